@@ -1,0 +1,43 @@
+// Package fault defines the kinds of domain error that handlers map to responses: an HTTP
+// status for the API, "dead-letter without retry" or "retry" for events.
+package fault
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Kinds of error. Wrap them with %w; test with errors.Is.
+var (
+	// Invalid input: retrying the same input cannot succeed.
+	Invalid = errors.New("invalid")
+	// NotFound: the thing asked for does not exist.
+	NotFound = errors.New("not found")
+	// Conflict: the write lost a race or the state does not allow it.
+	Conflict = errors.New("conflict")
+)
+
+// Problems collects every problem found in one input so that the sender sees all of them at
+// once rather than one per attempt.
+type Problems struct {
+	what  string
+	items []string
+}
+
+// NewProblems starts a list of problems with the input it is about, e.g. "order event".
+func NewProblems(what string) *Problems { return &Problems{what: what} }
+
+// Add records a problem with a field; the message follows the field name, e.g.
+// Add("orderId", "is required").
+func (p *Problems) Add(field, format string, args ...any) {
+	p.items = append(p.items, field+" "+fmt.Sprintf(format, args...))
+}
+
+// Err returns nil when no problem was recorded, else an error of kind Invalid listing them.
+func (p *Problems) Err() error {
+	if len(p.items) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w %s: %s", Invalid, p.what, strings.Join(p.items, "; "))
+}
