@@ -1,0 +1,207 @@
+package samtemplate
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// These tests read the repository's template.yaml.
+
+func loadDefault(t *testing.T) *Template {
+	t.Helper()
+	tmpl, err := Default()
+	if err != nil {
+		t.Fatalf("Default: %v", err)
+	}
+	return tmpl
+}
+
+func TestDefaultFindsRepositoryTemplate(t *testing.T) {
+	tmpl := loadDefault(t)
+	if _, err := os.Stat(filepath.Join(tmpl.Dir, "go.mod")); err != nil {
+		t.Errorf("template directory %s has no go.mod: %v", tmpl.Dir, err)
+	}
+	if r := tmpl.Resources["MarketingTable"]; r.Type != "AWS::DynamoDB::Table" {
+		t.Errorf("MarketingTable = %+v, want an AWS::DynamoDB::Table", r)
+	}
+}
+
+func TestFindRootFromSubdirectory(t *testing.T) {
+	root, err := FindRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(filepath.Join(root, "internal"))
+	got, err := FindRoot()
+	if err != nil || got != root {
+		t.Errorf("FindRoot from internal/ = %q, %v; want %q", got, err, root)
+	}
+	t.Chdir(t.TempDir())
+	if _, err := FindRoot(); err == nil || !strings.Contains(err.Error(), "no go.mod") {
+		t.Errorf("FindRoot outside the repository: error = %v, want no go.mod", err)
+	}
+}
+
+func TestRealMarketingTable(t *testing.T) {
+	tbl, err := loadDefault(t).Table("MarketingTable")
+	if err != nil {
+		t.Fatalf("Table: %v", err)
+	}
+	if tbl.Key != (KeySchema{Hash: "PK", Range: "SK"}) {
+		t.Errorf("Key = %+v, want PK/SK", tbl.Key)
+	}
+	if tbl.BillingMode != "PAY_PER_REQUEST" {
+		t.Errorf("BillingMode = %q, want PAY_PER_REQUEST", tbl.BillingMode)
+	}
+	if tbl.TTLAttribute != "expiresAt" {
+		t.Errorf("TTLAttribute = %q, want expiresAt", tbl.TTLAttribute)
+	}
+	wantIndexes := []Index{
+		{Name: "GSI1", Key: KeySchema{Hash: "GSI1PK", Range: "GSI1SK"}, ProjectionType: "ALL"},
+		{Name: "GSI2", Key: KeySchema{Hash: "GSI2PK", Range: "GSI2SK"}, ProjectionType: "ALL"},
+	}
+	if !reflect.DeepEqual(tbl.GlobalIndexes, wantIndexes) {
+		t.Errorf("GlobalIndexes = %+v, want %+v", tbl.GlobalIndexes, wantIndexes)
+	}
+	defined := map[string]string{}
+	for _, a := range tbl.Attributes {
+		defined[a.Name] = a.Type
+	}
+	for _, key := range []string{"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"} {
+		if defined[key] != "S" {
+			t.Errorf("attribute %s has type %q, want S", key, defined[key])
+		}
+	}
+}
+
+func TestRealFunctions(t *testing.T) {
+	tmpl := loadDefault(t)
+	fns, err := tmpl.Functions()
+	if err != nil {
+		t.Fatalf("Functions: %v", err)
+	}
+	if len(fns) == 0 {
+		t.Fatal("template.yaml declares no functions")
+	}
+	for _, fn := range fns {
+		t.Run(fn.LogicalID, func(t *testing.T) {
+			checkFunctionCode(t, tmpl, fn)
+			if fn.Runtime != "provided.al2023" || fn.Handler != "bootstrap" ||
+				!reflect.DeepEqual(fn.Architectures, []string{"arm64"}) {
+				t.Errorf("runtime %q, handler %q, architectures %v; want provided.al2023, bootstrap, [arm64]",
+					fn.Runtime, fn.Handler, fn.Architectures)
+			}
+			if fn.Timeout <= 0 || fn.MemorySize <= 0 {
+				t.Errorf("Timeout %d, MemorySize %d; want both set", fn.Timeout, fn.MemorySize)
+			}
+			for _, ev := range fn.Events {
+				if ev.Type == "" || len(ev.Properties) == 0 {
+					t.Errorf("event %s: type %q, properties %v", ev.Name, ev.Type, ev.Properties)
+				}
+			}
+		})
+	}
+}
+
+func checkFunctionCode(t *testing.T, tmpl *Template, fn Function) {
+	t.Helper()
+	if !strings.HasPrefix(fn.CodeURI, "functions/") {
+		t.Errorf("CodeUri %q is not under functions/", fn.CodeURI)
+	}
+	dir := filepath.Join(tmpl.Dir, fn.CodeURI)
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		t.Errorf("CodeUri %s is not a directory: %v", dir, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "main.go")); err != nil {
+		t.Errorf("CodeUri %s has no main.go: %v", fn.CodeURI, err)
+	}
+}
+
+func TestRealThankYouFunction(t *testing.T) {
+	fn := findFunction(t, loadDefault(t), "ThankYouFunction")
+	if len(fn.Events) != 1 {
+		t.Fatalf("Events = %+v, want OrderPlaced only", fn.Events)
+	}
+	ev := fn.Events[0]
+	wantPattern := map[string]any{
+		"source":      []any{map[string]any{"Ref": "OrderEventSource"}},
+		"detail-type": []any{"Order Placed"},
+	}
+	if ev.Name != "OrderPlaced" || ev.Type != "EventBridgeRule" || !reflect.DeepEqual(ev.Properties["Pattern"], wantPattern) {
+		t.Errorf("event = %+v, want OrderPlaced EventBridgeRule with pattern %v", ev, wantPattern)
+	}
+	if fn.EventInvokeConfig["MaximumRetryAttempts"] != 2 {
+		t.Errorf("EventInvokeConfig = %v, want MaximumRetryAttempts 2", fn.EventInvokeConfig)
+	}
+	if fn.Metadata["BuildMethod"] != "makefile" {
+		t.Errorf("Metadata = %v, want BuildMethod makefile", fn.Metadata)
+	}
+}
+
+func TestRealThankYouEnv(t *testing.T) {
+	tmpl := loadDefault(t)
+	fn := findFunction(t, tmpl, "ThankYouFunction")
+	r := Resolver{
+		// The parameters without a default.
+		Params: map[string]string{"SenderAddress": "hello@shop.example", "PostalAddress": "1 Main St"},
+		Resource: func(id string) string {
+			return map[string]string{
+				"MarketingTable":   "marketing",
+				"ConfigurationSet": "stack-mail",
+				"DeadLetterQueue":  "http://127.0.0.1:4566/000000000000/dlq",
+			}[id]
+		},
+		Region: "us-east-1", AccountID: "000000000000", Partition: "aws", StackName: "stack",
+	}
+	got, err := fn.Env(r)
+	if err != nil {
+		t.Fatalf("Env: %v", err)
+	}
+	want := map[string]string{
+		"TABLE_NAME":            "marketing",
+		"LOG_LEVEL":             "INFO",
+		"SENDER_ADDRESS":        "hello@shop.example",
+		"SENDER_NAME":           "Our shop",
+		"SHOP_NAME":             "Our shop",
+		"SHOP_URL":              "https://shop.example",
+		"POSTAL_ADDRESS":        "1 Main St",
+		"SES_CONFIGURATION_SET": "stack-mail",
+		"DEAD_LETTER_QUEUE_URL": "http://127.0.0.1:4566/000000000000/dlq",
+		"COUPON_PREFIX":         "",
+		"COUPON_OFFER":          "10% off your next order",
+		"COUPON_VALID_DAYS":     "60",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Env =\n%v\nwant\n%v", got, want)
+	}
+	r.Params = nil
+	if _, err := fn.Env(r); err == nil || !strings.Contains(err.Error(), "SENDER_ADDRESS: Ref: SenderAddress: parameter has no Default") {
+		t.Errorf("Env without SenderAddress: error = %v", err)
+	}
+}
+
+func TestRealConfigurationSetName(t *testing.T) {
+	tmpl := loadDefault(t)
+	got, err := tmpl.ResolveString(tmpl.Resources["ConfigurationSet"].Properties["Name"], Resolver{StackName: "shopmail"})
+	if err != nil || got != "shopmail-mail" {
+		t.Errorf("ConfigurationSet name = %q, %v; want shopmail-mail", got, err)
+	}
+}
+
+func findFunction(t *testing.T, tmpl *Template, id string) Function {
+	t.Helper()
+	fns, err := tmpl.Functions()
+	if err != nil {
+		t.Fatalf("Functions: %v", err)
+	}
+	for _, fn := range fns {
+		if fn.LogicalID == id {
+			return fn
+		}
+	}
+	t.Fatalf("no function %s in template.yaml", id)
+	return Function{}
+}
