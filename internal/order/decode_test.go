@@ -1,0 +1,158 @@
+package order_test
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"shopmail/internal/fault"
+	"shopmail/internal/money"
+	"shopmail/internal/order"
+)
+
+// detail reads the detail of a sample event from events/thankyou.
+func detail(t *testing.T, name string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "events", "thankyou", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev struct {
+		Detail json.RawMessage `json:"detail"`
+	}
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return ev.Detail
+}
+
+func TestDecodePlacedSample(t *testing.T) {
+	o, err := order.DecodePlaced(detail(t, "first-order.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.ID != "o-1001" || o.Customer.ID != "c-42" || o.Customer.Email != "sara@example.com" {
+		t.Errorf("ids = %q %q %q", o.ID, o.Customer.ID, o.Customer.Email)
+	}
+	if o.Total.Cmp(money.MustParse("129.90")) != 0 || o.Currency != "USD" || len(o.Items) != 2 {
+		t.Errorf("total %s %s, %d items", o.Total, o.Currency, len(o.Items))
+	}
+	if o.Customer.MarketingConsent == nil || !*o.Customer.MarketingConsent {
+		t.Error("marketing consent lost")
+	}
+	if rp := o.Items[0].RegularPrice; rp == nil || rp.String() != "29.95" {
+		t.Errorf("regular price = %v", rp)
+	}
+	if got := o.PlacedAt.Format("2006-01-02T15:04:05Z07:00"); got != "2026-11-22T10:15:00Z" {
+		t.Errorf("placedAt = %s", got)
+	}
+}
+
+func TestDecodePlacedTotalsFromItemsWhenTotalMissing(t *testing.T) {
+	o, err := order.DecodePlaced(detail(t, "huge-item-list.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1,000 items at 0.10: exactly 100.00, which float arithmetic does not give.
+	if len(o.Items) != 1000 || o.Total.Cmp(money.MustParse("100")) != 0 {
+		t.Errorf("%d items, total %s", len(o.Items), o.Total)
+	}
+}
+
+func TestDecodePlacedTrimsEmail(t *testing.T) {
+	d := strings.Replace(string(detail(t, "first-order.json")), `"sara@example.com"`, `" sara@Example.COM "`, 1)
+	o, err := order.DecodePlaced([]byte(d))
+	if err != nil || o.Customer.Email != "sara@example.com" {
+		t.Errorf("email = %q, %v", o.Customer.Email, err)
+	}
+}
+
+func TestDecodePlacedIgnoresUnknownFields(t *testing.T) {
+	if _, err := order.DecodePlaced(detail(t, "unknown-fields.json")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDecodePlacedRejects(t *testing.T) {
+	valid := string(detail(t, "first-order.json"))
+	tests := []struct {
+		name   string
+		detail string
+		want   []string // every problem must be named
+	}{
+		{"missing email", strings.Replace(valid, `"email": "sara@example.com",`, "", 1), []string{"customer.email is required"}},
+		{"missing order id", strings.Replace(valid, `"orderId": "o-1001",`, "", 1), []string{"orderId is required"}},
+		{"blank order id", strings.Replace(valid, `"orderId": "o-1001"`, `"orderId": "   "`, 1), []string{"orderId is required"}},
+		{"missing customer id", strings.Replace(valid, `"id": "c-42",`, "", 1), []string{"customer.id is required"}},
+		{"invalid email", strings.Replace(valid, `sara@example.com`, `sara@@example`, 1), []string{"customer.email"}},
+		{"email with CRLF", strings.Replace(valid, `sara@example.com`, `sara@example.com\r\nBcc: x@y.z`, 1), []string{"customer.email"}},
+		{"negative quantity", strings.Replace(valid, `"quantity": 2`, `"quantity": -2`, 1), []string{"items[0].quantity must be between 1"}},
+		{"zero quantity", strings.Replace(valid, `"quantity": 2`, `"quantity": 0`, 1), []string{"items[0].quantity"}},
+		{"fractional quantity", strings.Replace(valid, `"quantity": 2`, `"quantity": 1.5`, 1), []string{"malformed JSON"}},
+		{"negative price", strings.Replace(valid, `"unitPrice": 24.95`, `"unitPrice": -1`, 1), []string{"items[0].unitPrice must not be negative"}},
+		{"CRLF in first name", strings.Replace(valid, `"Sara"`, `"Sara\r\nBcc: all@example.com"`, 1), []string{"customer.firstName contains the control character"}},
+		{"NUL in last name", strings.Replace(valid, `"Ahmadi"`, `"Ah\u0000madi"`, 1), []string{"customer.lastName"}},
+		{"bad currency", strings.Replace(valid, `"USD"`, `"dollars"`, 1), []string{"currency"}},
+		{"bad time", strings.Replace(valid, `"2026-11-22T10:15:00Z"`, `"yesterday"`, 1), []string{"placedAt"}},
+		{"malformed JSON", `{"orderId": "o-1", "customer": {`, []string{"malformed JSON"}},
+		{"total as string", strings.Replace(valid, `129.9`, `"129.9"`, 1), []string{"malformed JSON"}},
+		{"several problems at once", strings.Replace(strings.Replace(valid, `"orderId": "o-1001",`, "", 1), `"quantity": 2`, `"quantity": -1`, 1),
+			[]string{"orderId is required", "items[0].quantity"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := order.DecodePlaced([]byte(tt.detail))
+			if !errors.Is(err, fault.Invalid) {
+				t.Fatalf("err = %v, want a fault.Invalid", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestDecodePlacedDropsUnsafeLinks(t *testing.T) {
+	d := strings.Replace(string(detail(t, "first-order.json")), "https://shop.example/tea-01", "javascript:alert(1)", 1)
+	d = strings.Replace(d, "https://shop.example/i/tea-01.jpg", "http://shop.example/i/tea-01.jpg", 1)
+	o, err := order.DecodePlaced([]byte(d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Items[0].URL != "" || o.Items[0].ImageURL != "" {
+		t.Errorf("unsafe links kept: %q %q", o.Items[0].URL, o.Items[0].ImageURL)
+	}
+	if o.Items[1].URL != "https://shop.example/pot-02" {
+		t.Errorf("safe link dropped: %q", o.Items[1].URL)
+	}
+}
+
+func FuzzDecodePlaced(f *testing.F) {
+	for _, name := range []string{"first-order.json", "persian-customer.json"} {
+		raw, _ := os.ReadFile(filepath.Join("..", "..", "events", "thankyou", name))
+		f.Add(raw)
+	}
+	f.Add([]byte(`{"orderId":"x"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		o, err := order.DecodePlaced(b)
+		if err != nil {
+			if !errors.Is(err, fault.Invalid) {
+				t.Fatalf("error of unknown kind: %v", err)
+			}
+			return
+		}
+		if o.ID == "" || o.Customer.ID == "" || o.Customer.Email == "" {
+			t.Fatalf("accepted without required fields: %+v", o)
+		}
+		for _, s := range []string{o.ID, o.Customer.FirstName, o.Customer.LastName, o.Customer.Email} {
+			if strings.ContainsAny(s, "\r\n\x00") {
+				t.Fatalf("accepted a line break or NUL: %q", s)
+			}
+		}
+	})
+}

@@ -1,0 +1,172 @@
+// Package send delivers one email per (trigger, recipient), at most once, although every event
+// source delivers at least once: a send is claimed with a conditional write before the mail
+// service is called and marked sent with the service's message id after (DESIGN.md section 7).
+package send
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"shopmail/internal/email"
+)
+
+// Status is where a send is in its life.
+type Status string
+
+// Statuses of a send.
+const (
+	// Sending: claimed; the mail service is being called. A send that stays here crashed
+	// mid-call and is settled by the service's own "Email Sent" event, never retried blindly.
+	Sending Status = "sending"
+	// Sent: the mail service accepted the message and gave it an id.
+	Sent Status = "sent"
+	// Unknown: the call's outcome is unknown (timeout, connection lost, server error).
+	Unknown Status = "unknown"
+	// Failed: the mail service refused the message; sending it again would fail again.
+	Failed Status = "failed"
+	// Skipped: nothing was sent, on purpose (e.g. the address is suppressed).
+	Skipped Status = "skipped"
+)
+
+// Errors a Mailer returns, wrapped, to say what kind of failure it was. Any other error is
+// taken as "the message may or may not have been sent".
+var (
+	// ErrRejected: the service definitely did not send the message and will not if asked again.
+	ErrRejected = errors.New("rejected by the mail service")
+	// ErrThrottled: the service refused because of its rate or quota, after retries with
+	// backoff; the message was not sent and a later attempt may succeed.
+	ErrThrottled = errors.New("throttled by the mail service")
+)
+
+// Record is one send: the claim, and what became of it.
+type Record struct {
+	Key        string // what triggered it, unique per recipient, e.g. "thankyou#o-1001"
+	ContactID  string
+	Kind       string // e.g. "thankyou"
+	OrderID    string
+	CampaignID string
+	To         string
+	Subject    string
+	Status     Status
+	MessageID  string
+	Reason     string // why it failed, was skipped or is unknown
+	ClaimedAt  time.Time
+	SentAt     time.Time
+}
+
+// Ledger stores sends. Claim must be atomic: of many concurrent claims of one (contact, key),
+// exactly one succeeds.
+type Ledger interface {
+	// Claim stores rec with status Sending unless a send with its (ContactID, Key) exists;
+	// then it returns that send and claimed == false.
+	Claim(ctx context.Context, rec Record) (claimed bool, existing Record, err error)
+	// Settle records the outcome of a claimed send (status, message id, reason, time).
+	Settle(ctx context.Context, rec Record) error
+	// Release deletes a claim whose message was certainly not sent, so that a retry of the
+	// trigger can send it.
+	Release(ctx context.Context, rec Record) error
+}
+
+// Tag is an SES message tag. Names and values are limited to ASCII letters, digits, '_' and '-'.
+type Tag struct{ Name, Value string }
+
+// Mailer sends a raw MIME message and returns the service's message id.
+type Mailer interface {
+	SendRaw(ctx context.Context, raw []byte, tags []Tag) (messageID string, err error)
+}
+
+// Sender sends messages through the ledger.
+type Sender struct {
+	Ledger Ledger
+	Mailer Mailer
+	Now    func() time.Time
+}
+
+// Outcome is what Send did.
+type Outcome struct {
+	Record    Record
+	Duplicate bool // the send had already been claimed; nothing was sent now
+}
+
+// Send claims rec, sends msg, and records the result. It sends nothing when the send was
+// already claimed (a replayed or concurrent trigger). It returns an error only when trying
+// again later could help: the ledger failed, or the service throttled us (the claim is then
+// released). A rejection or an unknown outcome is recorded and reported in the Outcome.
+func (s *Sender) Send(ctx context.Context, rec Record, msg email.Message, tags []Tag) (Outcome, error) {
+	raw, err := msg.Bytes()
+	if err != nil {
+		return Outcome{}, fmt.Errorf("build message %s: %w", rec.Key, err)
+	}
+	rec.To, rec.Subject, rec.Status, rec.ClaimedAt = msg.To.Email, msg.Subject, Sending, s.Now().UTC()
+	claimed, existing, err := s.Ledger.Claim(ctx, rec)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("claim send %s: %w", rec.Key, err)
+	}
+	if !claimed {
+		return Outcome{Record: existing, Duplicate: true}, nil
+	}
+	id, sendErr := s.Mailer.SendRaw(ctx, raw, append(tags, Tag{"send_key", EncodeKey(rec.Key)}))
+	switch {
+	case sendErr == nil:
+		rec.Status, rec.MessageID, rec.SentAt = Sent, id, s.Now().UTC()
+	case errors.Is(sendErr, ErrThrottled):
+		if err := s.Ledger.Release(context.WithoutCancel(ctx), rec); err != nil {
+			return Outcome{}, fmt.Errorf("release throttled send %s: %w (after %v)", rec.Key, err, sendErr)
+		}
+		return Outcome{}, fmt.Errorf("send %s: %w", rec.Key, sendErr)
+	case errors.Is(sendErr, ErrRejected):
+		rec.Status, rec.Reason = Failed, sendErr.Error()
+	default:
+		rec.Status, rec.Reason = Unknown, sendErr.Error()
+	}
+	// The outcome is recorded even when the caller's context ended meanwhile: losing it would
+	// leave a sent message looking unsent.
+	if err := s.Ledger.Settle(context.WithoutCancel(ctx), rec); err != nil {
+		return Outcome{}, fmt.Errorf("record send %s as %s: %w", rec.Key, rec.Status, err)
+	}
+	return Outcome{Record: rec}, nil
+}
+
+// Skip records that a send was decided against, with the reason, so that the contact's history
+// says why no email went out. A send already claimed is left as it is.
+func (s *Sender) Skip(ctx context.Context, rec Record, reason string) (Outcome, error) {
+	rec.Status, rec.Reason, rec.ClaimedAt = Skipped, reason, s.Now().UTC()
+	claimed, existing, err := s.Ledger.Claim(ctx, rec)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("record skipped send %s: %w", rec.Key, err)
+	}
+	if !claimed {
+		return Outcome{Record: existing, Duplicate: true}, nil
+	}
+	return Outcome{Record: rec}, nil
+}
+
+var tagSafe = regexp.MustCompile(`^[A-Za-z0-9_\-]{1,256}$`)
+
+// EncodeKey turns a send key into an SES tag value (unpadded base64url uses exactly the
+// characters SES allows), so that SES events lead back to the send row.
+func EncodeKey(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
+
+// DecodeKey reverses EncodeKey.
+func DecodeKey(tag string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(tag)
+	return string(b), err
+}
+
+// TagValue returns v if SES accepts it as a tag value, else a stable, safe stand-in ("x-" and
+// the hex of v's FNV-1a hash); the send row keeps the real value.
+func TagValue(v string) string {
+	if tagSafe.MatchString(v) {
+		return v
+	}
+	var h uint64 = 14695981039346656037
+	for i := 0; i < len(v); i++ {
+		h ^= uint64(v[i])
+		h *= 1099511628211
+	}
+	return fmt.Sprintf("x-%016x", h)
+}
