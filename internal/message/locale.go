@@ -1,0 +1,122 @@
+package message
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"shopmail/internal/money"
+)
+
+// Locale is the language an email is written in and how it shows numbers, money and dates.
+// Templates reach it as .L; its methods are the only functions templates have besides the
+// standard ones, and each returns plain text that the template then escapes.
+type Locale struct {
+	Tag  string // BCP 47 tag of the contact, e.g. "fa-IR"; "en" when unknown
+	Lang string // the language the email is written in: "en" or "fa"
+	Dir  string // "ltr" or "rtl"
+	tz   *time.Location
+}
+
+// LocaleFor chooses the email language from the contact's locale, English when there is no
+// translation, and the time zone used for dates (UTC when unknown).
+func LocaleFor(tag, timezone string) Locale {
+	tag = strings.ReplaceAll(tag, "_", "-") // POSIX style, as some shops send it
+	l := Locale{Tag: tag, Lang: "en", Dir: "ltr", tz: time.UTC}
+	if _, ok := catalog[money.Language(tag)]; ok {
+		l.Lang = money.Language(tag)
+	}
+	if l.Lang == "fa" {
+		l.Dir = "rtl"
+	}
+	if l.Tag == "" {
+		l.Tag = l.Lang
+	}
+	if loc, err := time.LoadLocation(timezone); err == nil && timezone != "" {
+		l.tz = loc
+	}
+	return l
+}
+
+// Start is the side text starts on: "left" for ltr, "right" for rtl (for inline styles,
+// which many mail clients need instead of logical properties).
+func (l Locale) Start() string {
+	if l.Dir == "rtl" {
+		return "right"
+	}
+	return "left"
+}
+
+// End is the side opposite Start.
+func (l Locale) End() string {
+	if l.Dir == "rtl" {
+		return "left"
+	}
+	return "right"
+}
+
+// T returns the translation of key, formatted with args. Integer arguments are shown with the
+// locale's digits, so translations take every argument as %s.
+func (l Locale) T(key string, args ...any) string {
+	s, ok := catalog[l.Lang][key]
+	if !ok {
+		s, ok = catalog["en"][key]
+	}
+	if !ok {
+		return key
+	}
+	for i, a := range args {
+		switch v := a.(type) {
+		case int:
+			args[i] = l.Number(int64(v))
+		case int64:
+			args[i] = l.Number(v)
+		}
+	}
+	return fmt.Sprintf(s, args...)
+}
+
+// Money formats an amount in a currency for the locale.
+func (l Locale) Money(d money.Decimal, currency string) string {
+	return money.Format(d, currency, l.Lang)
+}
+
+// Number shows an integer with the locale's digits.
+func (l Locale) Number(n int64) string { return money.Digits(strconv.FormatInt(n, 10), l.Lang) }
+
+// Date shows the calendar day of t in the contact's time zone: "22 November 2026" in English,
+// the Solar Hijri date with Persian digits ("۱ آذر ۱۴۰۵") in Persian.
+func (l Locale) Date(t time.Time) string {
+	t = t.In(l.tz)
+	if l.Lang == "fa" {
+		y, m, d := jalali(t.Year(), int(t.Month()), t.Day())
+		return money.Digits(fmt.Sprintf("%d %s %d", d, jalaliMonths[m-1], y), "fa")
+	}
+	return t.Format("2 January 2006")
+}
+
+var jalaliMonths = [12]string{"فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"}
+
+// jalali converts a Gregorian date to the Solar Hijri (Jalali) calendar with the arithmetic
+// 33-year-cycle algorithm, exact for the years a shop's customers live in.
+func jalali(gy, gm, gd int) (jy, jm, jd int) {
+	cum := [12]int{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334}
+	gy2 := gy
+	if gm > 2 {
+		gy2 = gy + 1
+	}
+	days := 355666 + 365*gy + (gy2+3)/4 - (gy2+99)/100 + (gy2+399)/400 + gd + cum[gm-1]
+	jy = -1595 + 33*(days/12053)
+	days %= 12053
+	jy += 4 * (days / 1461)
+	days %= 1461
+	if days > 365 {
+		jy += (days - 1) / 365
+		days = (days - 1) % 365
+	}
+	if days < 186 {
+		return jy, 1 + days/31, 1 + days%31
+	}
+	return jy, 7 + (days-186)/30, 1 + (days-186)%30
+}
