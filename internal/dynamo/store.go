@@ -1,0 +1,92 @@
+// Package dynamo stores contacts, orders, products, coupons and sends in the single DynamoDB
+// table declared in template.yaml. It is the only package that knows the key design (README,
+// "The table"):
+//
+//	item      PK                 SK               GSI1PK / GSI1SK                  GSI2PK / GSI2SK
+//	contact   CONTACT#<id>       #PROFILE         EMAIL#<email> / CONTACT#<id>
+//	order     ORDER#<id>         #ORDER           CONTACT#<cid> / ORDER#<placedAt>#<id>
+//	coupon    ORDER#<id>         COUPON#<purpose> COUPON#<code> / COUPON
+//	product   PRODUCT#<sku>      #PRODUCT                                          CATEGORY#<cat> / <lastPurchasedAt>#<sku>
+//	send      CONTACT#<cid>      SEND#<key>       SESMSG#<messageId> / SEND        CAMPAIGN#<id> / SEND#<cid>
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Client is the part of the DynamoDB API the store uses.
+type Client interface {
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
+}
+
+// Store is the table.
+type Store struct {
+	db    Client
+	table string
+	now   func() time.Time
+}
+
+// New returns a store over the named table.
+func New(db Client, table string, now func() time.Time) *Store {
+	return &Store{db: db, table: table, now: now}
+}
+
+// NewClient builds a DynamoDB client from cfg. AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL,
+// when set, point it at DynamoDB Local or the sandbox; the SDK reads them.
+func NewClient(cfg aws.Config) *dynamodb.Client { return dynamodb.NewFromConfig(cfg) }
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"PK": s(pk), "SK": s(sk)}
+}
+
+func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+
+func n(v int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: fmt.Sprint(v)}
+}
+
+func isConditionFailed(err error) bool {
+	var ccf *types.ConditionalCheckFailedException
+	return errors.As(err, &ccf)
+}
+
+// stamp formats a time for storage: RFC 3339 in UTC with fixed-width nanoseconds, so that
+// stamps sort as strings in time order.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000000000Z")
+}
+
+func unstamp(v string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, v)
+	return t
+}
+
+func (st *Store) get(ctx context.Context, pk, sk string, out any) (bool, error) {
+	res, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: &st.table, Key: key(pk, sk), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil || res.Item == nil {
+		return false, err
+	}
+	return true, attributevalue.UnmarshalMap(res.Item, out)
+}
+
+// safe keeps key parts from breaking the key structure: '#' separates parts.
+func safe(v string) string { return strings.ReplaceAll(v, "#", "%23") }
