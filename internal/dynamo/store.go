@@ -88,5 +88,8 @@ func (st *Store) get(ctx context.Context, pk, sk string, out any) (bool, error) 
 	return true, attributevalue.UnmarshalMap(res.Item, out)
 }
 
-// safe keeps key parts from breaking the key structure: '#' separates parts.
-func safe(v string) string { return strings.ReplaceAll(v, "#", "%23") }
+// keyEscaper keeps ids from breaking the key structure ('#' separates parts) while keeping
+// distinct ids distinct.
+var keyEscaper = strings.NewReplacer("%", "%25", "#", "%23")
+
+func safe(v string) string { return keyEscaper.Replace(v) }

@@ -1,0 +1,124 @@
+package dynamo_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"shopmail/internal/contact"
+	"shopmail/internal/dynamo"
+	"shopmail/internal/dynamo/dynamotest"
+	"shopmail/internal/send"
+)
+
+func TestMain(m *testing.M) { dynamotest.Main(m) }
+
+var now = func() time.Time { return time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC) }
+
+func store(t *testing.T) *dynamo.Store {
+	client, table := dynamotest.NewTable(t)
+	return dynamo.New(client, table, now)
+}
+
+// Concurrent updates that each change something must all land: none may be lost to a race.
+func TestConcurrentContactUpdatesLoseNothing(t *testing.T) {
+	st := store(t)
+	ctx := context.Background()
+	const n = 12
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := st.UpdateContact(ctx, "c-1", func(c *contact.Contact) bool {
+				c.Observed[fmt.Sprintf("field%d", i)] = now()
+				return true
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	c, err := st.Contact(ctx, "c-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Observed) != n || c.Version != n {
+		t.Errorf("%d of %d updates kept, version %d", len(c.Observed), n, c.Version)
+	}
+}
+
+func TestUnchangedContactIsNotWritten(t *testing.T) {
+	st := store(t)
+	ctx := context.Background()
+	if _, err := st.UpdateContact(ctx, "c-1", func(c *contact.Contact) bool { c.Email = "a@example.com"; return true }); err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.UpdateContact(ctx, "c-1", func(*contact.Contact) bool { return false })
+	if err != nil || c.Version != 1 {
+		t.Errorf("version %d after a no-change update, err %v", c.Version, err)
+	}
+}
+
+func TestClaimReturnsTheExistingSend(t *testing.T) {
+	st := store(t)
+	ctx := context.Background()
+	rec := send.Record{Key: "k#1", ContactID: "c-1", Kind: "thankyou", Status: send.Sending, ClaimedAt: now()}
+	if ok, _, err := st.Claim(ctx, rec); !ok || err != nil {
+		t.Fatalf("first claim: %v %v", ok, err)
+	}
+	rec.Status, rec.MessageID, rec.SentAt = send.Sent, "m-1", now()
+	if err := st.Settle(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	ok, existing, err := st.Claim(ctx, send.Record{Key: "k#1", ContactID: "c-1", Status: send.Sending, ClaimedAt: now()})
+	if ok || err != nil || existing.Status != send.Sent || existing.MessageID != "m-1" {
+		t.Errorf("second claim: ok=%v existing=%+v err=%v", ok, existing, err)
+	}
+	// A settled send cannot be settled again (e.g. by a late, confused worker).
+	rec.Status = send.Failed
+	if err := st.Settle(ctx, rec); err == nil {
+		t.Error("a sent send was overwritten")
+	}
+}
+
+func TestReleaseDeletesOnlyItsOwnClaim(t *testing.T) {
+	st := store(t)
+	ctx := context.Background()
+	mine := send.Record{Key: "k#1", ContactID: "c-1", Status: send.Sending, ClaimedAt: now()}
+	if _, _, err := st.Claim(ctx, mine); err != nil {
+		t.Fatal(err)
+	}
+	other := mine
+	other.ClaimedAt = now().Add(time.Second)
+	if err := st.Release(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, _ := st.Send(ctx, "c-1", "k#1"); !found {
+		t.Fatal("another worker's release deleted the claim")
+	}
+	if err := st.Release(ctx, mine); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, _ := st.Send(ctx, "c-1", "k#1"); found {
+		t.Error("own release did not delete the claim")
+	}
+}
+
+func TestKeysWithSeparatorsDoNotCollide(t *testing.T) {
+	st := store(t)
+	ctx := context.Background()
+	for _, id := range []string{"a#b", "a%23b"} {
+		if _, err := st.UpdateContact(ctx, id, func(c *contact.Contact) bool { c.Email = id + "@example.com"; return true }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, _ := st.Contact(ctx, "a#b")
+	b, _ := st.Contact(ctx, "a%23b")
+	if a.Email == b.Email {
+		t.Errorf("ids a#b and a%%23b share a row: %q", a.Email)
+	}
+}
