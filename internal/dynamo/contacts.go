@@ -8,37 +8,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"shopmail/internal/contact"
 	"shopmail/internal/fault"
 )
-
-type contactItem struct {
-	PK, SK           string
-	GSI1PK           string `dynamodbav:",omitempty"`
-	GSI1SK           string `dynamodbav:",omitempty"`
-	Type             string `dynamodbav:"type"`
-	ID               string `dynamodbav:"id"`
-	Email            string `dynamodbav:"email,omitempty"`
-	FirstName        string `dynamodbav:"firstName,omitempty"`
-	LastName         string `dynamodbav:"lastName,omitempty"`
-	Locale           string `dynamodbav:"locale,omitempty"`
-	Timezone         string `dynamodbav:"timezone,omitempty"`
-	Birthday         string `dynamodbav:"birthday,omitempty"`
-	ConsentMarketing bool   `dynamodbav:"consentMarketing"`
-	ConsentAt        string `dynamodbav:"consentAt,omitempty"`
-	ConsentSource    string `dynamodbav:"consentSource,omitempty"`
-	Suppressed       string `dynamodbav:"suppressed,omitempty"`
-	FirstOrderID     string `dynamodbav:"firstOrderId,omitempty"`
-	// Observed maps each field to the time (stamp) of the observation its value comes from.
-	Observed  map[string]string `dynamodbav:"observed,omitempty"`
-	CreatedAt string            `dynamodbav:"createdAt"`
-	UpdatedAt string            `dynamodbav:"updatedAt"`
-	Version   int64             `dynamodbav:"version"`
-}
 
 func contactPK(id string) string { return "CONTACT#" + safe(id) }
 
@@ -72,56 +47,53 @@ func (st *Store) UpdateContact(ctx context.Context, id string, fn func(c *contac
 
 // Contact returns the stored contact with the id, or a new one (Version 0) when none exists.
 func (st *Store) Contact(ctx context.Context, id string) (*contact.Contact, error) {
-	var it contactItem
-	found, err := st.get(ctx, contactPK(id), "#PROFILE", &it)
+	it, err := st.get(ctx, contactPK(id), "#PROFILE")
 	if err != nil {
 		return nil, fmt.Errorf("get contact %s: %w", id, err)
 	}
-	if !found {
+	if it == nil {
 		return contact.New(id, st.now().UTC()), nil
 	}
 	c := &contact.Contact{
-		ID: it.ID, Email: it.Email, FirstName: it.FirstName, LastName: it.LastName,
-		Locale: it.Locale, Timezone: it.Timezone, Birthday: it.Birthday,
-		Consent:    contact.Consent{Marketing: it.ConsentMarketing, At: unstamp(it.ConsentAt), Source: it.ConsentSource},
-		Suppressed: it.Suppressed, FirstOrderID: it.FirstOrderID,
-		Observed:  make(map[string]time.Time, len(it.Observed)),
-		CreatedAt: unstamp(it.CreatedAt), Version: it.Version,
+		ID: it.getStr("id"), Email: it.getStr("email"), FirstName: it.getStr("firstName"),
+		LastName: it.getStr("lastName"), Locale: it.getStr("locale"), Timezone: it.getStr("timezone"),
+		Birthday: it.getStr("birthday"),
+		Consent: contact.Consent{
+			Marketing: it.getBool("consentMarketing"), At: unstamp(it.getStr("consentAt")), Source: it.getStr("consentSource"),
+		},
+		Suppressed: it.getStr("suppressed"), FirstOrderID: it.getStr("firstOrderId"),
+		Observed:  map[string]time.Time{},
+		CreatedAt: unstamp(it.getStr("createdAt")), Version: it.getNum("version"),
 	}
-	for f, t := range it.Observed {
+	for f, t := range it.getStrMap("observed") {
 		c.Observed[f] = unstamp(t)
 	}
 	return c, nil
 }
 
 func (st *Store) putContact(ctx context.Context, c *contact.Contact) error {
-	it := contactItem{
-		PK: contactPK(c.ID), SK: "#PROFILE", Type: "contact", ID: c.ID,
-		Email: c.Email, FirstName: c.FirstName, LastName: c.LastName, Locale: c.Locale,
-		Timezone: c.Timezone, Birthday: c.Birthday,
-		ConsentMarketing: c.Consent.Marketing, ConsentAt: stamp(c.Consent.At), ConsentSource: c.Consent.Source,
-		Suppressed: c.Suppressed, FirstOrderID: c.FirstOrderID,
-		Observed:  make(map[string]string, len(c.Observed)),
-		CreatedAt: stamp(c.CreatedAt), UpdatedAt: stamp(st.now()), Version: c.Version + 1,
-	}
-	if c.Email != "" {
-		it.GSI1PK, it.GSI1SK = "EMAIL#"+strings.ToLower(c.Email), contactPK(c.ID)
-	}
+	observed := make(map[string]string, len(c.Observed))
 	for f, t := range c.Observed {
-		it.Observed[f] = stamp(t)
+		observed[f] = stamp(t)
 	}
-	item, err := attributevalue.MarshalMap(it)
-	if err != nil {
-		return err
+	it := item{}.str("PK", contactPK(c.ID)).str("SK", "#PROFILE").str("type", "contact").str("id", c.ID).
+		str("email", c.Email).str("firstName", c.FirstName).str("lastName", c.LastName).
+		str("locale", c.Locale).str("timezone", c.Timezone).str("birthday", c.Birthday).
+		boolean("consentMarketing", c.Consent.Marketing).str("consentAt", stamp(c.Consent.At)).
+		str("consentSource", c.Consent.Source).str("suppressed", c.Suppressed).
+		str("firstOrderId", c.FirstOrderID).strMap("observed", observed).
+		str("createdAt", stamp(c.CreatedAt)).str("updatedAt", stamp(st.now())).num("version", c.Version+1)
+	if c.Email != "" {
+		it.str("GSI1PK", "EMAIL#"+strings.ToLower(c.Email)).str("GSI1SK", contactPK(c.ID))
 	}
-	in := &dynamodb.PutItemInput{TableName: &st.table, Item: item}
+	in := &dynamodb.PutItemInput{TableName: &st.table, Item: it}
 	if c.Version == 0 {
 		in.ConditionExpression = aws.String("attribute_not_exists(PK)")
 	} else {
 		in.ConditionExpression = aws.String("version = :v")
 		in.ExpressionAttributeValues = map[string]types.AttributeValue{":v": n(c.Version)}
 	}
-	_, err = st.db.PutItem(ctx, in)
+	_, err := st.db.PutItem(ctx, in)
 	return err
 }
 
@@ -137,12 +109,8 @@ func (st *Store) ContactsByEmail(ctx context.Context, address string) ([]string,
 		return nil, fmt.Errorf("query contacts by email: %w", err)
 	}
 	ids := make([]string, 0, len(res.Items))
-	for _, item := range res.Items {
-		var it contactItem
-		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-			return nil, fmt.Errorf("decode contact: %w", err)
-		}
-		ids = append(ids, it.ID)
+	for _, it := range res.Items {
+		ids = append(ids, item(it).getStr("id"))
 	}
 	return ids, nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -15,32 +14,6 @@ import (
 	"shopmail/internal/order"
 )
 
-type orderItem struct {
-	PK, SK       string
-	GSI1PK       string
-	GSI1SK       string
-	Type         string          `dynamodbav:"type"`
-	ID           string          `dynamodbav:"id"`
-	ContactID    string          `dynamodbav:"contactId"`
-	PlacedAt     string          `dynamodbav:"placedAt"`
-	Currency     string          `dynamodbav:"currency"`
-	Total        string          `dynamodbav:"total"`
-	ItemCount    int             `dynamodbav:"itemCount"`
-	Lines        []orderLineItem `dynamodbav:"lines,omitempty"`
-	CouponCode   string          `dynamodbav:"couponCode,omitempty"`
-	ReferralCode string          `dynamodbav:"referralCode,omitempty"`
-	Status       string          `dynamodbav:"status"`
-	RecordedAt   string          `dynamodbav:"recordedAt"`
-}
-
-type orderLineItem struct {
-	SKU       string `dynamodbav:"sku"`
-	Name      string `dynamodbav:"name,omitempty"`
-	Category  string `dynamodbav:"category,omitempty"`
-	Quantity  int64  `dynamodbav:"quantity"`
-	UnitPrice string `dynamodbav:"unitPrice"`
-}
-
 // maxStoredLines bounds an order row well under DynamoDB's 400 KB item limit; the row keeps
 // the item count of the whole order.
 const maxStoredLines = 200
@@ -49,25 +22,19 @@ func orderPK(id string) string { return "ORDER#" + safe(id) }
 
 // PutOrder stores a placed order unless it is already stored, and reports whether it was new.
 func (st *Store) PutOrder(ctx context.Context, o order.Order) (bool, error) {
-	it := orderItem{
-		PK: orderPK(o.ID), SK: "#ORDER",
-		GSI1PK: contactPK(o.Customer.ID), GSI1SK: "ORDER#" + stamp(o.PlacedAt) + "#" + safe(o.ID),
-		Type: "order", ID: o.ID, ContactID: o.Customer.ID, PlacedAt: stamp(o.PlacedAt),
-		Currency: o.Currency, Total: o.Total.String(), ItemCount: len(o.Items),
-		CouponCode: o.CouponCode, ReferralCode: o.ReferralCode, Status: "placed", RecordedAt: stamp(st.now()),
+	lines := make([]item, 0, min(len(o.Items), maxStoredLines))
+	for _, l := range o.Items[:min(len(o.Items), maxStoredLines)] {
+		lines = append(lines, item{}.str("sku", l.SKU).str("name", l.Name).str("category", l.Category).
+			num("quantity", l.Quantity).str("unitPrice", l.UnitPrice.String()))
 	}
-	for i, l := range o.Items {
-		if i == maxStoredLines {
-			break
-		}
-		it.Lines = append(it.Lines, orderLineItem{l.SKU, l.Name, l.Category, l.Quantity, l.UnitPrice.String()})
-	}
-	item, err := attributevalue.MarshalMap(it)
-	if err != nil {
-		return false, fmt.Errorf("encode order %s: %w", o.ID, err)
-	}
-	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	it := item{}.str("PK", orderPK(o.ID)).str("SK", "#ORDER").
+		str("GSI1PK", contactPK(o.Customer.ID)).str("GSI1SK", "ORDER#"+stamp(o.PlacedAt)+"#"+safe(o.ID)).
+		str("type", "order").str("id", o.ID).str("contactId", o.Customer.ID).str("placedAt", stamp(o.PlacedAt)).
+		str("currency", o.Currency).str("total", o.Total.String()).num("itemCount", int64(len(o.Items))).
+		list("lines", lines).str("couponCode", o.CouponCode).str("referralCode", o.ReferralCode).
+		str("status", "placed").str("recordedAt", stamp(st.now()))
+	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: &st.table, Item: it, ConditionExpression: aws.String("attribute_not_exists(PK)"),
 	})
 	if isConditionFailed(err) {
 		return false, nil
@@ -93,31 +60,11 @@ func (st *Store) OrderIDs(ctx context.Context, contactID string) ([]string, erro
 		if err != nil {
 			return nil, fmt.Errorf("query orders of %s: %w", contactID, err)
 		}
-		for _, item := range page.Items {
-			var it orderItem
-			if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-				return nil, fmt.Errorf("decode order: %w", err)
-			}
-			ids = append(ids, it.ID)
+		for _, it := range page.Items {
+			ids = append(ids, item(it).getStr("id"))
 		}
 	}
 	return ids, nil
-}
-
-type productItem struct {
-	PK, SK          string
-	GSI2PK          string `dynamodbav:",omitempty"`
-	GSI2SK          string `dynamodbav:",omitempty"`
-	Type            string `dynamodbav:"type"`
-	SKU             string `dynamodbav:"sku"`
-	Name            string `dynamodbav:"name"`
-	Category        string `dynamodbav:"category,omitempty"`
-	URL             string `dynamodbav:"url,omitempty"`
-	ImageURL        string `dynamodbav:"imageUrl,omitempty"`
-	Currency        string `dynamodbav:"currency"`
-	Price           string `dynamodbav:"price"`
-	RegularPrice    string `dynamodbav:"regularPrice,omitempty"`
-	LastPurchasedAt string `dynamodbav:"lastPurchasedAt"`
 }
 
 // maxProductsPerOrder bounds the catalogue writes one order causes.
@@ -126,27 +73,20 @@ const maxProductsPerOrder = 100
 // PutProducts stores products as last seen. An order with more products teaches only its
 // first maxProductsPerOrder.
 func (st *Store) PutProducts(ctx context.Context, ps []catalog.Product) error {
-	if len(ps) > maxProductsPerOrder {
-		ps = ps[:maxProductsPerOrder]
-	}
+	ps = ps[:min(len(ps), maxProductsPerOrder)]
 	reqs := make([]types.WriteRequest, 0, len(ps))
 	for _, p := range ps {
-		it := productItem{
-			PK: "PRODUCT#" + safe(p.SKU), SK: "#PRODUCT", Type: "product", SKU: p.SKU, Name: p.Name,
-			Category: p.Category, URL: p.URL, ImageURL: p.ImageURL, Currency: p.Currency,
-			Price: p.Price.String(), LastPurchasedAt: stamp(p.LastPurchasedAt),
-		}
+		it := item{}.str("PK", "PRODUCT#"+safe(p.SKU)).str("SK", "#PRODUCT").str("type", "product").
+			str("sku", p.SKU).str("name", p.Name).str("category", p.Category).str("url", p.URL).
+			str("imageUrl", p.ImageURL).str("currency", p.Currency).str("price", p.Price.String()).
+			str("lastPurchasedAt", stamp(p.LastPurchasedAt))
 		if p.RegularPrice != nil {
-			it.RegularPrice = p.RegularPrice.String()
+			it.str("regularPrice", p.RegularPrice.String())
 		}
 		if p.Category != "" {
-			it.GSI2PK, it.GSI2SK = "CATEGORY#"+p.Category, stamp(p.LastPurchasedAt)+"#"+safe(p.SKU)
+			it.str("GSI2PK", "CATEGORY#"+p.Category).str("GSI2SK", stamp(p.LastPurchasedAt)+"#"+safe(p.SKU))
 		}
-		item, err := attributevalue.MarshalMap(it)
-		if err != nil {
-			return fmt.Errorf("encode product %s: %w", p.SKU, err)
-		}
-		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
 	}
 	return st.batchWrite(ctx, reqs)
 }
@@ -188,59 +128,45 @@ func (st *Store) RecentProducts(ctx context.Context, category string, limit int)
 		return nil, fmt.Errorf("query products in %q: %w", category, err)
 	}
 	out := make([]catalog.Product, 0, len(res.Items))
-	for _, item := range res.Items {
-		var it productItem
-		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-			return nil, fmt.Errorf("decode product: %w", err)
-		}
-		p := catalog.Product{
-			SKU: it.SKU, Name: it.Name, Category: it.Category, URL: it.URL, ImageURL: it.ImageURL,
-			Currency: it.Currency, LastPurchasedAt: unstamp(it.LastPurchasedAt),
-		}
-		var perr error
-		if p.Price, perr = money.ParseDecimal(it.Price); perr != nil {
-			return nil, fmt.Errorf("decode product %s price: %w", it.SKU, perr)
-		}
-		if it.RegularPrice != "" {
-			rp, err := money.ParseDecimal(it.RegularPrice)
-			if err != nil {
-				return nil, fmt.Errorf("decode product %s regular price: %w", it.SKU, err)
-			}
-			p.RegularPrice = &rp
+	for _, it := range res.Items {
+		p, err := product(it)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, p)
 	}
 	return out, nil
 }
 
-type couponItem struct {
-	PK, SK    string
-	GSI1PK    string
-	GSI1SK    string
-	Type      string `dynamodbav:"type"`
-	Code      string `dynamodbav:"code"`
-	Purpose   string `dynamodbav:"purpose"`
-	ContactID string `dynamodbav:"contactId"`
-	OrderID   string `dynamodbav:"orderId"`
-	Offer     string `dynamodbav:"offer,omitempty"`
-	IssuedAt  string `dynamodbav:"issuedAt"`
-	ExpiresAt string `dynamodbav:"validUntil"`
+func product(it item) (catalog.Product, error) {
+	p := catalog.Product{
+		SKU: it.getStr("sku"), Name: it.getStr("name"), Category: it.getStr("category"), URL: it.getStr("url"),
+		ImageURL: it.getStr("imageUrl"), Currency: it.getStr("currency"), LastPurchasedAt: unstamp(it.getStr("lastPurchasedAt")),
+	}
+	var err error
+	if p.Price, err = money.ParseDecimal(it.getStr("price")); err != nil {
+		return p, fmt.Errorf("decode product %s price: %w", p.SKU, err)
+	}
+	if rp := it.getStr("regularPrice"); rp != "" {
+		d, err := money.ParseDecimal(rp)
+		if err != nil {
+			return p, fmt.Errorf("decode product %s regular price: %w", p.SKU, err)
+		}
+		p.RegularPrice = &d
+	}
+	return p, nil
 }
 
 // IssueCoupon stores c unless a coupon for its (order, purpose) exists, and returns the coupon
 // stored, so that every replay of a trigger shows the same code.
 func (st *Store) IssueCoupon(ctx context.Context, c coupon.Coupon) (coupon.Coupon, error) {
-	it := couponItem{
-		PK: orderPK(c.OrderID), SK: "COUPON#" + c.Purpose, GSI1PK: "COUPON#" + c.Code, GSI1SK: "COUPON",
-		Type: "coupon", Code: c.Code, Purpose: c.Purpose, ContactID: c.ContactID, OrderID: c.OrderID,
-		Offer: c.Offer, IssuedAt: stamp(c.IssuedAt), ExpiresAt: stamp(c.ExpiresAt),
-	}
-	item, err := attributevalue.MarshalMap(it)
-	if err != nil {
-		return c, fmt.Errorf("encode coupon: %w", err)
-	}
-	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	pk, sk := orderPK(c.OrderID), "COUPON#"+c.Purpose
+	it := item{}.str("PK", pk).str("SK", sk).str("GSI1PK", "COUPON#"+c.Code).str("GSI1SK", "COUPON").
+		str("type", "coupon").str("code", c.Code).str("purpose", c.Purpose).str("contactId", c.ContactID).
+		str("orderId", c.OrderID).str("offer", c.Offer).str("issuedAt", stamp(c.IssuedAt)).
+		str("validUntil", stamp(c.ExpiresAt))
+	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: &st.table, Item: it, ConditionExpression: aws.String("attribute_not_exists(PK)"),
 	})
 	if err == nil {
 		return c, nil
@@ -248,11 +174,12 @@ func (st *Store) IssueCoupon(ctx context.Context, c coupon.Coupon) (coupon.Coupo
 	if !isConditionFailed(err) {
 		return c, fmt.Errorf("put coupon for order %s: %w", c.OrderID, err)
 	}
-	if _, err := st.get(ctx, it.PK, it.SK, &it); err != nil {
-		return c, fmt.Errorf("get coupon for order %s: %w", c.OrderID, err)
+	if it, err = st.get(ctx, pk, sk); err != nil || it == nil {
+		return c, fmt.Errorf("get coupon for order %s: %v", c.OrderID, err)
 	}
 	return coupon.Coupon{
-		Code: it.Code, Purpose: it.Purpose, ContactID: it.ContactID, OrderID: it.OrderID,
-		Offer: it.Offer, IssuedAt: unstamp(it.IssuedAt), ExpiresAt: unstamp(it.ExpiresAt),
+		Code: it.getStr("code"), Purpose: it.getStr("purpose"), ContactID: it.getStr("contactId"),
+		OrderID: it.getStr("orderId"), Offer: it.getStr("offer"), IssuedAt: unstamp(it.getStr("issuedAt")),
+		ExpiresAt: unstamp(it.getStr("validUntil")),
 	}, nil
 }

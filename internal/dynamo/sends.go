@@ -6,54 +6,32 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"shopmail/internal/send"
 )
 
-type sendItem struct {
-	PK, SK     string
-	GSI1PK     string `dynamodbav:",omitempty"`
-	GSI1SK     string `dynamodbav:",omitempty"`
-	GSI2PK     string `dynamodbav:",omitempty"`
-	GSI2SK     string `dynamodbav:",omitempty"`
-	Type       string `dynamodbav:"type"`
-	Key        string `dynamodbav:"sendKey"`
-	ContactID  string `dynamodbav:"contactId"`
-	Kind       string `dynamodbav:"kind"`
-	OrderID    string `dynamodbav:"orderId,omitempty"`
-	CampaignID string `dynamodbav:"campaignId,omitempty"`
-	To         string `dynamodbav:"to,omitempty"`
-	Subject    string `dynamodbav:"subject,omitempty"`
-	Status     string `dynamodbav:"status"`
-	MessageID  string `dynamodbav:"messageId,omitempty"`
-	Reason     string `dynamodbav:"reason,omitempty"`
-	ClaimedAt  string `dynamodbav:"claimedAt"`
-	SentAt     string `dynamodbav:"sentAt,omitempty"`
-}
-
 func sendSK(key string) string { return "SEND#" + key }
 
-func toSendItem(r send.Record) sendItem {
-	it := sendItem{
-		PK: contactPK(r.ContactID), SK: sendSK(r.Key), Type: "send", Key: r.Key,
-		ContactID: r.ContactID, Kind: r.Kind, OrderID: r.OrderID, CampaignID: r.CampaignID,
-		To: r.To, Subject: r.Subject, Status: string(r.Status), MessageID: r.MessageID,
-		Reason: r.Reason, ClaimedAt: stamp(r.ClaimedAt), SentAt: stamp(r.SentAt),
-	}
+func sendItem(r send.Record) item {
+	it := item{}.str("PK", contactPK(r.ContactID)).str("SK", sendSK(r.Key)).str("type", "send").
+		str("sendKey", r.Key).str("contactId", r.ContactID).str("kind", r.Kind).str("orderId", r.OrderID).
+		str("campaignId", r.CampaignID).str("to", r.To).str("subject", r.Subject).str("status", string(r.Status)).
+		str("messageId", r.MessageID).str("reason", r.Reason).str("claimedAt", stamp(r.ClaimedAt)).
+		str("sentAt", stamp(r.SentAt))
 	if r.CampaignID != "" {
-		it.GSI2PK, it.GSI2SK = "CAMPAIGN#"+safe(r.CampaignID), contactPK(r.ContactID)
+		it.str("GSI2PK", "CAMPAIGN#"+safe(r.CampaignID)).str("GSI2SK", contactPK(r.ContactID))
 	}
 	return it
 }
 
-func (it sendItem) record() send.Record {
+func record(it item) send.Record {
 	return send.Record{
-		Key: it.Key, ContactID: it.ContactID, Kind: it.Kind, OrderID: it.OrderID,
-		CampaignID: it.CampaignID, To: it.To, Subject: it.Subject, Status: send.Status(it.Status),
-		MessageID: it.MessageID, Reason: it.Reason, ClaimedAt: unstamp(it.ClaimedAt), SentAt: unstamp(it.SentAt),
+		Key: it.getStr("sendKey"), ContactID: it.getStr("contactId"), Kind: it.getStr("kind"),
+		OrderID: it.getStr("orderId"), CampaignID: it.getStr("campaignId"), To: it.getStr("to"),
+		Subject: it.getStr("subject"), Status: send.Status(it.getStr("status")), MessageID: it.getStr("messageId"),
+		Reason: it.getStr("reason"), ClaimedAt: unstamp(it.getStr("claimedAt")), SentAt: unstamp(it.getStr("sentAt")),
 	}
 }
 
@@ -61,12 +39,8 @@ func (it sendItem) record() send.Record {
 // existing send. The conditional write makes exactly one of any number of concurrent claims
 // succeed.
 func (st *Store) Claim(ctx context.Context, rec send.Record) (bool, send.Record, error) {
-	item, err := attributevalue.MarshalMap(toSendItem(rec))
-	if err != nil {
-		return false, send.Record{}, fmt.Errorf("encode send %s: %w", rec.Key, err)
-	}
-	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: &st.table, Item: item,
+	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: &st.table, Item: sendItem(rec),
 		ConditionExpression:                 aws.String("attribute_not_exists(PK)"),
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
@@ -77,11 +51,7 @@ func (st *Store) Claim(ctx context.Context, rec send.Record) (bool, send.Record,
 	if !errors.As(err, &ccf) {
 		return false, send.Record{}, fmt.Errorf("put send %s: %w", rec.Key, err)
 	}
-	var old sendItem
-	if err := attributevalue.UnmarshalMap(ccf.Item, &old); err != nil {
-		return false, send.Record{}, fmt.Errorf("decode send %s: %w", rec.Key, err)
-	}
-	return false, old.record(), nil
+	return false, record(ccf.Item), nil
 }
 
 // Settle records the outcome of a claimed send. The message id is indexed so that SES events
@@ -132,12 +102,14 @@ func (st *Store) Release(ctx context.Context, rec send.Record) error {
 
 // Send returns the send of a contact with the key.
 func (st *Store) Send(ctx context.Context, contactID, key string) (send.Record, bool, error) {
-	var it sendItem
-	found, err := st.get(ctx, contactPK(contactID), sendSK(key), &it)
+	it, err := st.get(ctx, contactPK(contactID), sendSK(key))
 	if err != nil {
 		return send.Record{}, false, fmt.Errorf("get send %s: %w", key, err)
 	}
-	return it.record(), found, nil
+	if it == nil {
+		return send.Record{}, false, nil
+	}
+	return record(it), true, nil
 }
 
 // SendByMessageID returns the send that SES gave the message id.
@@ -148,14 +120,13 @@ func (st *Store) SendByMessageID(ctx context.Context, messageID string) (send.Re
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s("SESMSG#" + messageID)},
 		Limit:                     aws.Int32(1),
 	})
-	if err != nil || len(res.Items) == 0 {
-		return send.Record{}, false, err
+	if err != nil {
+		return send.Record{}, false, fmt.Errorf("query send by message id %s: %w", messageID, err)
 	}
-	var it sendItem
-	if err := attributevalue.UnmarshalMap(res.Items[0], &it); err != nil {
-		return send.Record{}, false, fmt.Errorf("decode send: %w", err)
+	if len(res.Items) == 0 {
+		return send.Record{}, false, nil
 	}
-	return it.record(), true, nil
+	return record(res.Items[0]), true, nil
 }
 
 // Sends returns every send to a contact.
@@ -173,12 +144,8 @@ func (st *Store) Sends(ctx context.Context, contactID string) ([]send.Record, er
 		if err != nil {
 			return nil, fmt.Errorf("query sends of %s: %w", contactID, err)
 		}
-		for _, item := range page.Items {
-			var it sendItem
-			if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-				return nil, fmt.Errorf("decode send: %w", err)
-			}
-			out = append(out, it.record())
+		for _, it := range page.Items {
+			out = append(out, record(it))
 		}
 	}
 	return out, nil

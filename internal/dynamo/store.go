@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -78,14 +77,15 @@ func unstamp(v string) time.Time {
 	return t
 }
 
-func (st *Store) get(ctx context.Context, pk, sk string, out any) (bool, error) {
+// get reads an item, strongly consistent; nil when there is none.
+func (st *Store) get(ctx context.Context, pk, sk string) (item, error) {
 	res, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: &st.table, Key: key(pk, sk), ConsistentRead: aws.Bool(true),
 	})
 	if err != nil || res.Item == nil {
-		return false, err
+		return nil, err
 	}
-	return true, attributevalue.UnmarshalMap(res.Item, out)
+	return res.Item, nil
 }
 
 // keyEscaper keeps ids from breaking the key structure ('#' separates parts) while keeping

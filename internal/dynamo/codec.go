@@ -1,0 +1,87 @@
+package dynamo
+
+import (
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// item is a DynamoDB item being written or read. Items are encoded by hand rather than with
+// the SDK's attributevalue package, which brings a whole DynamoDB Streams client into every
+// binary that uses it. Setters skip empty values, as DynamoDB keeps no empty key attributes.
+type item map[string]types.AttributeValue
+
+func (it item) str(k, v string) item {
+	if v != "" {
+		it[k] = &types.AttributeValueMemberS{Value: v}
+	}
+	return it
+}
+
+func (it item) num(k string, v int64) item {
+	it[k] = &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+	return it
+}
+
+func (it item) boolean(k string, v bool) item {
+	it[k] = &types.AttributeValueMemberBOOL{Value: v}
+	return it
+}
+
+func (it item) strMap(k string, m map[string]string) item {
+	if len(m) == 0 {
+		return it
+	}
+	av := make(map[string]types.AttributeValue, len(m))
+	for mk, mv := range m {
+		av[mk] = &types.AttributeValueMemberS{Value: mv}
+	}
+	it[k] = &types.AttributeValueMemberM{Value: av}
+	return it
+}
+
+func (it item) list(k string, items []item) item {
+	if len(items) == 0 {
+		return it
+	}
+	l := make([]types.AttributeValue, len(items))
+	for i, m := range items {
+		l[i] = &types.AttributeValueMemberM{Value: m}
+	}
+	it[k] = &types.AttributeValueMemberL{Value: l}
+	return it
+}
+
+func (it item) getStr(k string) string {
+	if v, ok := it[k].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return ""
+}
+
+func (it item) getNum(k string) int64 {
+	if v, ok := it[k].(*types.AttributeValueMemberN); ok {
+		n, _ := strconv.ParseInt(v.Value, 10, 64)
+		return n
+	}
+	return 0
+}
+
+func (it item) getBool(k string) bool {
+	v, ok := it[k].(*types.AttributeValueMemberBOOL)
+	return ok && v.Value
+}
+
+func (it item) getStrMap(k string) map[string]string {
+	v, ok := it[k].(*types.AttributeValueMemberM)
+	if !ok {
+		return nil
+	}
+	m := make(map[string]string, len(v.Value))
+	for mk, mv := range v.Value {
+		if s, ok := mv.(*types.AttributeValueMemberS); ok {
+			m[mk] = s.Value
+		}
+	}
+	return m
+}
