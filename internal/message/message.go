@@ -1,19 +1,9 @@
 // Package message renders the emails customers receive: an HTML part (a responsive, single
 // column layout that works in phone and desktop mail clients, right-to-left for Persian) and a
-// plain-text part, from templates that escape every piece of data they show.
+// plain-text part. Every piece of data is escaped on the way in (see HTML).
 package message
 
-import (
-	"bytes"
-	"embed"
-	"fmt"
-	htmltemplate "html/template"
-	"strings"
-	texttemplate "text/template"
-)
-
-//go:embed templates
-var files embed.FS
+import "strings"
 
 // Brand is the sender as every email shows it.
 type Brand struct {
@@ -23,12 +13,15 @@ type Brand struct {
 	PostalAddress string
 }
 
-// Page is what a template executes on: the brand, the locale, and the kind's own data.
-type Page struct {
-	Brand   Brand
-	L       Locale
-	Data    any
-	Subject string // set by Render from the kind's "subject" template
+// Content is one kind of email: what it says inside the common layout.
+type Content interface {
+	Subject(l Locale, b Brand) string
+	// Preheader is the line mail clients show after the subject in the inbox.
+	Preheader(l Locale) string
+	// Why tells the reader why they received the email (shown in the footer).
+	Why(l Locale, b Brand) string
+	WriteHTML(h *HTML, b Brand)
+	WriteText(t *Text, b Brand)
 }
 
 // Rendered is an email's subject and its two bodies.
@@ -38,74 +31,59 @@ type Rendered struct {
 	Text    string
 }
 
-// Renderer holds the parsed templates of every kind of email. Parsing happens once, at start.
-type Renderer struct {
-	html map[string]*htmltemplate.Template
-	text map[string]*texttemplate.Template
+// Render lays out c for the locale.
+func Render(c Content, b Brand, l Locale) Rendered {
+	subject := strings.Join(strings.Fields(c.Subject(l, b)), " ")
+	return Rendered{Subject: subject, HTML: layoutHTML(c, b, l, subject), Text: layoutText(c, b, l)}
 }
 
-// Kinds of email that have templates.
-var kinds = []string{"thankyou"}
-
-// NewRenderer parses the templates of every kind.
-func NewRenderer() (*Renderer, error) {
-	layout, err := htmltemplate.ParseFS(files, "templates/layout.html")
-	if err != nil {
-		return nil, fmt.Errorf("parse layout: %w", err)
-	}
-	r := &Renderer{html: map[string]*htmltemplate.Template{}, text: map[string]*texttemplate.Template{}}
-	for _, k := range kinds {
-		h, err := htmltemplate.Must(layout.Clone()).ParseFS(files, "templates/"+k+".html")
-		if err != nil {
-			return nil, fmt.Errorf("parse %s html: %w", k, err)
-		}
-		t, err := texttemplate.ParseFS(files, "templates/layout.txt", "templates/"+k+".txt")
-		if err != nil {
-			return nil, fmt.Errorf("parse %s text: %w", k, err)
-		}
-		r.html[k], r.text[k] = h, t
-	}
-	return r, nil
+func layoutHTML(c Content, b Brand, l Locale, subject string) string {
+	h := &HTML{L: l}
+	h.Tag(`<!DOCTYPE html>
+<html lang="`).Attr(l.Tag).Tag(`" dir="`).Dir().Tag(`">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>`).Text(subject).Tag(`</title>
+<style>
+  body { margin: 0; padding: 0; background: #f4f4f5; }
+  img { border: 0; max-width: 100%; height: auto; }
+  @media (max-width: 620px) { .pad { padding: 16px !important; } .col { display: block !important; width: 100% !important; } }
+  @media (prefers-color-scheme: dark) { .card { background: #1f1f23 !important; color: #f4f4f5 !important; } }
+</style>
+</head>
+<body>
+<div style="display:none;max-height:0;overflow:hidden;">`).Text(c.Preheader(l)).Tag(`</div>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" dir="`).Dir().Tag(`" style="background:#f4f4f5;">
+<tr><td align="center" style="padding:16px 8px;">
+<table role="presentation" class="card" width="600" cellpadding="0" cellspacing="0" dir="`).Dir().Tag(`" style="width:100%;max-width:600px;background:#ffffff;font-family:Tahoma,Vazirmatn,'Segoe UI',Arial,sans-serif;font-size:16px;line-height:1.6;color:#18181b;text-align:`).Start().Tag(`;">
+<tr><td class="pad" style="padding:24px;border-bottom:1px solid #e4e4e7;">
+<a href="`).URL(b.ShopURL).Tag(`" style="font-size:20px;font-weight:bold;color:#18181b;text-decoration:none;">`).Text(b.ShopName).Tag(`</a>
+</td></tr>
+<tr><td class="pad" style="padding:24px;">
+`)
+	c.WriteHTML(h, b)
+	h.Tag(`
+</td></tr>
+<tr><td class="pad" style="padding:24px;border-top:1px solid #e4e4e7;font-size:13px;color:#52525b;">
+<p style="margin:0 0 8px;">`).Text(c.Why(l, b)).Tag(`</p>
+<p style="margin:0 0 8px;">`).Text(b.SenderName).Tag(` · `).Text(b.PostalAddress).Tag(`</p>
+<p style="margin:0;"><a href="`).URL(b.ShopURL).Tag(`" style="color:#52525b;">`).T("visit", b.ShopName).Tag(`</a></p>
+</td></tr>
+</table>
+</td></tr>
+</table>
+</body>
+</html>
+`)
+	return h.String()
 }
 
-// Render renders an email of the given kind. The kind's templates define "subject",
-// "content" (HTML) and "text".
-func (r *Renderer) Render(kind string, p Page) (Rendered, error) {
-	h, t := r.html[kind], r.text[kind]
-	if h == nil || t == nil {
-		return Rendered{}, fmt.Errorf("render %s: no such kind of email", kind)
-	}
-	var subject, html, text bytes.Buffer
-	if err := t.ExecuteTemplate(&subject, "subject", p); err != nil {
-		return Rendered{}, fmt.Errorf("render %s subject: %w", kind, err)
-	}
-	p.Subject = strings.Join(strings.Fields(subject.String()), " ")
-	if err := h.ExecuteTemplate(&html, "layout", p); err != nil {
-		return Rendered{}, fmt.Errorf("render %s html: %w", kind, err)
-	}
-	if err := t.ExecuteTemplate(&text, "layout", p); err != nil {
-		return Rendered{}, fmt.Errorf("render %s text: %w", kind, err)
-	}
-	return Rendered{
-		Subject: p.Subject,
-		HTML:    html.String(),
-		Text:    tidy(text.String()),
-	}, nil
-}
-
-// tidy trims trailing spaces and collapses runs of blank lines that template actions leave in
-// the plain-text part.
-func tidy(s string) string {
-	lines := strings.Split(s, "\n")
-	out := lines[:0]
-	blank := true
-	for _, l := range lines {
-		l = strings.TrimRight(l, " \t")
-		if l == "" && blank {
-			continue
-		}
-		blank = l == ""
-		out = append(out, l)
-	}
-	return strings.TrimSpace(strings.Join(out, "\n")) + "\n"
+func layoutText(c Content, b Brand, l Locale) string {
+	t := &Text{L: l}
+	t.Line(b.ShopName).Line()
+	c.WriteText(t, b)
+	t.Line().Line("--").Line(c.Why(l, b)).Line(b.SenderName, " · ", b.PostalAddress).Line(l.T("visit", b.ShopName), ": ", b.ShopURL)
+	return t.String()
 }
