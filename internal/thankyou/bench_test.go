@@ -1,0 +1,73 @@
+package thankyou_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"shopmail/internal/dynamo"
+	"shopmail/internal/send"
+	"shopmail/internal/thankyou"
+)
+
+// stubDynamo answers every call the way DynamoDB answers for a new customer: nothing stored
+// yet, every conditional write succeeds. It imitates no behaviour; it only removes the network.
+type stubDynamo struct{}
+
+func (stubDynamo) GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	return &dynamodb.GetItemOutput{}, nil
+}
+func (stubDynamo) PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	return &dynamodb.PutItemOutput{}, nil
+}
+func (stubDynamo) UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	return &dynamodb.UpdateItemOutput{}, nil
+}
+func (stubDynamo) DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	return &dynamodb.DeleteItemOutput{}, nil
+}
+func (stubDynamo) Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	return &dynamodb.QueryOutput{}, nil
+}
+func (stubDynamo) BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+	return &dynamodb.BatchWriteItemOutput{}, nil
+}
+
+// stubSES accepts every message.
+type stubSES struct{}
+
+func (stubSES) SendRaw(context.Context, []byte, []send.Tag) (string, error) { return "stub-id", nil }
+
+// BenchmarkOrderPlaced measures one `Order Placed` event handled end to end in the function:
+// Lambda payload decoding, validation, contact merge, order, catalogue and coupon writes
+// (encoded for DynamoDB), rendering both parts in the layout, building the MIME message, the
+// claim and the settle. Only the network calls are stubbed.
+func BenchmarkOrderPlaced(b *testing.B) {
+	for _, name := range []string{"first-order.json", "persian-customer.json", "huge-item-list.json"} {
+		b.Run(name, func(b *testing.B) {
+			now := func() time.Time { return time.Date(2026, 11, 22, 10, 16, 0, 0, time.UTC) }
+			h, err := thankyou.New(settings(), thankyou.Deps{
+				Store: dynamo.New(stubDynamo{}, "bench", now), Mailer: stubSES{}, DeadLetters: &deadLetters{},
+				Now: now, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			lh := lambda.NewHandler(h)
+			payload := sample(b, name)
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := lh.Invoke(ctx, payload); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,215 @@
+// Package thankyou sends the thank-you email for a placed order: the full welcome for a
+// customer's first order, a shorter note for later ones, with related products and a coupon
+// for the next order when the customer agreed to marketing. It also keeps the contact, the
+// order and the product catalogue up to date from the event.
+package thankyou
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"shopmail/internal/catalog"
+	"shopmail/internal/contact"
+	"shopmail/internal/coupon"
+	"shopmail/internal/email"
+	"shopmail/internal/message"
+	"shopmail/internal/order"
+	"shopmail/internal/send"
+)
+
+// Kind is the send kind and SES tag of thank-you emails.
+const Kind = "thankyou"
+
+// Defaults for how much an email shows.
+const (
+	maxLines       = 20 // order lines listed; the rest are counted
+	maxSuggestions = 3
+	perCategory    = 10 // recent products read per category when suggesting
+	maxCategories  = 3
+)
+
+// Config is what the thank-you flow needs to know about the shop.
+type Config struct {
+	Brand        message.Brand
+	From         email.Address
+	CouponPrefix string // empty: no coupons
+	// CouponOffer says what the coupon gives, per language ("en" is the fallback).
+	CouponOffer map[string]string
+	CouponValid time.Duration
+}
+
+// Contacts reads and updates contacts. Update runs fn on the current contact (a new one when
+// none exists) and stores the result if fn reports a change, retrying fn when a concurrent
+// update won; it returns the contact as stored.
+type Contacts interface {
+	UpdateContact(ctx context.Context, id string, fn func(c *contact.Contact) bool) (*contact.Contact, error)
+}
+
+// Orders records orders. PutOrder reports whether the order was new.
+type Orders interface {
+	PutOrder(ctx context.Context, o order.Order) (created bool, err error)
+}
+
+// Catalog learns products and lists the most recently bought ones of a category.
+type Catalog interface {
+	PutProducts(ctx context.Context, ps []catalog.Product) error
+	RecentProducts(ctx context.Context, category string, limit int) ([]catalog.Product, error)
+}
+
+// Coupons issues coupons. IssueCoupon stores c unless a coupon with c's (OrderID, Purpose)
+// exists, and returns the stored one.
+type Coupons interface {
+	IssueCoupon(ctx context.Context, c coupon.Coupon) (coupon.Coupon, error)
+}
+
+// Service handles placed orders.
+type Service struct {
+	Config   Config
+	Contacts Contacts
+	Orders   Orders
+	Catalog  Catalog
+	Coupons  Coupons
+	Sender   *send.Sender
+	Now      func() time.Time
+}
+
+// Result says what handling an order did, for the log.
+type Result struct {
+	OrderID   string
+	ContactID string
+	First     bool // the contact's first order
+	Marketing bool // suggestions and coupon were allowed
+	Send      send.Outcome
+}
+
+// Handle records what the order tells us and sends its thank-you email at most once.
+func (s *Service) Handle(ctx context.Context, o order.Order) (Result, error) {
+	res := Result{OrderID: o.ID, ContactID: o.Customer.ID}
+	c, first, err := s.updateContact(ctx, o)
+	if err != nil {
+		return res, err
+	}
+	res.First, res.Marketing = first, c.MayMarket()
+	if err := s.record(ctx, o); err != nil {
+		return res, err
+	}
+	rec := send.Record{Key: Kind + "#" + o.ID, ContactID: c.ID, Kind: Kind, OrderID: o.ID}
+	if !c.MayEmail() {
+		rec.To = c.Email
+		res.Send, err = s.Sender.Skip(ctx, rec, "address suppressed: "+c.Suppressed)
+		return res, err
+	}
+	v, err := s.view(ctx, o, c, first)
+	if err != nil {
+		return res, err
+	}
+	res.Send, err = s.Sender.Send(ctx, rec, s.compose(c, v), []send.Tag{
+		{Name: "kind", Value: Kind},
+		{Name: "contact", Value: send.TagValue(c.ID)},
+		{Name: "order", Value: send.TagValue(o.ID)},
+	})
+	return res, err
+}
+
+func (s *Service) updateContact(ctx context.Context, o order.Order) (*contact.Contact, bool, error) {
+	var first bool
+	c, err := s.Contacts.UpdateContact(ctx, o.Customer.ID, func(c *contact.Contact) bool {
+		changed := c.Apply(contact.Observation{At: o.PlacedAt, Source: "order " + o.ID, Customer: o.Customer})
+		f, took := c.TakeFirstOrder(o.ID)
+		first = f
+		return changed || took
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("update contact %s: %w", o.Customer.ID, err)
+	}
+	return c, first, nil
+}
+
+// record stores the order and teaches the catalogue its products.
+func (s *Service) record(ctx context.Context, o order.Order) error {
+	if _, err := s.Orders.PutOrder(ctx, o); err != nil {
+		return fmt.Errorf("record order %s: %w", o.ID, err)
+	}
+	if err := s.Catalog.PutProducts(ctx, catalog.FromOrder(o)); err != nil {
+		return fmt.Errorf("record products of order %s: %w", o.ID, err)
+	}
+	return nil
+}
+
+func (s *Service) view(ctx context.Context, o order.Order, c *contact.Contact, first bool) (View, error) {
+	v := View{
+		FirstName: c.FirstName, First: first, OrderID: o.ID, PlacedAt: o.PlacedAt,
+		Currency: o.Currency, Total: o.Total,
+	}
+	for i, it := range o.Items {
+		if i == maxLines {
+			v.More = len(o.Items) - maxLines
+			break
+		}
+		total, _ := it.LineTotal() // validated when the order was decoded
+		v.Lines = append(v.Lines, Line{Item: it, LineTotal: total})
+	}
+	if !c.MayMarket() {
+		return v, nil
+	}
+	var err error
+	if v.Suggestions, err = s.suggest(ctx, o); err != nil {
+		return v, err
+	}
+	if first && s.Config.CouponPrefix != "" {
+		now := s.Now().UTC()
+		offer, ok := s.Config.CouponOffer[message.LocaleFor(c.Locale, "").Lang]
+		if !ok {
+			offer = s.Config.CouponOffer["en"]
+		}
+		cp, err := s.Coupons.IssueCoupon(ctx, coupon.Coupon{
+			Code: coupon.NewCode(s.Config.CouponPrefix), Purpose: Kind, ContactID: c.ID, OrderID: o.ID,
+			Offer: offer, IssuedAt: now, ExpiresAt: now.Add(s.Config.CouponValid),
+		})
+		if err != nil {
+			return v, fmt.Errorf("issue coupon for order %s: %w", o.ID, err)
+		}
+		v.Coupon = &cp
+	}
+	return v, nil
+}
+
+func (s *Service) suggest(ctx context.Context, o order.Order) ([]catalog.Product, error) {
+	cands := map[string][]catalog.Product{}
+	for i, cat := range o.Categories() {
+		if i == maxCategories {
+			break
+		}
+		ps, err := s.Catalog.RecentProducts(ctx, cat, perCategory)
+		if err != nil {
+			return nil, fmt.Errorf("suggest for order %s: %w", o.ID, err)
+		}
+		cands[cat] = ps
+	}
+	return catalog.Suggest(o, cands, maxSuggestions), nil
+}
+
+func (s *Service) compose(c *contact.Contact, v View) email.Message {
+	loc := message.LocaleFor(c.Locale, c.Timezone)
+	r := message.Render(v, s.Config.Brand, loc)
+	return email.Message{
+		From:     s.Config.From,
+		To:       email.Address{Name: fullName(c), Email: c.Email},
+		Subject:  r.Subject,
+		Text:     r.Text,
+		HTML:     r.HTML,
+		Date:     s.Now(),
+		Language: loc.Tag,
+	}
+}
+
+func fullName(c *contact.Contact) string {
+	switch {
+	case c.FirstName != "" && c.LastName != "":
+		return c.FirstName + " " + c.LastName
+	case c.FirstName != "":
+		return c.FirstName
+	}
+	return c.LastName
+}

@@ -1,0 +1,490 @@
+package thankyou_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"shopmail/internal/contact"
+	"shopmail/internal/coupon"
+	"shopmail/internal/dynamo"
+	"shopmail/internal/dynamo/dynamotest"
+	"shopmail/internal/email"
+	"shopmail/internal/email/emailtest"
+	"shopmail/internal/message"
+	"shopmail/internal/send"
+	"shopmail/internal/send/outbox"
+	"shopmail/internal/thankyou"
+)
+
+func TestMain(m *testing.M) { dynamotest.Main(m) }
+
+// deadLetters is a hand-written stand-in for the dead-letter queue.
+type deadLetters struct {
+	mu     sync.Mutex
+	events []string
+	fail   error
+}
+
+func (d *deadLetters) Put(_ context.Context, _ string, reason error, event []byte) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.fail != nil {
+		return d.fail
+	}
+	d.events = append(d.events, reason.Error()+"\n"+string(event))
+	return nil
+}
+
+// clock is a settable time source.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+type fixture struct {
+	store  *dynamo.Store
+	outbox *outbox.Outbox
+	dead   *deadLetters
+	clock  *clock
+	invoke func(payload []byte) error
+}
+
+func settings() thankyou.Settings {
+	return thankyou.Settings{Config: thankyou.Config{
+		Brand: message.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", SenderName: "Tea House",
+			PostalAddress: "1 Leaf Street, Portland, OR 97201, USA"},
+		From:         email.Address{Name: "Tea House", Email: "hello@shop.example"},
+		CouponPrefix: "THANKS", CouponOffer: map[string]string{"en": "10% off your next order", "fa": "۱۰٪ تخفیف برای خرید بعدی"}, CouponValid: 60 * 24 * time.Hour,
+	}}
+}
+
+func setup(t *testing.T, s thankyou.Settings) *fixture {
+	t.Helper()
+	client, table := dynamotest.NewTable(t)
+	f := &fixture{outbox: &outbox.Outbox{}, dead: &deadLetters{}, clock: &clock{now: time.Date(2026, 11, 22, 10, 16, 0, 0, time.UTC)}}
+	f.store = dynamo.New(client, table, f.clock.Now)
+	h, err := thankyou.New(s, thankyou.Deps{
+		Store: f.store, Mailer: f.outbox, DeadLetters: f.dead, Now: f.clock.Now,
+		Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Through Lambda's own handler machinery, as the runtime calls it.
+	lh := lambda.NewHandler(h)
+	f.invoke = func(payload []byte) error {
+		_, err := lh.Invoke(context.Background(), payload)
+		return err
+	}
+	return f
+}
+
+func sample(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "events", "thankyou", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func (f *fixture) mustInvoke(t *testing.T, name string) {
+	t.Helper()
+	if err := f.invoke(sample(t, name)); err != nil {
+		t.Fatalf("invoke %s: %v", name, err)
+	}
+}
+
+// only returns the single email sent so far, parsed.
+func (f *fixture) only(t *testing.T) (*emailtest.Parsed, outbox.Message) {
+	t.Helper()
+	msgs := f.outbox.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d emails sent, want 1", len(msgs))
+	}
+	return emailtest.MustParse(t, msgs[0].Raw), msgs[0]
+}
+
+func (f *fixture) sendRow(t *testing.T, contactID, orderID string) send.Record {
+	t.Helper()
+	rec, found, err := f.store.Send(context.Background(), contactID, "thankyou#"+orderID)
+	if err != nil || !found {
+		t.Fatalf("send row for %s/%s: found=%v err=%v", contactID, orderID, found, err)
+	}
+	return rec
+}
+
+func TestFirstOrderSendsTheWelcome(t *testing.T) {
+	f := setup(t, settings())
+	f.mustInvoke(t, "first-order.json")
+	m, sent := f.only(t)
+
+	if m.From.Address != "hello@shop.example" || m.From.Name != "Tea House" {
+		t.Errorf("From = %v", m.From)
+	}
+	if m.To.Address != "sara@example.com" || m.To.Name != "Sara Ahmadi" {
+		t.Errorf("To = %v", m.To)
+	}
+	if m.Subject != "Thank you for your first order, Sara!" {
+		t.Errorf("Subject = %q", m.Subject)
+	}
+	for _, want := range []string{"Hi Sara,", "Order o-1001", "Green tea × 2: $49.90 (was $29.95)", "Total: $129.90",
+		"1 Leaf Street, Portland", "10% off your next order with this code: THANKS-"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("text part lacks %q:\n%s", want, m.Text)
+		}
+	}
+	if !strings.Contains(m.HTML, `<html lang="en-US" dir="ltr">`) || !strings.Contains(m.HTML, `href="https://shop.example/tea-01"`) {
+		t.Errorf("HTML part lacks language or links:\n%.600s", m.HTML)
+	}
+	// The first order has nothing to suggest yet: the catalogue only knows this order's products.
+	if strings.Contains(m.Text, "You might also like") {
+		t.Error("suggested the products just bought")
+	}
+
+	rec := f.sendRow(t, "c-42", "o-1001")
+	if rec.Status != send.Sent || rec.MessageID != sent.ID || rec.To != "sara@example.com" || rec.Subject != m.Subject {
+		t.Errorf("send row = %+v, want sent with message id %s", rec, sent.ID)
+	}
+	byID, found, err := f.store.SendByMessageID(context.Background(), sent.ID)
+	if err != nil || !found || byID.Key != "thankyou#o-1001" {
+		t.Errorf("send by message id: %+v found=%v err=%v", byID, found, err)
+	}
+	for name, want := range map[string]string{"kind": "thankyou", "contact": "c-42", "order": "o-1001", "send_key": send.EncodeKey("thankyou#o-1001")} {
+		if got, _ := sent.Tag(name); got != want {
+			t.Errorf("tag %s = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestRepeatOrderIsShorterAndSuggestsRelatedProducts(t *testing.T) {
+	f := setup(t, settings())
+	f.mustInvoke(t, "first-order.json")
+	f.mustInvoke(t, "repeat-order.json")
+	msgs := f.outbox.Messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d emails, want 2", len(msgs))
+	}
+	m := emailtest.MustParse(t, msgs[1].Raw)
+	if m.Subject != "Thanks for your order, Sara" {
+		t.Errorf("Subject = %q", m.Subject)
+	}
+	if strings.Contains(m.Text, "first order") || strings.Contains(m.Text, "THANKS-") {
+		t.Errorf("repeat order got the welcome or a coupon:\n%s", m.Text)
+	}
+	// Green tea (tea, bought in the first order) is suggested to a buyer of jasmine tea.
+	if !strings.Contains(m.Text, "You might also like\n- Green tea: $24.95 (was $29.95)\n  https://shop.example/tea-01") {
+		t.Errorf("no suggestion of green tea:\n%s", m.Text)
+	}
+	if !strings.Contains(m.HTML, `<a href="https://shop.example/tea-01"`) {
+		t.Error("HTML suggestion has no link")
+	}
+}
+
+func TestMarketingContentNeedsConsent(t *testing.T) {
+	f := setup(t, settings())
+	f.mustInvoke(t, "first-order.json") // teaches the catalogue tea products
+	f.mustInvoke(t, "no-consent.json")  // same products, another customer, no consent
+	msgs := f.outbox.Messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d emails, want 2 (the thank-you goes out without consent)", len(msgs))
+	}
+	m := emailtest.MustParse(t, msgs[1].Raw)
+	if m.To.Address != "no-marketing@example.com" || !strings.Contains(m.Text, "Total: $129.90") {
+		t.Errorf("thank-you to %s:\n%s", m.To.Address, m.Text)
+	}
+	if strings.Contains(m.Text, "THANKS-") || strings.Contains(m.Text, "You might also like") {
+		t.Errorf("marketing content without consent:\n%s", m.Text)
+	}
+}
+
+func TestCouponIsIssuedAndRecorded(t *testing.T) {
+	f := setup(t, settings())
+	f.mustInvoke(t, "first-order.json")
+	m, _ := f.only(t)
+	i := strings.Index(m.Text, "THANKS-")
+	if i < 0 {
+		t.Fatalf("no coupon in:\n%s", m.Text)
+	}
+	code := m.Text[i : i+len("THANKS-XXXX-XXXX")]
+	if !strings.Contains(m.HTML, code) {
+		t.Errorf("HTML part lacks coupon %s", code)
+	}
+	c, err := f.store.IssueCoupon(context.Background(), coupon.Coupon{Code: "PROBE", Purpose: "thankyou", OrderID: "o-1001"})
+	if err != nil || c.Code != code || c.ContactID != "c-42" || !c.ExpiresAt.Equal(f.clock.Now().Add(60*24*time.Hour)) {
+		t.Errorf("stored coupon = %+v, %v; want %s", c, err, code)
+	}
+}
+
+func TestCouponsOffWithoutPrefix(t *testing.T) {
+	s := settings()
+	s.CouponPrefix = ""
+	f := setup(t, s)
+	f.mustInvoke(t, "first-order.json")
+	m, _ := f.only(t)
+	if strings.Contains(m.Text, "gift for your next order") {
+		t.Errorf("coupon without a configured prefix:\n%s", m.Text)
+	}
+}
+
+func TestConcurrentReplaysSendOneEmail(t *testing.T) {
+	f := setup(t, settings())
+	payload := sample(t, "first-order.json")
+	const n = 50
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs <- f.invoke(payload) }()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("invoke: %v", err)
+		}
+	}
+	if calls := f.outbox.Calls(); calls != 1 {
+		t.Fatalf("SES called %d times for %d replays, want 1", calls, n)
+	}
+	_, sent := f.only(t)
+	if rec := f.sendRow(t, "c-42", "o-1001"); rec.MessageID != sent.ID {
+		t.Errorf("send row message id %q, want %q", rec.MessageID, sent.ID)
+	}
+}
+
+func TestReplayDaysLaterSendsNothing(t *testing.T) {
+	f := setup(t, settings())
+	f.mustInvoke(t, "first-order.json")
+	f.clock.Add(72 * time.Hour)
+	f.mustInvoke(t, "first-order.json")
+	if f.outbox.Calls() != 1 {
+		t.Errorf("SES called %d times, want 1", f.outbox.Calls())
+	}
+}
+
+func TestInvalidEventsAreDeadLetteredAndSendNothing(t *testing.T) {
+	tests := map[string]string{
+		"invalid-missing-email.json":       "customer.email is required",
+		"invalid-missing-order-id.json":    "orderId is required",
+		"invalid-missing-customer-id.json": "customer.id is required",
+		"invalid-email-address.json":       "customer.email",
+		"invalid-negative-quantity.json":   "items[0].quantity",
+		"invalid-crlf-in-name.json":        "customer.firstName",
+		"invalid-malformed-json.json":      "not an EventBridge event",
+	}
+	for name, reason := range tests {
+		t.Run(name, func(t *testing.T) {
+			f := setup(t, settings())
+			if err := f.invoke(sample(t, name)); err != nil {
+				t.Fatalf("invalid event returned an error (Lambda would retry it): %v", err)
+			}
+			if f.outbox.Calls() != 0 {
+				t.Error("an email was sent")
+			}
+			if len(f.dead.events) != 1 || !strings.Contains(f.dead.events[0], reason) {
+				t.Fatalf("dead letters = %q, want one naming %q", f.dead.events, reason)
+			}
+			if !strings.Contains(f.dead.events[0], `"id":"bad`) && !strings.Contains(f.dead.events[0], `"id": "bad`) {
+				t.Error("the dead letter does not hold the original event")
+			}
+			c, err := f.store.Contact(context.Background(), "c-42")
+			if err != nil || c.Version != 0 {
+				t.Errorf("contact written for an invalid event: %+v %v", c, err)
+			}
+		})
+	}
+}
+
+func TestWrongDetailTypeIsDeadLettered(t *testing.T) {
+	f := setup(t, settings())
+	ev := strings.Replace(string(sample(t, "first-order.json")), `"Order Placed"`, `"Order Shipped"`, 1)
+	if err := f.invoke([]byte(ev)); err != nil {
+		t.Fatal(err)
+	}
+	if f.outbox.Calls() != 0 || len(f.dead.events) != 1 {
+		t.Errorf("calls=%d dead=%d", f.outbox.Calls(), len(f.dead.events))
+	}
+}
+
+func TestDeadLetterQueueDownMeansRetry(t *testing.T) {
+	f := setup(t, settings())
+	f.dead.fail = errors.New("queue unavailable")
+	if err := f.invoke(sample(t, "invalid-missing-email.json")); err == nil {
+		t.Error("event neither dead-lettered nor retried")
+	}
+}
+
+func TestPersianCustomer(t *testing.T) {
+	f := setup(t, settings())
+	f.mustInvoke(t, "persian-customer.json")
+	m, _ := f.only(t)
+	if m.Subject != "مریم عزیز، از اولین خرید شما سپاسگزاریم!" {
+		t.Errorf("Subject = %q", m.Subject)
+	}
+	if m.To.Name != "مریم رضایی" {
+		t.Errorf("To name = %q", m.To.Name)
+	}
+	if !strings.Contains(m.HTML, `<html lang="fa-IR" dir="rtl">`) || !strings.Contains(m.HTML, "text-align:right") {
+		t.Errorf("HTML is not right-to-left:\n%.800s", m.HTML)
+	}
+	for _, want := range []string{"۱۲٬۵۰۰٬۰۰۰\u00a0ریال", "زعفران ممتاز ۴ گرمی × ۲", "۱ آذر ۱۴۰۵", "جمع کل", "۱۰٪ تخفیف برای خرید بعدی با این کد: THANKS-"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("text part lacks %q:\n%s", want, m.Text)
+		}
+	}
+	if got := m.Header.Get("Content-Language"); got != "fa-IR" {
+		t.Errorf("Content-Language = %q", got)
+	}
+}
+
+func TestNamesAreEscaped(t *testing.T) {
+	f := setup(t, settings())
+	f.mustInvoke(t, "html-in-names.json")
+	m, _ := f.only(t)
+	if strings.Contains(m.HTML, "<script>") || strings.Contains(m.HTML, "<img src=x") {
+		t.Fatal("HTML part carries markup from the order")
+	}
+	if !strings.Contains(m.HTML, "&lt;script&gt;alert(1)&lt;/script&gt;") || !strings.Contains(m.HTML, "&lt;img src=x onerror=alert(1)&gt;") {
+		t.Errorf("names not shown escaped:\n%s", m.HTML)
+	}
+	if !strings.Contains(m.Subject, "<script>alert(1)</script>") {
+		t.Errorf("subject %q does not show the name as text", m.Subject)
+	}
+}
+
+func TestHugeOrderStillRenders(t *testing.T) {
+	f := setup(t, settings())
+	f.mustInvoke(t, "huge-item-list.json")
+	m, _ := f.only(t)
+	if !strings.Contains(m.Text, "Sample item 19 × 1") || strings.Contains(m.Text, "Sample item 20 ×") {
+		t.Error("does not list exactly the first 20 items")
+	}
+	if !strings.Contains(m.Text, "…and 980 more items") || !strings.Contains(m.Text, "Total: $100.00") {
+		t.Errorf("no count of the rest or wrong total:\n%s", m.Text)
+	}
+}
+
+func TestUnknownFieldsAreIgnored(t *testing.T) {
+	f := setup(t, settings())
+	f.mustInvoke(t, "unknown-fields.json")
+	f.only(t)
+}
+
+func TestThrottlingIsRetriedByTheNextAttempt(t *testing.T) {
+	f := setup(t, settings())
+	f.outbox.Fail = func(call int) error {
+		if call == 1 {
+			return fmt.Errorf("rate exceeded: %w", send.ErrThrottled)
+		}
+		return nil
+	}
+	if err := f.invoke(sample(t, "first-order.json")); !errors.Is(err, send.ErrThrottled) && err == nil {
+		t.Fatal("throttled send returned no error: Lambda would not retry it")
+	}
+	if _, found, _ := f.store.Send(context.Background(), "c-42", "thankyou#o-1001"); found {
+		t.Fatal("claim of a throttled send was kept: the retry would send nothing")
+	}
+	f.mustInvoke(t, "first-order.json") // Lambda's retry
+	f.only(t)
+	if rec := f.sendRow(t, "c-42", "o-1001"); rec.Status != send.Sent {
+		t.Errorf("status = %s", rec.Status)
+	}
+}
+
+func TestAmbiguousFailureIsNotRetried(t *testing.T) {
+	f := setup(t, settings())
+	f.outbox.Fail = func(int) error { return errors.New("read tcp: connection reset by peer") }
+	f.mustInvoke(t, "first-order.json") // no error: a retry could send a second email
+	rec := f.sendRow(t, "c-42", "o-1001")
+	if rec.Status != send.Unknown || !strings.Contains(rec.Reason, "connection reset") {
+		t.Errorf("send row = %+v, want unknown", rec)
+	}
+	f.outbox.Fail = nil
+	f.mustInvoke(t, "first-order.json")
+	if len(f.outbox.Messages()) != 0 {
+		t.Error("an unknown send was retried blindly")
+	}
+}
+
+func TestRejectedSendIsRecorded(t *testing.T) {
+	f := setup(t, settings())
+	f.outbox.Fail = func(int) error { return fmt.Errorf("MessageRejected: %w", send.ErrRejected) }
+	f.mustInvoke(t, "first-order.json")
+	if rec := f.sendRow(t, "c-42", "o-1001"); rec.Status != send.Failed {
+		t.Errorf("status = %s, want failed", rec.Status)
+	}
+}
+
+func TestSuppressedContactGetsNothing(t *testing.T) {
+	f := setup(t, settings())
+	_, err := f.store.UpdateContact(context.Background(), "c-42", func(c *contact.Contact) bool {
+		c.Suppressed = "hard bounce"
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.mustInvoke(t, "first-order.json")
+	if f.outbox.Calls() != 0 {
+		t.Fatal("email sent to a suppressed address")
+	}
+	rec := f.sendRow(t, "c-42", "o-1001")
+	if rec.Status != send.Skipped || !strings.Contains(rec.Reason, "hard bounce") {
+		t.Errorf("send row = %+v", rec)
+	}
+}
+
+func TestContactAndOrderAreRecorded(t *testing.T) {
+	f := setup(t, settings())
+	f.mustInvoke(t, "first-order.json")
+	f.mustInvoke(t, "repeat-order.json")
+	ctx := context.Background()
+	c, err := f.store.Contact(ctx, "c-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Email != "sara@example.com" || !c.Consent.Marketing || c.Consent.Source != "order o-1002" || c.FirstOrderID != "o-1001" {
+		t.Errorf("contact = %+v", c)
+	}
+	ids, err := f.store.OrderIDs(ctx, "c-42")
+	if err != nil || strings.Join(ids, ",") != "o-1001,o-1002" {
+		t.Errorf("orders = %v %v", ids, err)
+	}
+	byEmail, err := f.store.ContactsByEmail(ctx, "SARA@example.com")
+	if err != nil || len(byEmail) != 1 || byEmail[0] != "c-42" {
+		t.Errorf("contacts by email = %v %v", byEmail, err)
+	}
+}
+
+func TestOutOfOrderEventsDoNotOverwriteNewerData(t *testing.T) {
+	f := setup(t, settings())
+	// The repeat order (later) arrives first, with a new name; then the first order arrives.
+	later := strings.Replace(string(sample(t, "repeat-order.json")), `"firstName": "Sara"`, `"firstName": "Sarah"`, 1)
+	if err := f.invoke([]byte(later)); err != nil {
+		t.Fatal(err)
+	}
+	f.mustInvoke(t, "first-order.json")
+	c, _ := f.store.Contact(context.Background(), "c-42")
+	if c.FirstName != "Sarah" {
+		t.Errorf("older event overwrote the newer name: %q", c.FirstName)
+	}
+}
