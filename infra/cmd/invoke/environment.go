@@ -198,4 +198,3 @@ func (d printedDeadLetters) Put(_ context.Context, source string, reason error, 
 	fmt.Printf("  ☠ dead-lettered by %s: %v\n", source, reason)
 	return nil
 }
-
