@@ -42,7 +42,7 @@ func (st *Store) UpdateContact(ctx context.Context, id string, fn func(c *contac
 		}
 		sleep(ctx, attempt)
 	}
-	return nil, fmt.Errorf("put contact %s: %w: too many concurrent updates", id, fault.Conflict)
+	return nil, fmt.Errorf("put contact %s: %w: too many concurrent updates", id, fault.ErrConflict)
 }
 
 // Contact returns the stored contact with the id, or a new one (Version 0) when none exists.

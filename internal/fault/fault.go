@@ -10,12 +10,12 @@ import (
 
 // Kinds of error. Wrap them with %w; test with errors.Is.
 var (
-	// Invalid input: retrying the same input cannot succeed.
-	Invalid = errors.New("invalid")
-	// NotFound: the thing asked for does not exist.
-	NotFound = errors.New("not found")
-	// Conflict: the write lost a race or the state does not allow it.
-	Conflict = errors.New("conflict")
+	// ErrInvalid: invalid input; retrying the same input cannot succeed.
+	ErrInvalid = errors.New("invalid")
+	// ErrNotFound: the thing asked for does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the write lost a race or the state does not allow it.
+	ErrConflict = errors.New("conflict")
 )
 
 // Problems collects every problem found in one input so that the sender sees all of them at
@@ -34,10 +34,10 @@ func (p *Problems) Add(field, format string, args ...any) {
 	p.items = append(p.items, field+" "+fmt.Sprintf(format, args...))
 }
 
-// Err returns nil when no problem was recorded, else an error of kind Invalid listing them.
+// Err returns nil when no problem was recorded, else an error of kind ErrInvalid listing them.
 func (p *Problems) Err() error {
 	if len(p.items) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%w %s: %s", Invalid, p.what, strings.Join(p.items, "; "))
+	return fmt.Errorf("%w %s: %s", ErrInvalid, p.what, strings.Join(p.items, "; "))
 }

@@ -68,11 +68,11 @@ var (
 )
 
 // DecodePlaced decodes and validates the detail of an `Order Placed` event. Every problem
-// found is reported in one error of kind fault.Invalid.
+// found is reported in one error of kind fault.ErrInvalid.
 func DecodePlaced(detail []byte) (Order, error) {
 	var w wire
 	if err := json.Unmarshal(detail, &w); err != nil {
-		return Order{}, fmt.Errorf("%w order event: malformed JSON: %s", fault.Invalid, jsonProblem(err))
+		return Order{}, fmt.Errorf("%w order event: malformed JSON: %s", fault.ErrInvalid, jsonProblem(err))
 	}
 	p := fault.NewProblems("order event")
 	o := Order{

@@ -105,8 +105,8 @@ func TestDecodePlacedRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := order.DecodePlaced([]byte(tt.detail))
-			if !errors.Is(err, fault.Invalid) {
-				t.Fatalf("err = %v, want a fault.Invalid", err)
+			if !errors.Is(err, fault.ErrInvalid) {
+				t.Fatalf("err = %v, want a fault.ErrInvalid", err)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {
@@ -141,7 +141,7 @@ func FuzzDecodePlaced(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		o, err := order.DecodePlaced(b)
 		if err != nil {
-			if !errors.Is(err, fault.Invalid) {
+			if !errors.Is(err, fault.ErrInvalid) {
 				t.Fatalf("error of unknown kind: %v", err)
 			}
 			return

@@ -36,7 +36,7 @@ func (s *resolution) conditionExpr(expr any) (bool, error) {
 	case "Condition":
 		ref, ok := arg.(string)
 		if !ok {
-			return false, fmt.Errorf("Condition: want a name, got %s", describe(arg))
+			return false, fmt.Errorf("condition reference: want a name, got %s", describe(arg))
 		}
 		return s.condition(ref)
 	case "Fn::Equals":

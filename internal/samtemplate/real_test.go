@@ -172,6 +172,7 @@ func TestRealThankYouEnv(t *testing.T) {
 		"DEAD_LETTER_QUEUE_URL": "http://127.0.0.1:4566/000000000000/dlq",
 		"COUPON_PREFIX":         "",
 		"COUPON_OFFER":          "10% off your next order",
+		"COUPON_OFFER_FA":       "۱۰٪ تخفیف برای خرید بعدی",
 		"COUPON_VALID_DAYS":     "60",
 	}
 	if !reflect.DeepEqual(got, want) {

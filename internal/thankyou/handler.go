@@ -44,11 +44,11 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
 	log := h.Log
 	var ev envelope
 	if err := json.Unmarshal(raw, &ev); err != nil {
-		return h.reject(ctx, log, raw, fmt.Errorf("%w event: not an EventBridge event: %v", fault.Invalid, err))
+		return h.reject(ctx, log, raw, fmt.Errorf("%w event: not an EventBridge event: %v", fault.ErrInvalid, err))
 	}
 	log = log.With("event_id", ev.ID)
 	if ev.DetailType != order.Placed {
-		return h.reject(ctx, log, raw, fmt.Errorf("%w event: detail-type %q is not %q", fault.Invalid, ev.DetailType, order.Placed))
+		return h.reject(ctx, log, raw, fmt.Errorf("%w event: detail-type %q is not %q", fault.ErrInvalid, ev.DetailType, order.Placed))
 	}
 	o, err := order.DecodePlaced(ev.Detail)
 	if err != nil {
@@ -56,7 +56,7 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
 	}
 	log = log.With("order_id", o.ID, "contact_id", o.Customer.ID)
 	res, err := h.Service.Handle(ctx, o)
-	if errors.Is(err, fault.Invalid) {
+	if errors.Is(err, fault.ErrInvalid) {
 		return h.reject(ctx, log, raw, err)
 	}
 	if err != nil {

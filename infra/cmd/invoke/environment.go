@@ -34,15 +34,13 @@ var localParams = map[string]string{
 	"CouponPrefix":  "THANKS",
 }
 
-const (
-	localTable = "shopmail-local"
-	localQueue = "http://127.0.0.1:4566/000000000000/shopmail-dead-letters"
-)
+const localQueue = "http://127.0.0.1:4566/000000000000/shopmail-dead-letters"
 
 // environment is what the functions run on locally.
 type environment struct {
 	tmpl   *samtemplate.Template
 	db     *dynamodb.Client
+	table  string
 	outbox *outbox.Outbox
 	dir    string
 	sent   int
@@ -52,24 +50,22 @@ type environment struct {
 
 type indexEntry struct{ File, To, Subject, Event string }
 
-func newEnvironment(ctx context.Context, tmpl *samtemplate.Template, endpoint, dir string) (*environment, error) {
+func newEnvironment(ctx context.Context, tmpl *samtemplate.Template, endpoint, dir, table string) (*environment, error) {
 	db := dynamolocal.NewClient(endpoint)
 	tbl, err := tmpl.Table("MarketingTable")
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws(localTable)}); err != nil {
-		if err := dynamolocal.CreateTable(ctx, db, localTable, tbl); err != nil {
+	if _, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &table}); err != nil {
+		if err := dynamolocal.CreateTable(ctx, db, table, tbl); err != nil {
 			return nil, err
 		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	return &environment{tmpl: tmpl, db: db, outbox: &outbox.Outbox{}, dir: dir, log: os.Stderr}, nil
+	return &environment{tmpl: tmpl, db: db, table: table, outbox: &outbox.Outbox{}, dir: dir, log: os.Stderr}, nil
 }
-
-func aws(s string) *string { return &s }
 
 // functionEnv returns the environment variables the template gives the function, resolved
 // with local stand-ins for the stack's resources.
@@ -85,7 +81,7 @@ func (e *environment) functionEnv(name string) (map[string]string, error) {
 		vars, err := fn.Env(samtemplate.Resolver{
 			Params: localParams, Region: "us-east-1", AccountID: "000000000000", Partition: "aws", StackName: "shopmail-local",
 			Resource: func(id string) string {
-				return map[string]string{"MarketingTable": localTable, "ConfigurationSet": "shopmail-local-mail", "DeadLetterQueue": localQueue}[id]
+				return map[string]string{"MarketingTable": e.table, "ConfigurationSet": "shopmail-local-mail", "DeadLetterQueue": localQueue}[id]
 			},
 			Attr: func(id, attr string) string { return "arn:aws:local:" + id + ":" + attr },
 		})

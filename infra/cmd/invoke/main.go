@@ -22,14 +22,15 @@ func main() {
 	event := flag.String("event", "", "sample event file")
 	all := flag.Bool("all", false, "invoke every function with every sample event under events/")
 	outboxDir := flag.String("outbox", ".run/outbox", "folder the emails are written to")
+	table := flag.String("table", "shopmail-local", "DynamoDB table, created from template.yaml if missing")
 	flag.Parse()
-	if err := run(*function, *event, *all, *outboxDir); err != nil {
+	if err := run(*function, *event, *all, *outboxDir, *table); err != nil {
 		fmt.Fprintln(os.Stderr, "invoke:", err)
 		os.Exit(1)
 	}
 }
 
-func run(function, event string, all bool, outboxDir string) error {
+func run(function, event string, all bool, outboxDir, table string) error {
 	ctx := context.Background()
 	tmpl, err := samtemplate.Default()
 	if err != nil {
@@ -48,7 +49,7 @@ func run(function, event string, all bool, outboxDir string) error {
 		defer srv.Close()
 		endpoint = srv.Endpoint()
 	}
-	env, err := newEnvironment(ctx, tmpl, endpoint, outboxDir)
+	env, err := newEnvironment(ctx, tmpl, endpoint, outboxDir, table)
 	if err != nil {
 		return err
 	}

@@ -60,9 +60,12 @@ func Main(m *testing.M) {
 
 // Client returns a client for this test process's DynamoDB: AWS_ENDPOINT_URL_DYNAMODB when set,
 // otherwise a DynamoDB Local server started on first use and stopped by Main. The client has
-// static dummy credentials and region us-east-1.
+// static dummy credentials and region us-east-1. With -short, the test is skipped.
 func Client(t testing.TB) *dynamodb.Client {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs DynamoDB Local; skipped with -short")
+	}
 	if !mainCalled.Load() {
 		t.Fatal("dynamotest: call dynamotest.Main(m) from this package's TestMain, so that DynamoDB Local is stopped after the tests")
 	}
