@@ -1,0 +1,35 @@
+package coupon_test
+
+import (
+	"regexp"
+	"testing"
+
+	"shopmail/internal/coupon"
+)
+
+func TestNewCode(t *testing.T) {
+	format := regexp.MustCompile(`^THANKS-[23456789ABCDEFGHJKMNPQRSTWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTWXYZ]{4}$`)
+	seen := map[string]bool{}
+	counts := map[rune]int{}
+	const n = 20000
+	for i := 0; i < n; i++ {
+		c := coupon.NewCode("THANKS")
+		if !format.MatchString(c) {
+			t.Fatalf("code %q has the wrong form or a confusable character", c)
+		}
+		if seen[c] {
+			t.Fatalf("code %q issued twice in %d", c, i)
+		}
+		seen[c] = true
+		for _, r := range c[len("THANKS-"):] {
+			counts[r]++
+		}
+	}
+	// Every character equally likely (no modulo bias): each of the 29 should appear about
+	// n*8/29 ≈ 5517 times; allow a wide margin so the test does not flake.
+	for r, k := range counts {
+		if r != '-' && (k < 4800 || k > 6200) {
+			t.Errorf("%c appears %d times", r, k)
+		}
+	}
+}
