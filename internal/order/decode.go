@@ -186,6 +186,12 @@ func name(p *fault.Problems, field string, v *string) string {
 		p.Add(field, "%v", err)
 		return ""
 	}
+	if strings.Contains(s, "=?") {
+		// Names go into the To header and the subject, where mail programs would decode
+		// "=?...?=" as an RFC 2047 encoded word and show something else.
+		p.Add(field, "contains \"=?\", which mail programs read as an encoded header")
+		return ""
+	}
 	return s
 }
 

@@ -94,6 +94,7 @@ func TestDecodePlacedRejects(t *testing.T) {
 		{"fractional quantity", strings.Replace(valid, `"quantity": 2`, `"quantity": 1.5`, 1), []string{"malformed JSON"}},
 		{"negative price", strings.Replace(valid, `"unitPrice": 24.95`, `"unitPrice": -1`, 1), []string{"items[0].unitPrice must not be negative"}},
 		{"CRLF in first name", strings.Replace(valid, `"Sara"`, `"Sara\r\nBcc: all@example.com"`, 1), []string{"customer.firstName contains the control character"}},
+		{"encoded word in first name", strings.Replace(valid, `"Sara"`, `"=?utf-8?q?Admin?="`, 1), []string{"customer.firstName contains \"=?\""}},
 		{"NUL in last name", strings.Replace(valid, `"Ahmadi"`, `"Ah\u0000madi"`, 1), []string{"customer.lastName"}},
 		{"bad currency", strings.Replace(valid, `"USD"`, `"dollars"`, 1), []string{"currency"}},
 		{"bad time", strings.Replace(valid, `"2026-11-22T10:15:00Z"`, `"yesterday"`, 1), []string{"placedAt"}},

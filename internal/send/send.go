@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"shopmail/internal/email"
+	"shopmail/internal/fault"
 )
 
 // Status is where a send is in its life.
@@ -99,7 +100,8 @@ type Outcome struct {
 func (s *Sender) Send(ctx context.Context, rec Record, msg email.Message, tags []Tag) (Outcome, error) {
 	raw, err := msg.Bytes()
 	if err != nil {
-		return Outcome{}, fmt.Errorf("build message %s: %w", rec.Key, err)
+		// The same input would fail the same way: not worth a retry.
+		return Outcome{}, fmt.Errorf("%w: build message %s: %w", fault.ErrInvalid, rec.Key, err)
 	}
 	rec.To, rec.Subject, rec.Status, rec.ClaimedAt = msg.To.Email, msg.Subject, Sending, s.Now().UTC()
 	claimed, existing, err := s.Ledger.Claim(ctx, rec)

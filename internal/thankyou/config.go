@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
 
 	"shopmail/internal/email"
@@ -41,7 +42,8 @@ func LoadConfig(lookup func(string) (string, bool)) (Settings, error) {
 		r.Check(err == nil, "SENDER_ADDRESS", "is not a valid email address")
 		s.From.Email = addr
 	}
-	r.Check(email.CheckHeaderValue("SENDER_NAME", s.From.Name) == nil, "SENDER_NAME", "must be one line of text")
+	r.Check(email.CheckHeaderValue("SENDER_NAME", s.From.Name) == nil && !strings.Contains(s.From.Name, "=?"),
+		"SENDER_NAME", `must be one line of text without "=?"`)
 	if u, err := url.Parse(s.Brand.ShopURL); s.Brand.ShopURL != "" {
 		r.Check(err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "", "SHOP_URL", "must be an absolute http(s) URL")
 	}

@@ -314,6 +314,20 @@ func TestInvalidEventsAreDeadLetteredAndSendNothing(t *testing.T) {
 	}
 }
 
+// A message that cannot be built (here: a sender name the MIME builder refuses) is
+// dead-lettered at once; retrying would fail the same way.
+func TestUnbuildableMessageIsDeadLettered(t *testing.T) {
+	s := settings()
+	s.From.Name = "Tea =?House"
+	f := setup(t, s)
+	if err := f.invoke(sample(t, "first-order.json")); err != nil {
+		t.Fatalf("returned %v: Lambda would retry an event that can never be sent", err)
+	}
+	if f.outbox.Calls() != 0 || len(f.dead.events) != 1 || !strings.Contains(f.dead.events[0], "from.name") {
+		t.Errorf("calls=%d dead letters=%q", f.outbox.Calls(), f.dead.events)
+	}
+}
+
 func TestWrongDetailTypeIsDeadLettered(t *testing.T) {
 	f := setup(t, settings())
 	ev := strings.Replace(string(sample(t, "first-order.json")), `"Order Placed"`, `"Order Shipped"`, 1)
