@@ -1,6 +1,7 @@
 package samtemplate
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -205,4 +206,25 @@ func findFunction(t *testing.T, tmpl *Template, id string) Function {
 	}
 	t.Fatalf("no function %s in template.yaml", id)
 	return Function{}
+}
+
+// The thank-you function may call exactly what internal/dynamo uses, on the table and its
+// indexes only, and nothing on "*".
+func TestRealThankYouPolicies(t *testing.T) {
+	fn := findFunction(t, loadDefault(t), "ThankYouFunction")
+	raw, err := json.Marshal(fn.Properties["Policies"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	policies := string(raw)
+	for _, forbidden := range []string{`"*"`, "dynamodb:Scan", "dynamodb:*", "ses:*", "DynamoDBCrudPolicy"} {
+		if strings.Contains(policies, forbidden) {
+			t.Errorf("policies grant %s: %s", forbidden, policies)
+		}
+	}
+	for _, want := range []string{"dynamodb:PutItem", "dynamodb:Query", "ses:SendEmail", "configuration-set/${ConfigurationSet}", "ses:FromAddress"} {
+		if !strings.Contains(policies, want) {
+			t.Errorf("policies lack %s: %s", want, policies)
+		}
+	}
 }
