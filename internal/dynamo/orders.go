@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,8 +21,9 @@ const maxStoredLines = 200
 
 func orderPK(id string) string { return "ORDER#" + safe(id) }
 
-// PutOrder stores a placed order unless it is already stored, and reports whether it was new.
-func (st *Store) PutOrder(ctx context.Context, o order.Order) (bool, error) {
+// PutOrder stores a placed order unless it is already stored, and returns the id of the
+// contact the stored order belongs to.
+func (st *Store) PutOrder(ctx context.Context, o order.Order) (string, error) {
 	lines := make([]item, 0, min(len(o.Items), maxStoredLines))
 	for _, l := range o.Items[:min(len(o.Items), maxStoredLines)] {
 		lines = append(lines, item{}.str("sku", l.SKU).str("name", l.Name).str("category", l.Category).
@@ -35,14 +37,16 @@ func (st *Store) PutOrder(ctx context.Context, o order.Order) (bool, error) {
 		str("status", "placed").str("recordedAt", stamp(st.now()))
 	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: &st.table, Item: it, ConditionExpression: aws.String("attribute_not_exists(PK)"),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if isConditionFailed(err) {
-		return false, nil
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return item(ccf.Item).getStr("contactId"), nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("put order %s: %w", o.ID, err)
+		return "", fmt.Errorf("put order %s: %w", o.ID, err)
 	}
-	return true, nil
+	return o.Customer.ID, nil
 }
 
 // OrderIDs returns the ids of a contact's orders, oldest first.

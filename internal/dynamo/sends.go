@@ -18,7 +18,7 @@ func sendItem(r send.Record) item {
 	it := item{}.str("PK", contactPK(r.ContactID)).str("SK", sendSK(r.Key)).str("type", "send").
 		str("sendKey", r.Key).str("contactId", r.ContactID).str("kind", r.Kind).str("orderId", r.OrderID).
 		str("campaignId", r.CampaignID).str("to", r.To).str("subject", r.Subject).str("status", string(r.Status)).
-		str("messageId", r.MessageID).str("reason", r.Reason).str("claimedAt", stamp(r.ClaimedAt)).
+		str("messageId", r.MessageID).str("reason", r.Reason).str("claimToken", r.Token).str("claimedAt", stamp(r.ClaimedAt)).
 		str("sentAt", stamp(r.SentAt))
 	if r.CampaignID != "" {
 		it.str("GSI2PK", "CAMPAIGN#"+safe(r.CampaignID)).str("GSI2SK", contactPK(r.ContactID))
@@ -31,13 +31,15 @@ func record(it item) send.Record {
 		Key: it.getStr("sendKey"), ContactID: it.getStr("contactId"), Kind: it.getStr("kind"),
 		OrderID: it.getStr("orderId"), CampaignID: it.getStr("campaignId"), To: it.getStr("to"),
 		Subject: it.getStr("subject"), Status: send.Status(it.getStr("status")), MessageID: it.getStr("messageId"),
-		Reason: it.getStr("reason"), ClaimedAt: unstamp(it.getStr("claimedAt")), SentAt: unstamp(it.getStr("sentAt")),
+		Reason: it.getStr("reason"), Token: it.getStr("claimToken"), ClaimedAt: unstamp(it.getStr("claimedAt")),
+		SentAt: unstamp(it.getStr("sentAt")),
 	}
 }
 
 // Claim stores rec unless a send with its (contact, key) exists, in which case it returns the
 // existing send. The conditional write makes exactly one of any number of concurrent claims
-// succeed.
+// succeed. When the existing send carries rec's token, it is rec: the SDK retried a write
+// whose response was lost, and the claim is ours.
 func (st *Store) Claim(ctx context.Context, rec send.Record) (bool, send.Record, error) {
 	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: &st.table, Item: sendItem(rec),
@@ -51,7 +53,8 @@ func (st *Store) Claim(ctx context.Context, rec send.Record) (bool, send.Record,
 	if !errors.As(err, &ccf) {
 		return false, send.Record{}, fmt.Errorf("put send %s: %w", rec.Key, err)
 	}
-	return false, record(ccf.Item), nil
+	old := record(ccf.Item)
+	return rec.Token != "" && old.Token == rec.Token, old, nil
 }
 
 // Settle records the outcome of a claimed send. The message id is indexed so that SES events
@@ -84,14 +87,14 @@ func (st *Store) Settle(ctx context.Context, rec send.Record) error {
 	return nil
 }
 
-// Release deletes a claim that is still this claim (same claim time, still sending).
+// Release deletes a claim that is still this claim (same token, still sending).
 func (st *Store) Release(ctx context.Context, rec send.Record) error {
 	_, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName: &st.table, Key: key(contactPK(rec.ContactID), sendSK(rec.Key)),
-		ConditionExpression:      aws.String("#st = :sending AND claimedAt = :at"),
+		ConditionExpression:      aws.String("#st = :sending AND claimToken = :token"),
 		ExpressionAttributeNames: map[string]string{"#st": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":sending": s(string(send.Sending)), ":at": s(stamp(rec.ClaimedAt)),
+			":sending": s(string(send.Sending)), ":token": s(rec.Token),
 		},
 	})
 	if err != nil && !isConditionFailed(err) {

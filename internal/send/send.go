@@ -5,10 +5,12 @@ package send
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"shopmail/internal/email"
@@ -41,6 +43,9 @@ var (
 	// ErrThrottled: the service refused because of its rate or quota, after retries with
 	// backoff; the message was not sent and a later attempt may succeed.
 	ErrThrottled = errors.New("throttled by the mail service")
+	// ErrUnavailable: the service refused every message for now because of the account, its
+	// credentials or its configuration; the message was not sent and may be after a fix.
+	ErrUnavailable = errors.New("mail service unavailable to this account")
 )
 
 // Record is one send: the claim, and what became of it.
@@ -55,20 +60,23 @@ type Record struct {
 	Status     Status
 	MessageID  string
 	Reason     string // why it failed, was skipped or is unknown
-	ClaimedAt  time.Time
+	// Token identifies one claim attempt, so that a claim whose write was applied but whose
+	// response was lost (and retried by the client) is recognised as ours, not as a duplicate.
+	Token     string
+	ClaimedAt time.Time
 	SentAt     time.Time
 }
 
 // Ledger stores sends. Claim must be atomic: of many concurrent claims of one (contact, key),
 // exactly one succeeds.
 type Ledger interface {
-	// Claim stores rec with status Sending unless a send with its (ContactID, Key) exists;
-	// then it returns that send and claimed == false.
+	// Claim stores rec unless a send with its (ContactID, Key) exists; then it returns that
+	// send, and claimed reports whether it is rec itself (same Token).
 	Claim(ctx context.Context, rec Record) (claimed bool, existing Record, err error)
 	// Settle records the outcome of a claimed send (status, message id, reason, time).
 	Settle(ctx context.Context, rec Record) error
-	// Release deletes a claim whose message was certainly not sent, so that a retry of the
-	// trigger can send it.
+	// Release deletes a claim (with rec's Token) whose message was certainly not sent, so
+	// that a retry of the trigger can send it.
 	Release(ctx context.Context, rec Record) error
 }
 
@@ -95,15 +103,15 @@ type Outcome struct {
 
 // Send claims rec, sends msg, and records the result. It sends nothing when the send was
 // already claimed (a replayed or concurrent trigger). It returns an error only when trying
-// again later could help: the ledger failed, or the service throttled us (the claim is then
-// released). A rejection or an unknown outcome is recorded and reported in the Outcome.
+// again later could help: the ledger failed, or the service throttled us or refused the
+// account (the claim is then released). A rejection or an unknown outcome is recorded and reported in the Outcome.
 func (s *Sender) Send(ctx context.Context, rec Record, msg email.Message, tags []Tag) (Outcome, error) {
 	raw, err := msg.Bytes()
 	if err != nil {
 		// The same input would fail the same way: not worth a retry.
 		return Outcome{}, fmt.Errorf("%w: build message %s: %w", fault.ErrInvalid, rec.Key, err)
 	}
-	rec.To, rec.Subject, rec.Status, rec.ClaimedAt = msg.To.Email, msg.Subject, Sending, s.Now().UTC()
+	rec.To, rec.Subject, rec.Status, rec.ClaimedAt, rec.Token = msg.To.Email, msg.Subject, Sending, s.Now().UTC(), rand.Text()
 	claimed, existing, err := s.Ledger.Claim(ctx, rec)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("claim send %s: %w", rec.Key, err)
@@ -111,13 +119,13 @@ func (s *Sender) Send(ctx context.Context, rec Record, msg email.Message, tags [
 	if !claimed {
 		return Outcome{Record: existing, Duplicate: true}, nil
 	}
-	id, sendErr := s.Mailer.SendRaw(ctx, raw, append(tags, Tag{"send_key", EncodeKey(rec.Key)}))
+	id, sendErr := s.Mailer.SendRaw(ctx, raw, append(tags, Tag{"send_key", TagValue(rec.Key)}))
 	switch {
 	case sendErr == nil:
 		rec.Status, rec.MessageID, rec.SentAt = Sent, id, s.Now().UTC()
-	case errors.Is(sendErr, ErrThrottled):
+	case errors.Is(sendErr, ErrThrottled) || errors.Is(sendErr, ErrUnavailable):
 		if err := s.Ledger.Release(context.WithoutCancel(ctx), rec); err != nil {
-			return Outcome{}, fmt.Errorf("release throttled send %s: %w (after %v)", rec.Key, err, sendErr)
+			return Outcome{}, fmt.Errorf("release unsent send %s: %w (after %v)", rec.Key, err, sendErr)
 		}
 		return Outcome{}, fmt.Errorf("send %s: %w", rec.Key, sendErr)
 	case errors.Is(sendErr, ErrRejected):
@@ -136,7 +144,7 @@ func (s *Sender) Send(ctx context.Context, rec Record, msg email.Message, tags [
 // Skip records that a send was decided against, with the reason, so that the contact's history
 // says why no email went out. A send already claimed is left as it is.
 func (s *Sender) Skip(ctx context.Context, rec Record, reason string) (Outcome, error) {
-	rec.Status, rec.Reason, rec.ClaimedAt = Skipped, reason, s.Now().UTC()
+	rec.Status, rec.Reason, rec.ClaimedAt, rec.Token = Skipped, reason, s.Now().UTC(), rand.Text()
 	claimed, existing, err := s.Ledger.Claim(ctx, rec)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("record skipped send %s: %w", rec.Key, err)
@@ -149,26 +157,25 @@ func (s *Sender) Skip(ctx context.Context, rec Record, reason string) (Outcome, 
 
 var tagSafe = regexp.MustCompile(`^[A-Za-z0-9_\-]{1,256}$`)
 
-// EncodeKey turns a send key into an SES tag value (unpadded base64url uses exactly the
-// characters SES allows), so that SES events lead back to the send row.
-func EncodeKey(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
+// encodedTag marks a tag value that TagValue encoded.
+const encodedTag = "b64-"
 
-// DecodeKey reverses EncodeKey.
-func DecodeKey(tag string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(tag)
-	return string(b), err
-}
-
-// TagValue returns v if SES accepts it as a tag value, else a stable, safe stand-in ("x-" and
-// the hex of v's FNV-1a hash); the send row keeps the real value.
+// TagValue returns v as an SES tag value (ASCII letters, digits, '_' and '-' only): v itself
+// when it is one already, else "b64-" and v in unpadded base64url. It is reversible
+// (ParseTagValue), so that SES events lead back to the contact and the send row.
 func TagValue(v string) string {
-	if tagSafe.MatchString(v) {
+	if tagSafe.MatchString(v) && !strings.HasPrefix(v, encodedTag) {
 		return v
 	}
-	var h uint64 = 14695981039346656037
-	for i := 0; i < len(v); i++ {
-		h ^= uint64(v[i])
-		h *= 1099511628211
+	return encodedTag + base64.RawURLEncoding.EncodeToString([]byte(v))
+}
+
+// ParseTagValue reverses TagValue.
+func ParseTagValue(tag string) (string, error) {
+	enc, ok := strings.CutPrefix(tag, encodedTag)
+	if !ok {
+		return tag, nil
 	}
-	return fmt.Sprintf("x-%016x", h)
+	b, err := base64.RawURLEncoding.DecodeString(enc)
+	return string(b), err
 }

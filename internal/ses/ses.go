@@ -111,6 +111,8 @@ func classify(err error, note throttleNote) error {
 		return fmt.Errorf("ses send email: %w: %w", send.ErrThrottled, err)
 	case errors.As(err, &api) && rejected[api.ErrorCode()]:
 		return fmt.Errorf("ses send email: %w: %w", send.ErrRejected, err)
+	case errors.As(err, &api) && refused[api.ErrorCode()]:
+		return fmt.Errorf("ses send email: %w: %w", send.ErrUnavailable, err)
 	case note.throttled != nil:
 		// The call ended while waiting to retry a throttled attempt: nothing was sent.
 		return fmt.Errorf("ses send email: %w: %w, then %w", send.ErrThrottled, note.throttled, err)
@@ -149,16 +151,26 @@ func overQuota(api smithy.APIError) bool {
 		strings.Contains(msg, "daily sending quota exceeded")
 }
 
-// Error codes with which SES refuses a call before sending anything, and would refuse it
-// again: SendEmail's own errors, and the common errors about the request's signature,
-// credentials, permissions or parameters.
+// Error codes with which SES refuses this message, and would refuse it again: the message
+// itself or the request's parameters are at fault.
 var rejected = map[string]bool{
-	"MessageRejected":                    true,
+	"MessageRejected":       true,
+	"BadRequestException":   true,
+	"ValidationException":   true,
+	"ValidationError":       true,
+	"InvalidParameterValue": true,
+	"MissingParameter":      true,
+}
+
+// Error codes with which SES refuses every message for a while, whatever the message: the
+// account, its credentials, permissions or configuration are at fault (sending paused, an
+// expired token during a key rotation, an IAM mistake). Nothing was sent; the event is kept
+// for a retry and then the dead-letter queue rather than recorded as a final failure.
+var refused = map[string]bool{
 	"MailFromDomainNotVerifiedException": true,
 	"AccountSuspendedException":          true,
 	"SendingPausedException":             true,
 	"NotFoundException":                  true,
-	"BadRequestException":                true,
 	"AccessDeniedException":              true,
 	"UnrecognizedClientException":        true,
 	"InvalidSignatureException":          true,
@@ -170,10 +182,6 @@ var rejected = map[string]bool{
 	"RequestExpired":                     true,
 	"NotAuthorized":                      true,
 	"OptInRequired":                      true,
-	"ValidationException":                true,
-	"ValidationError":                    true,
-	"InvalidParameterValue":              true,
-	"MissingParameter":                   true,
 }
 
 // throttleNote is kept in one call's context by the retryer: throttled holds the error of

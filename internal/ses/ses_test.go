@@ -104,11 +104,12 @@ const (
 	sent outcome = iota
 	throttled
 	rejectedKind
+	refusedKind
 	unknown
 )
 
 func (o outcome) String() string {
-	return [...]string{"sent", "throttled", "rejected", "unknown"}[o]
+	return [...]string{"sent", "throttled", "rejected", "refused", "unknown"}[o]
 }
 
 func kind(err error) outcome {
@@ -119,6 +120,8 @@ func kind(err error) outcome {
 		return throttled
 	case errors.Is(err, send.ErrRejected):
 		return rejectedKind
+	case errors.Is(err, send.ErrUnavailable):
+		return refusedKind
 	default:
 		return unknown
 	}
@@ -189,18 +192,18 @@ func TestSendRaw(t *testing.T) {
 			opts:    []Option{fast}, want: rejectedKind, requests: 1,
 			errHas: []string{"MessageRejected", "Email address is not verified."},
 		},
-		{name: "MailFromDomainNotVerified", respond: sesError(400, "MailFromDomainNotVerifiedException", "x"), opts: []Option{fast}, want: rejectedKind, requests: 1},
-		{name: "AccountSuspended", respond: sesError(400, "AccountSuspendedException", "x"), opts: []Option{fast}, want: rejectedKind, requests: 1},
-		{name: "SendingPaused", respond: sesError(400, "SendingPausedException", "x"), opts: []Option{fast}, want: rejectedKind, requests: 1},
+		{name: "MailFromDomainNotVerified", respond: sesError(400, "MailFromDomainNotVerifiedException", "x"), opts: []Option{fast}, want: refusedKind, requests: 1},
+		{name: "AccountSuspended", respond: sesError(400, "AccountSuspendedException", "x"), opts: []Option{fast}, want: refusedKind, requests: 1},
+		{name: "SendingPaused", respond: sesError(400, "SendingPausedException", "x"), opts: []Option{fast}, want: refusedKind, requests: 1},
 		{
 			name:    "configuration set not found",
 			respond: sesError(404, "NotFoundException", "Configuration set <cs> does not exist."),
-			opts:    []Option{fast}, want: rejectedKind, requests: 1, errHas: []string{"NotFoundException", "does not exist"},
+			opts:    []Option{fast}, want: refusedKind, requests: 1, errHas: []string{"NotFoundException", "does not exist"},
 		},
 		{name: "BadRequest", respond: sesError(400, "BadRequestException", "x"), opts: []Option{fast}, want: rejectedKind, requests: 1},
-		{name: "unrecognized client", respond: sesError(403, "UnrecognizedClientException", "x"), opts: []Option{fast}, want: rejectedKind, requests: 1},
-		{name: "invalid signature", respond: sesError(403, "InvalidSignatureException", "x"), opts: []Option{fast}, want: rejectedKind, requests: 1},
-		{name: "access denied", respond: sesError(403, "AccessDeniedException", "x"), opts: []Option{fast}, want: rejectedKind, requests: 1},
+		{name: "unrecognized client", respond: sesError(403, "UnrecognizedClientException", "x"), opts: []Option{fast}, want: refusedKind, requests: 1},
+		{name: "invalid signature", respond: sesError(403, "InvalidSignatureException", "x"), opts: []Option{fast}, want: refusedKind, requests: 1},
+		{name: "access denied", respond: sesError(403, "AccessDeniedException", "x"), opts: []Option{fast}, want: refusedKind, requests: 1},
 		{
 			name:    "500",
 			respond: sesError(500, "InternalFailure", "internal"),
@@ -291,7 +294,7 @@ func TestSendRawRequest(t *testing.T) {
 	tags := []send.Tag{
 		{Name: "kind", Value: "thankyou"},
 		{Name: "campaign", Value: ""},
-		{Name: "send_key", Value: send.EncodeKey("thankyou#o-1")},
+		{Name: "send_key", Value: send.TagValue("thankyou#o-1")},
 	}
 
 	if _, err := New(testConfig(srv.URL), "shop-cs").SendRaw(t.Context(), raw, tags); err != nil {

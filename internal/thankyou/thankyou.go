@@ -13,6 +13,7 @@ import (
 	"shopmail/internal/contact"
 	"shopmail/internal/coupon"
 	"shopmail/internal/email"
+	"shopmail/internal/fault"
 	"shopmail/internal/message"
 	"shopmail/internal/order"
 	"shopmail/internal/send"
@@ -46,9 +47,10 @@ type Contacts interface {
 	UpdateContact(ctx context.Context, id string, fn func(c *contact.Contact) bool) (*contact.Contact, error)
 }
 
-// Orders records orders. PutOrder reports whether the order was new.
+// Orders records orders. PutOrder stores the order unless it exists and returns the id of the
+// contact the stored order belongs to.
 type Orders interface {
-	PutOrder(ctx context.Context, o order.Order) (created bool, err error)
+	PutOrder(ctx context.Context, o order.Order) (contactID string, err error)
 }
 
 // Catalog learns products and lists the most recently bought ones of a category.
@@ -86,13 +88,16 @@ type Result struct {
 // Handle records what the order tells us and sends its thank-you email at most once.
 func (s *Service) Handle(ctx context.Context, o order.Order) (Result, error) {
 	res := Result{OrderID: o.ID, ContactID: o.Customer.ID}
+	if err := s.recordOrder(ctx, o); err != nil {
+		return res, err
+	}
 	c, first, err := s.updateContact(ctx, o)
 	if err != nil {
 		return res, err
 	}
 	res.First, res.Marketing = first, c.MayMarket()
-	if err := s.record(ctx, o); err != nil {
-		return res, err
+	if err := s.Catalog.PutProducts(ctx, catalog.FromOrder(o)); err != nil {
+		return res, fmt.Errorf("record products of order %s: %w", o.ID, err)
 	}
 	rec := send.Record{Key: Kind + "#" + o.ID, ContactID: c.ID, Kind: Kind, OrderID: o.ID}
 	if !c.MayEmail() {
@@ -126,13 +131,15 @@ func (s *Service) updateContact(ctx context.Context, o order.Order) (*contact.Co
 	return c, first, nil
 }
 
-// record stores the order and teaches the catalogue its products.
-func (s *Service) record(ctx context.Context, o order.Order) error {
-	if _, err := s.Orders.PutOrder(ctx, o); err != nil {
+// recordOrder stores the order, first of all: an order id seen before with another customer
+// is refused before it can touch either contact or send anything.
+func (s *Service) recordOrder(ctx context.Context, o order.Order) error {
+	owner, err := s.Orders.PutOrder(ctx, o)
+	if err != nil {
 		return fmt.Errorf("record order %s: %w", o.ID, err)
 	}
-	if err := s.Catalog.PutProducts(ctx, catalog.FromOrder(o)); err != nil {
-		return fmt.Errorf("record products of order %s: %w", o.ID, err)
+	if owner != o.Customer.ID {
+		return fmt.Errorf("%w order event: order %s belongs to customer %s, not %s", fault.ErrInvalid, o.ID, owner, o.Customer.ID)
 	}
 	return nil
 }

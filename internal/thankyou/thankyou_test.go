@@ -168,7 +168,7 @@ func TestFirstOrderSendsTheWelcome(t *testing.T) {
 	if err != nil || !found || byID.Key != "thankyou#o-1001" {
 		t.Errorf("send by message id: %+v found=%v err=%v", byID, found, err)
 	}
-	for name, want := range map[string]string{"kind": "thankyou", "contact": "c-42", "order": "o-1001", "send_key": send.EncodeKey("thankyou#o-1001")} {
+	for name, want := range map[string]string{"kind": "thankyou", "contact": "c-42", "order": "o-1001", "send_key": send.TagValue("thankyou#o-1001")} {
 		if got, _ := sent.Tag(name); got != want {
 			t.Errorf("tag %s = %q, want %q", name, got, want)
 		}
@@ -328,6 +328,42 @@ func TestUnbuildableMessageIsDeadLettered(t *testing.T) {
 	}
 }
 
+// An order id belongs to one customer: the same order with another customer id sends
+// nothing, changes no contact, and is dead-lettered.
+func TestOrderIDReusedForAnotherCustomerIsRejected(t *testing.T) {
+	f := setup(t, settings())
+	f.mustInvoke(t, "first-order.json")
+	other := strings.NewReplacer(`"id": "c-42"`, `"id": "c-43"`, "sara@example.com", "eve@example.com").Replace(string(sample(t, "first-order.json")))
+	if err := f.invoke([]byte(other)); err != nil {
+		t.Fatal(err)
+	}
+	if f.outbox.Calls() != 1 {
+		t.Errorf("%d emails, want only the first customer's", f.outbox.Calls())
+	}
+	if len(f.dead.events) != 1 || !strings.Contains(f.dead.events[0], "order o-1001 belongs to customer c-42, not c-43") {
+		t.Errorf("dead letters = %q", f.dead.events)
+	}
+	if c, _ := f.store.Contact(context.Background(), "c-43"); c.Version != 0 {
+		t.Errorf("contact c-43 was written: %+v", c)
+	}
+}
+
+// An account-level refusal (expired credentials, sending paused) sends nothing and must
+// not be recorded as final: the claim is released and the event retried.
+func TestAccountRefusalIsRetried(t *testing.T) {
+	f := setup(t, settings())
+	f.outbox.Fail = func(int) error { return fmt.Errorf("ExpiredTokenException: %w", send.ErrUnavailable) }
+	if err := f.invoke(sample(t, "first-order.json")); !errors.Is(err, send.ErrUnavailable) {
+		t.Fatalf("err = %v, want the refusal so that Lambda retries", err)
+	}
+	if _, found, _ := f.store.Send(context.Background(), "c-42", "thankyou#o-1001"); found {
+		t.Fatal("claim kept: the retry would send nothing")
+	}
+	f.outbox.Fail = nil
+	f.mustInvoke(t, "first-order.json")
+	f.only(t)
+}
+
 func TestWrongDetailTypeIsDeadLettered(t *testing.T) {
 	f := setup(t, settings())
 	ev := strings.Replace(string(sample(t, "first-order.json")), `"Order Placed"`, `"Order Shipped"`, 1)
@@ -411,8 +447,8 @@ func TestThrottlingIsRetriedByTheNextAttempt(t *testing.T) {
 		}
 		return nil
 	}
-	if err := f.invoke(sample(t, "first-order.json")); !errors.Is(err, send.ErrThrottled) && err == nil {
-		t.Fatal("throttled send returned no error: Lambda would not retry it")
+	if err := f.invoke(sample(t, "first-order.json")); !errors.Is(err, send.ErrThrottled) {
+		t.Fatalf("err = %v, want the throttling error so that Lambda retries", err)
 	}
 	if _, found, _ := f.store.Send(context.Background(), "c-42", "thankyou#o-1001"); found {
 		t.Fatal("claim of a throttled send was kept: the retry would send nothing")
