@@ -64,7 +64,7 @@ type Record struct {
 	// response was lost (and retried by the client) is recognised as ours, not as a duplicate.
 	Token     string
 	ClaimedAt time.Time
-	SentAt     time.Time
+	SentAt    time.Time
 }
 
 // Ledger stores sends. Claim must be atomic: of many concurrent claims of one (contact, key),
