@@ -52,7 +52,7 @@ func normalizeAddress(s string) (string, error) {
 	if s == "" {
 		return "", errors.New("is empty")
 	}
-	if err := checkText(s); err != nil {
+	if err := CheckText(s); err != nil {
 		return "", err
 	}
 	if len(s) > maxAddressLen {

@@ -34,13 +34,17 @@ var languageRe = regexp.MustCompile(`^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$`)
 // out of a header: when it is not valid UTF-8 or contains a control character (CR, LF, NUL,
 // any other C0 control except TAB, DEL, or a C1 control).
 func CheckHeaderValue(field, v string) error {
-	if err := checkText(v); err != nil {
+	if err := CheckText(v); err != nil {
 		return fieldError(field, err)
 	}
 	return nil
 }
 
-func checkText(v string) error {
+// CheckText reports why v cannot be shown as one line of an email (a name, a subject, a
+// product name), or nil: invalid UTF-8, line breaks, NUL and other control characters, and
+// the bidirectional embedding, override and isolate controls, which can make text read as
+// something else (a name "\u202egnp.exe" shows as "exe.png").
+func CheckText(v string) error {
 	if !utf8.ValidString(v) {
 		return errors.New("is not valid UTF-8")
 	}
@@ -52,7 +56,22 @@ func checkText(v string) error {
 			return errors.New("contains a NUL character")
 		case r < 0x20 && r != '\t' || r >= 0x7f && r <= 0x9f:
 			return fmt.Errorf("contains the control character %U", r)
+		case r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069:
+			return fmt.Errorf("contains the bidirectional control character %U", r)
 		}
+	}
+	return nil
+}
+
+// CheckDisplayText is CheckText for text that is written into a header as words (display
+// names, the subject): it also refuses "=?", which mail programs would decode as an RFC 2047
+// encoded word and show as something else.
+func CheckDisplayText(v string) error {
+	if err := CheckText(v); err != nil {
+		return err
+	}
+	if strings.Contains(v, "=?") {
+		return errors.New(`contains "=?", which mail programs would read as the start of an encoded word`)
 	}
 	return nil
 }
@@ -61,11 +80,8 @@ func checkText(v string) error {
 // "=?" is rejected, ASCII or not, to keep one simple rule: ASCII text is written as it is,
 // and mail programs would decode an "=?...?=" in it as an RFC 2047 encoded word.
 func headerText(field, v string) (string, error) {
-	if err := CheckHeaderValue(field, v); err != nil {
-		return "", err
-	}
-	if strings.Contains(v, "=?") {
-		return "", fieldError(field, errors.New(`contains "=?", which mail programs would read as the start of an encoded word`))
+	if err := CheckDisplayText(v); err != nil {
+		return "", fieldError(field, err)
 	}
 	return strings.TrimSpace(v), nil
 }

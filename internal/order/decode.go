@@ -108,7 +108,7 @@ func requiredID(p *fault.Problems, field string, v *string) string {
 	s := strings.TrimSpace(*v)
 	if len(s) > maxIDLen {
 		p.Add(field, "is longer than %d bytes", maxIDLen)
-	} else if err := plainText(s); err != nil {
+	} else if err := email.CheckText(s); err != nil {
 		p.Add(field, "%v", err)
 	}
 	return s
@@ -182,14 +182,9 @@ func name(p *fault.Problems, field string, v *string) string {
 		p.Add(field, "is longer than %d characters", maxNameLen)
 		return ""
 	}
-	if err := plainText(s); err != nil {
+	// Names go into the To header and the subject.
+	if err := email.CheckDisplayText(s); err != nil {
 		p.Add(field, "%v", err)
-		return ""
-	}
-	if strings.Contains(s, "=?") {
-		// Names go into the To header and the subject, where mail programs would decode
-		// "=?...?=" as an RFC 2047 encoded word and show something else.
-		p.Add(field, "contains \"=?\", which mail programs read as an encoded header")
 		return ""
 	}
 	return s
@@ -296,7 +291,7 @@ func text(p *fault.Problems, field string, v *string) string {
 		p.Add(field, "is longer than %d characters", maxTextLen)
 		return ""
 	}
-	if err := plainText(s); err != nil {
+	if err := email.CheckText(s); err != nil {
 		p.Add(field, "%v", err)
 		return ""
 	}
@@ -306,7 +301,7 @@ func text(p *fault.Problems, field string, v *string) string {
 // link keeps an absolute URL with one of the allowed schemes; anything else is dropped (the
 // item is then shown without a link or image), since a bad link should not lose the order.
 func link(v *string, schemes ...string) string {
-	if v == nil || *v == "" || len(*v) > maxURLLen || plainText(*v) != nil {
+	if v == nil || *v == "" || len(*v) > maxURLLen || email.CheckText(*v) != nil {
 		return ""
 	}
 	u, err := url.Parse(*v)
@@ -319,20 +314,6 @@ func link(v *string, schemes ...string) string {
 		}
 	}
 	return ""
-}
-
-// plainText rejects what must never reach a header or a page: control characters (CR, LF and
-// NUL among them) and invalid UTF-8.
-func plainText(s string) error {
-	if !utf8.ValidString(s) {
-		return errors.New("is not valid UTF-8")
-	}
-	for _, r := range s {
-		if (r < 0x20 && r != '\t') || r == 0x7f {
-			return fmt.Errorf("contains the control character %U (line breaks and NUL are not allowed)", r)
-		}
-	}
-	return nil
 }
 
 func clip(s string) string {

@@ -4,7 +4,6 @@ import (
 	"log/slog"
 	"net/url"
 	"regexp"
-	"strings"
 	"time"
 
 	"shopmail/internal/email"
@@ -42,8 +41,14 @@ func LoadConfig(lookup func(string) (string, bool)) (Settings, error) {
 		r.Check(err == nil, "SENDER_ADDRESS", "is not a valid email address")
 		s.From.Email = addr
 	}
-	r.Check(email.CheckHeaderValue("SENDER_NAME", s.From.Name) == nil && !strings.Contains(s.From.Name, "=?"),
-		"SENDER_NAME", `must be one line of text without "=?"`)
+	for name, v := range map[string]string{"SENDER_NAME": s.From.Name, "SHOP_NAME": s.Brand.ShopName} {
+		if err := email.CheckDisplayText(v); err != nil {
+			r.Check(false, name, err.Error())
+		}
+	}
+	if err := email.CheckText(s.Brand.PostalAddress); err != nil {
+		r.Check(false, "POSTAL_ADDRESS", err.Error())
+	}
 	if u, err := url.Parse(s.Brand.ShopURL); s.Brand.ShopURL != "" {
 		r.Check(err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "", "SHOP_URL", "must be an absolute http(s) URL")
 	}

@@ -11,13 +11,13 @@ import (
 func TestLoadConfigNamesEveryProblem(t *testing.T) {
 	_, err := thankyou.LoadConfig(env.Map(map[string]string{
 		"SENDER_ADDRESS": "not an address", "SHOP_URL": "shop.example", "COUPON_PREFIX": "thanks!",
-		"COUPON_VALID_DAYS": "0", "SENDER_NAME": "Shop =?utf-8?q?x?=",
+		"COUPON_VALID_DAYS": "0", "SENDER_NAME": "Shop =?utf-8?q?x?=", "SHOP_NAME": "Tea\u0085House",
 	}))
 	if err == nil {
 		t.Fatal("no error")
 	}
 	for _, want := range []string{"TABLE_NAME", "SES_CONFIGURATION_SET", "DEAD_LETTER_QUEUE_URL", "POSTAL_ADDRESS",
-		"SENDER_ADDRESS is not a valid", "SHOP_URL must be", "COUPON_PREFIX must be", "COUPON_OFFER is required", "COUPON_VALID_DAYS", "SENDER_NAME must be"} {
+		"SENDER_ADDRESS is not a valid", "SHOP_URL must be", "COUPON_PREFIX must be", "COUPON_OFFER is required", "COUPON_VALID_DAYS", `SENDER_NAME contains "=?"`, "SHOP_NAME contains the control character"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s:\n%v", want, err)
 		}

@@ -118,9 +118,15 @@ func (s *Service) Handle(ctx context.Context, o order.Order) (Result, error) {
 }
 
 func (s *Service) updateContact(ctx context.Context, o order.Order) (*contact.Contact, bool, error) {
+	// What an order says was true when it was placed, but never later than now: an order
+	// dated in the future (a shop's clock, a typo) must not outrank every later observation.
+	at := o.PlacedAt
+	if now := s.Now().UTC(); at.After(now) {
+		at = now
+	}
 	var first bool
 	c, err := s.Contacts.UpdateContact(ctx, o.Customer.ID, func(c *contact.Contact) bool {
-		changed := c.Apply(contact.Observation{At: o.PlacedAt, Source: "order " + o.ID, Customer: o.Customer})
+		changed := c.Apply(contact.Observation{At: at, Source: "order " + o.ID, Customer: o.Customer})
 		f, took := c.TakeFirstOrder(o.ID)
 		first = f
 		return changed || took

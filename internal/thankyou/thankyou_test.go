@@ -538,3 +538,69 @@ func TestOutOfOrderEventsDoNotOverwriteNewerData(t *testing.T) {
 		t.Errorf("older event overwrote the newer name: %q", c.FirstName)
 	}
 }
+
+// An order dated in the future must not outrank what later orders say about the customer.
+func TestFutureDatedOrderDoesNotFreezeTheContact(t *testing.T) {
+	f := setup(t, settings())
+	future := strings.Replace(string(sample(t, "first-order.json")), "2026-11-22T10:15:00Z", "2099-01-01T00:00:00Z", 1)
+	if err := f.invoke([]byte(future)); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Add(10 * 24 * time.Hour) // the repeat order is placed on 1 December
+	later := strings.NewReplacer("sara@example.com", "sara@new.example", `"marketingConsent": true`, `"marketingConsent": false`).
+		Replace(string(sample(t, "repeat-order.json")))
+	if err := f.invoke([]byte(later)); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := f.store.Contact(context.Background(), "c-42")
+	if c.Email != "sara@new.example" || c.Consent.Marketing {
+		t.Errorf("contact = %s, consent %v: the future-dated order still wins", c.Email, c.Consent.Marketing)
+	}
+	msgs := f.outbox.Messages()
+	m := emailtest.MustParse(t, msgs[len(msgs)-1].Raw)
+	if m.To.Address != "sara@new.example" || strings.Contains(m.Text, "You might also like") {
+		t.Errorf("second email to %s with marketing content after consent was withdrawn:\n%s", m.To.Address, m.Text)
+	}
+}
+
+// The welcome goes out once per contact, with the first order processed. When an earlier
+// order arrives after a later one (out of order), it gets the shorter note: one welcome and
+// one coupon per customer matter more than which order carries them.
+func TestWelcomeGoesOutOnceWhenOrdersArriveOutOfOrder(t *testing.T) {
+	f := setup(t, settings())
+	f.mustInvoke(t, "repeat-order.json")
+	f.mustInvoke(t, "first-order.json")
+	msgs := f.outbox.Messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d emails", len(msgs))
+	}
+	first, second := emailtest.MustParse(t, msgs[0].Raw), emailtest.MustParse(t, msgs[1].Raw)
+	if first.Subject != "Thank you for your first order, Sara!" || second.Subject != "Thanks for your order, Sara" {
+		t.Errorf("subjects %q then %q", first.Subject, second.Subject)
+	}
+	if strings.Count(first.Text+second.Text, "THANKS-") != 1 {
+		t.Error("not exactly one coupon")
+	}
+}
+
+// Two different first orders of a new customer, at the same time: one welcome.
+func TestConcurrentFirstOrdersGiveOneWelcome(t *testing.T) {
+	f := setup(t, settings())
+	a, b := sample(t, "first-order.json"), sample(t, "repeat-order.json")
+	var wg sync.WaitGroup
+	for _, p := range [][]byte{a, b} {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = f.invoke(p) }()
+	}
+	wg.Wait()
+	welcomes := 0
+	for _, m := range f.outbox.Messages() {
+		if strings.Contains(emailtest.MustParse(t, m.Raw).Subject, "first order") {
+			welcomes++
+		}
+	}
+	if len(f.outbox.Messages()) != 2 || welcomes != 1 {
+		t.Errorf("%d emails, %d welcomes; want 2 and 1", len(f.outbox.Messages()), welcomes)
+	}
+}
+
