@@ -17,6 +17,9 @@ type Coupon struct {
 	Offer     string // what it gives, as shown to the customer
 	IssuedAt  time.Time
 	ExpiresAt time.Time
+	// RedeemedBy is the order that used the code, once one has.
+	RedeemedBy string
+	RedeemedAt time.Time
 }
 
 // alphabet has no characters that are easily confused when read or typed (0/O, 1/I/L, U/V).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -181,9 +182,51 @@ func (st *Store) IssueCoupon(ctx context.Context, c coupon.Coupon) (coupon.Coupo
 	if it, err = st.get(ctx, pk, sk); err != nil || it == nil {
 		return c, fmt.Errorf("get coupon for order %s: %v", c.OrderID, err)
 	}
+	return couponFrom(it), nil
+}
+
+// RedeemCoupon records that an order used a coupon code, once. It returns the coupon as
+// stored, found == false when the code was not issued here (the shop's own codes), and for a
+// code already redeemed by another order, the coupon with that order in RedeemedBy.
+func (st *Store) RedeemCoupon(ctx context.Context, code, orderID string, at time.Time) (coupon.Coupon, bool, error) {
+	res, err := st.db.Query(ctx, &dynamodb.QueryInput{
+		TableName: &st.table, IndexName: aws.String("GSI1"),
+		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s("COUPON#" + code)},
+		Limit:                     aws.Int32(1),
+	})
+	if err != nil {
+		return coupon.Coupon{}, false, fmt.Errorf("query coupon %s: %w", code, err)
+	}
+	if len(res.Items) == 0 {
+		return coupon.Coupon{}, false, nil
+	}
+	it := item(res.Items[0])
+	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: key(it.getStr("PK"), it.getStr("SK")),
+		UpdateExpression:    aws.String("SET redeemedBy = :o, redeemedAt = :t"),
+		ConditionExpression: aws.String("attribute_not_exists(redeemedBy) OR redeemedBy = :o"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":o": s(orderID), ":t": s(stamp(at)),
+		},
+		ReturnValues:                        types.ReturnValueAllNew,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	var ccf *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &ccf):
+		return couponFrom(ccf.Item), true, nil
+	case err != nil:
+		return coupon.Coupon{}, true, fmt.Errorf("redeem coupon %s: %w", code, err)
+	}
+	return couponFrom(out.Attributes), true, nil
+}
+
+func couponFrom(it item) coupon.Coupon {
 	return coupon.Coupon{
 		Code: it.getStr("code"), Purpose: it.getStr("purpose"), ContactID: it.getStr("contactId"),
 		OrderID: it.getStr("orderId"), Offer: it.getStr("offer"), IssuedAt: unstamp(it.getStr("issuedAt")),
-		ExpiresAt: unstamp(it.getStr("validUntil")),
-	}, nil
+		ExpiresAt: unstamp(it.getStr("validUntil")), RedeemedBy: it.getStr("redeemedBy"),
+		RedeemedAt: unstamp(it.getStr("redeemedAt")),
+	}
 }

@@ -38,10 +38,13 @@ func (stubDynamo) BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput,
 	return &dynamodb.BatchWriteItemOutput{}, nil
 }
 
-// stubSES accepts every message.
-type stubSES struct{}
+// stubSES accepts every message and counts them.
+type stubSES struct{ sent int }
 
-func (stubSES) SendRaw(context.Context, []byte, []send.Tag) (string, error) { return "stub-id", nil }
+func (s *stubSES) SendRaw(context.Context, []byte, []send.Tag) (string, error) {
+	s.sent++
+	return "stub-id", nil
+}
 
 // BenchmarkOrderPlaced measures one `Order Placed` event handled end to end in the function:
 // Lambda payload decoding, validation, contact merge, order, catalogue and coupon writes
@@ -51,8 +54,9 @@ func BenchmarkOrderPlaced(b *testing.B) {
 	for _, name := range []string{"first-order.json", "persian-customer.json", "huge-item-list.json"} {
 		b.Run(name, func(b *testing.B) {
 			now := func() time.Time { return time.Date(2026, 11, 22, 10, 16, 0, 0, time.UTC) }
+			mailer := &stubSES{}
 			h, err := thankyou.New(settings(), thankyou.Deps{
-				Store: dynamo.New(stubDynamo{}, "bench", now), Mailer: stubSES{}, DeadLetters: &deadLetters{},
+				Store: dynamo.New(stubDynamo{}, "bench", now), Mailer: mailer, DeadLetters: &deadLetters{},
 				Now: now, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 			})
 			if err != nil {
@@ -67,6 +71,10 @@ func BenchmarkOrderPlaced(b *testing.B) {
 				if _, err := lh.Invoke(ctx, payload); err != nil {
 					b.Fatal(err)
 				}
+			}
+			b.StopTimer()
+			if mailer.sent != b.N {
+				b.Fatalf("%d emails for %d orders: the benchmark measured something else", mailer.sent, b.N)
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"shopmail/internal/fault"
 	"shopmail/internal/order"
@@ -63,8 +64,12 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
 		log.ErrorContext(ctx, "thank-you failed; the event will be retried", "error", err)
 		return err
 	}
-	log.InfoContext(ctx, "thank-you handled",
-		"first_order", res.First, "marketing", res.Marketing, "send_status", res.Send.Record.Status,
+	level := slog.LevelInfo
+	if strings.HasPrefix(res.Coupon, "reused") {
+		level = slog.LevelWarn // the shop accepted a single-use code a second time
+	}
+	log.Log(ctx, level, "thank-you handled",
+		"first_order", res.First, "marketing", res.Marketing, "coupon", res.Coupon, "send_status", res.Send.Record.Status,
 		"duplicate", res.Send.Duplicate, "message_id", res.Send.Record.MessageID, "reason", res.Send.Record.Reason)
 	return nil
 }

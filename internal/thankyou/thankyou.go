@@ -59,10 +59,12 @@ type Catalog interface {
 	RecentProducts(ctx context.Context, category string, limit int) ([]catalog.Product, error)
 }
 
-// Coupons issues coupons. IssueCoupon stores c unless a coupon with c's (OrderID, Purpose)
-// exists, and returns the stored one.
+// Coupons issues coupons and records their use. IssueCoupon stores c unless a coupon with
+// c's (OrderID, Purpose) exists, and returns the stored one. RedeemCoupon records that an
+// order used a code, once, and returns the coupon (found == false for codes not issued here).
 type Coupons interface {
 	IssueCoupon(ctx context.Context, c coupon.Coupon) (coupon.Coupon, error)
+	RedeemCoupon(ctx context.Context, code, orderID string, at time.Time) (c coupon.Coupon, found bool, err error)
 }
 
 // Service handles placed orders.
@@ -82,13 +84,20 @@ type Result struct {
 	ContactID string
 	First     bool // the contact's first order
 	Marketing bool // suggestions and coupon were allowed
-	Send      send.Outcome
+	// Coupon says what became of the order's coupon code: "" (none, or not one of ours),
+	// "redeemed", or "reused: redeemed by <order>" when another order had used it.
+	Coupon string
+	Send   send.Outcome
 }
 
 // Handle records what the order tells us and sends its thank-you email at most once.
 func (s *Service) Handle(ctx context.Context, o order.Order) (Result, error) {
 	res := Result{OrderID: o.ID, ContactID: o.Customer.ID}
-	if err := s.recordOrder(ctx, o); err != nil {
+	err := s.recordOrder(ctx, o)
+	if err != nil {
+		return res, err
+	}
+	if res.Coupon, err = s.redeem(ctx, o); err != nil {
 		return res, err
 	}
 	c, first, err := s.updateContact(ctx, o)
@@ -115,6 +124,23 @@ func (s *Service) Handle(ctx context.Context, o order.Order) (Result, error) {
 		{Name: "order", Value: send.TagValue(o.ID)},
 	})
 	return res, err
+}
+
+// redeem records the use of a coupon code this system issued.
+func (s *Service) redeem(ctx context.Context, o order.Order) (string, error) {
+	if o.CouponCode == "" {
+		return "", nil
+	}
+	cp, found, err := s.Coupons.RedeemCoupon(ctx, o.CouponCode, o.ID, o.PlacedAt)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("redeem coupon of order %s: %w", o.ID, err)
+	case !found:
+		return "", nil
+	case cp.RedeemedBy != o.ID:
+		return "reused: redeemed by " + cp.RedeemedBy, nil
+	}
+	return "redeemed", nil
 }
 
 func (s *Service) updateContact(ctx context.Context, o order.Order) (*contact.Contact, bool, error) {
@@ -189,12 +215,17 @@ func (s *Service) view(ctx context.Context, o order.Order, c *contact.Contact, f
 }
 
 func (s *Service) suggest(ctx context.Context, o order.Order) ([]catalog.Product, error) {
+	inOrder := map[string]int{}
+	for _, it := range o.Items {
+		inOrder[it.Category]++
+	}
 	cands := map[string][]catalog.Product{}
 	for i, cat := range o.Categories() {
 		if i == maxCategories {
 			break
 		}
-		ps, err := s.Catalog.RecentProducts(ctx, cat, perCategory)
+		// This order's own products were just recorded as the most recent: read past them.
+		ps, err := s.Catalog.RecentProducts(ctx, cat, min(perCategory+inOrder[cat], 100))
 		if err != nil {
 			return nil, fmt.Errorf("suggest for order %s: %w", o.ID, err)
 		}

@@ -604,3 +604,51 @@ func TestConcurrentFirstOrdersGiveOneWelcome(t *testing.T) {
 	}
 }
 
+// A coupon issued here is recorded as redeemed by the first order that uses it; a second
+// order using it is noticed, not recorded over the first.
+func TestCouponRedemptionIsRecordedOnce(t *testing.T) {
+	f := setup(t, settings())
+	f.mustInvoke(t, "first-order.json")
+	m, _ := f.only(t)
+	i := strings.Index(m.Text, "THANKS-")
+	code := m.Text[i : i+len("THANKS-XXXX-XXXX")]
+	use := func(orderID string) {
+		t.Helper()
+		ev := strings.NewReplacer(`"WELCOME10"`, `"`+code+`"`, `"o-1002"`, `"`+orderID+`"`).Replace(string(sample(t, "repeat-order.json")))
+		if err := f.invoke([]byte(ev)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	use("o-1002")
+	use("o-1003")
+	c, err := f.store.IssueCoupon(context.Background(), coupon.Coupon{Code: "PROBE", Purpose: "thankyou", OrderID: "o-1001"})
+	if err != nil || c.Code != code || c.RedeemedBy != "o-1002" {
+		t.Errorf("coupon = %+v, %v; want %s redeemed by o-1002", c, err, code)
+	}
+	cp, found, err := f.store.RedeemCoupon(context.Background(), code, "o-1003", time.Now())
+	if err != nil || !found || cp.RedeemedBy != "o-1002" {
+		t.Errorf("second use: %+v found=%v err=%v", cp, found, err)
+	}
+}
+
+// An order with many products of a category still gets suggestions from it: the products it
+// just taught the catalogue must not fill the window read.
+func TestSuggestionsReadPastTheOrdersOwnProducts(t *testing.T) {
+	f := setup(t, settings())
+	f.mustInvoke(t, "first-order.json") // teaches green tea (tea)
+	f.clock.Add(time.Hour)
+	var items []string
+	for i := 0; i < 12; i++ {
+		items = append(items, fmt.Sprintf(`{"sku": "T-%02d", "name": "Tea %02d", "category": "tea", "quantity": 1, "unitPrice": 5, "url": "https://shop.example/t-%02d"}`, i, i, i))
+	}
+	ev := string(sample(t, "repeat-order.json"))
+	start, end := strings.Index(ev, `"items": [`), strings.Index(ev, `"couponCode"`)
+	ev = ev[:start] + `"items": [` + strings.Join(items, ",") + `], ` + ev[end:]
+	if err := f.invoke([]byte(ev)); err != nil {
+		t.Fatal(err)
+	}
+	m := emailtest.MustParse(t, f.outbox.Messages()[1].Raw)
+	if !strings.Contains(m.Text, "You might also like\n- Green tea") {
+		t.Errorf("no suggestion from the category:\n%s", m.Text)
+	}
+}
