@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"golang.org/x/net/html"
 
 	"shopmail/internal/contact"
 	"shopmail/internal/coupon"
@@ -393,8 +394,15 @@ func TestPersianCustomer(t *testing.T) {
 	if m.To.Name != "مریم رضایی" {
 		t.Errorf("To name = %q", m.To.Name)
 	}
-	if !strings.Contains(m.HTML, `<html lang="fa-IR" dir="rtl">`) || !strings.Contains(m.HTML, "text-align:right") {
-		t.Errorf("HTML is not right-to-left:\n%.800s", m.HTML)
+	doc := parseHTML(t, m.HTML)
+	root := findElement(doc, func(n *html.Node) bool { return n.Data == "html" })
+	if attr(root, "lang") != "fa-IR" || attr(root, "dir") != "rtl" {
+		t.Errorf("<html> lang=%q dir=%q, want fa-IR rtl", attr(root, "lang"), attr(root, "dir"))
+	}
+	// Mail clients that drop the dir attribute still need the card aligned right.
+	card := findElement(doc, func(n *html.Node) bool { return attr(n, "class") == "card" })
+	if attr(card, "dir") != "rtl" || !strings.Contains(attr(card, "style"), "text-align:right") {
+		t.Errorf("card dir=%q style=%q", attr(card, "dir"), attr(card, "style"))
 	}
 	for _, want := range []string{"۱۲٬۵۰۰٬۰۰۰\u00a0ریال", "زعفران ممتاز ۴ گرمی × ۲", "۱ آذر ۱۴۰۵", "جمع کل", "۱۰٪ تخفیف برای خرید بعدی با این کد: THANKS-"} {
 		if !strings.Contains(m.Text, want) {
@@ -410,11 +418,16 @@ func TestNamesAreEscaped(t *testing.T) {
 	f := setup(t, settings())
 	f.mustInvoke(t, "html-in-names.json")
 	m, _ := f.only(t)
-	if strings.Contains(m.HTML, "<script>") || strings.Contains(m.HTML, "<img src=x") {
-		t.Fatal("HTML part carries markup from the order")
+	// Parse the HTML as a mail client would: the names must be text, not elements.
+	doc := parseHTML(t, m.HTML)
+	if n := findElement(doc, func(n *html.Node) bool { return n.Data == "script" || attr(n, "onerror") != "" }); n != nil {
+		t.Fatalf("HTML part has a <%s> element from the order", n.Data)
 	}
-	if !strings.Contains(m.HTML, "&lt;script&gt;alert(1)&lt;/script&gt;") || !strings.Contains(m.HTML, "&lt;img src=x onerror=alert(1)&gt;") {
-		t.Errorf("names not shown escaped:\n%s", m.HTML)
+	text := textOf(doc)
+	for _, want := range []string{"<script>alert(1)</script>", "<img src=x onerror=alert(1)>"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the page does not show %q as text", want)
+		}
 	}
 	if !strings.Contains(m.Subject, "<script>alert(1)</script>") {
 		t.Errorf("subject %q does not show the name as text", m.Subject)
@@ -651,4 +664,53 @@ func TestSuggestionsReadPastTheOrdersOwnProducts(t *testing.T) {
 	if !strings.Contains(m.Text, "You might also like\n- Green tea") {
 		t.Errorf("no suggestion from the category:\n%s", m.Text)
 	}
+}
+
+func parseHTML(t *testing.T, s string) *html.Node {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// findElement returns the first element, depth first, for which match is true, or nil.
+func findElement(n *html.Node, match func(*html.Node) bool) *html.Node {
+	if n.Type == html.ElementNode && match(n) {
+		return n
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if found := findElement(c, match); found != nil {
+			return found
+		}
+	}
+	return nil
+}
+
+func attr(n *html.Node, name string) string {
+	if n == nil {
+		return ""
+	}
+	for _, a := range n.Attr {
+		if a.Key == name {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// textOf returns the text a reader sees: every text node outside <style> and <title>.
+func textOf(n *html.Node) string {
+	if n.Type == html.TextNode {
+		return n.Data
+	}
+	if n.Type == html.ElementNode && (n.Data == "style" || n.Data == "title") {
+		return ""
+	}
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		b.WriteString(textOf(c))
+	}
+	return b.String()
 }
