@@ -54,12 +54,26 @@ type Server struct {
 // Start launches DynamoDB Local on a free port and returns once it answers ListTables, or fails
 // after 60 seconds (or when ctx ends) with the process's output in the error. The caller must
 // Close the server. On Linux the process is killed if the calling process dies first.
-func Start(ctx context.Context) (*Server, error) {
+func Start(ctx context.Context) (*Server, error) { return start(ctx, "") }
+
+// StartOnDisk is Start with the data kept in dbDir across restarts instead of in memory.
+func StartOnDisk(ctx context.Context, dbDir string) (*Server, error) {
+	if err := os.MkdirAll(dbDir, 0o755); err != nil {
+		return nil, fmt.Errorf("start DynamoDB Local: %w", err)
+	}
+	abs, err := filepath.Abs(dbDir)
+	if err != nil {
+		return nil, fmt.Errorf("start DynamoDB Local: %w", err)
+	}
+	return start(ctx, abs)
+}
+
+func start(ctx context.Context, dbDir string) (*Server, error) {
 	dir, err := installDir()
 	if err != nil {
 		return nil, fmt.Errorf("start DynamoDB Local: %w", err)
 	}
-	s, err := launch(dir)
+	s, err := launch(dir, dbDir)
 	if err != nil {
 		return nil, fmt.Errorf("start DynamoDB Local from %s: %w", dir, err)
 	}
@@ -89,7 +103,7 @@ func installDir() (string, error) {
 	return dir, nil
 }
 
-func launch(dir string) (*Server, error) {
+func launch(dir, dbDir string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -100,10 +114,15 @@ func launch(dir string) (*Server, error) {
 		return nil, err
 	}
 	out := &tail{limit: outputLimit}
-	cmd := exec.Command("java",
-		"-Djava.library.path="+filepath.Join(dir, "DynamoDBLocal_lib"),
+	storage := []string{"-inMemory"}
+	if dbDir != "" {
+		storage = []string{"-dbPath", dbDir}
+	}
+	args := append([]string{
+		"-Djava.library.path=" + filepath.Join(dir, "DynamoDBLocal_lib"),
 		"-jar", filepath.Join(dir, "DynamoDBLocal.jar"),
-		"-inMemory", "-sharedDb", "-disableTelemetry", "-port", strconv.Itoa(port))
+	}, storage...)
+	cmd := exec.Command("java", append(args, "-sharedDb", "-disableTelemetry", "-port", strconv.Itoa(port))...)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = workDir, out, out
 	cmd.SysProcAttr = processAttributes()
 	if err := cmd.Start(); err != nil {
