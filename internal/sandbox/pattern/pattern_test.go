@@ -765,4 +765,3 @@ func decode(s string) (map[string]any, bool) {
 	var event map[string]any
 	return event, d.Decode(&event) == nil && !d.More()
 }
-

@@ -1,0 +1,62 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+)
+
+var credentialScope = regexp.MustCompile(`Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request`)
+
+// service tells which AWS service a request is for: the signing name in its SigV4 credential
+// scope, else its X-Amz-Target prefix or path (for unsigned requests such as curl's).
+func service(r *http.Request) string {
+	if m := credentialScope.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+		return m[1]
+	}
+	target := r.Header.Get("X-Amz-Target")
+	switch {
+	case strings.HasPrefix(target, "DynamoDB_"):
+		return "dynamodb"
+	case strings.HasPrefix(target, "AWSEvents."):
+		return "events"
+	case strings.HasPrefix(target, "AmazonSQS."):
+		return "sqs"
+	case strings.HasPrefix(r.URL.Path, "/v2/email/"):
+		return "ses"
+	case strings.HasPrefix(r.URL.Path, "/schedules"):
+		return "scheduler"
+	}
+	return ""
+}
+
+// awsJSONError writes an error the way AWS JSON protocols (1.0, 1.1) do.
+func awsJSONError(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-ErrorType", code)
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": message})
+}
+
+// awsEndpoint serves every AWS service the functions use on one address, as
+// AWS_ENDPOINT_URL expects.
+func (s *Sandbox) awsEndpoint() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch service(r) {
+		case "dynamodb":
+			s.dynamo.ServeHTTP(w, r)
+		case "ses":
+			s.ses.ServeHTTP(w, r)
+		case "events":
+			s.serveEvents(w, r)
+		case "scheduler":
+			s.sched.ServeHTTP(w, r)
+		case "sqs":
+			s.serveSQS(w, r)
+		default:
+			awsJSONError(w, http.StatusBadRequest, "UnknownOperationException",
+				"the sandbox serves DynamoDB, SES v2, EventBridge PutEvents, EventBridge Scheduler and SQS SendMessage")
+		}
+	})
+}

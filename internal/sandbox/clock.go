@@ -1,0 +1,37 @@
+package sandbox
+
+import (
+	"sync"
+	"time"
+)
+
+// Clock is the sandbox's time: wall time plus an offset the developer moves forward, so that
+// scheduled work (a survey three days after delivery) happens now.
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now returns the sandbox time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset).UTC()
+}
+
+// Advance moves the clock forward by d (never backward).
+func (c *Clock) Advance(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
+// Offset is how far the clock is ahead of wall time.
+func (c *Clock) Offset() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.offset
+}

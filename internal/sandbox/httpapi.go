@@ -1,0 +1,212 @@
+package sandbox
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// route is an HttpApi event source of a function.
+type route struct {
+	function string
+	method   string   // upper case, or ANY
+	parts    []string // path segments; "{name}" matches one, "{name+}" the rest
+	key      string   // the route key, e.g. "GET /t/{token}"
+	auth     bool     // behind the JWT authorizer
+}
+
+func newRoute(fn string, p map[string]any) (route, error) {
+	path, _ := p["Path"].(string)
+	method, _ := p["Method"].(string)
+	if path == "" || !strings.HasPrefix(path, "/") {
+		return route{}, fmt.Errorf("HttpApi Path %q must start with /", path)
+	}
+	method = strings.ToUpper(or(method, "ANY"))
+	r := route{function: fn, method: method, parts: strings.Split(strings.Trim(path, "/"), "/"), key: method + " " + path}
+	if a, ok := p["Auth"].(map[string]any); ok {
+		name, _ := a["Authorizer"].(string)
+		r.auth = name != "" && name != "NONE"
+	}
+	return r, nil
+}
+
+// specificity orders routes as API Gateway chooses among them: more literal segments first,
+// a greedy {proxy+} last.
+func (r route) specificity() int {
+	n := 0
+	for _, p := range r.parts {
+		switch {
+		case strings.HasSuffix(p, "+}"):
+		case strings.HasPrefix(p, "{"):
+			n += 1
+		default:
+			n += 100
+		}
+	}
+	if r.method != "ANY" {
+		n++
+	}
+	return n
+}
+
+// match returns the path parameters when the request matches the route.
+func (r route) match(method, path string) (map[string]string, bool) {
+	if r.method != "ANY" && r.method != method {
+		return nil, false
+	}
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	params := map[string]string{}
+	for i, p := range r.parts {
+		switch {
+		case strings.HasSuffix(p, "+}") && i < len(segs):
+			params[strings.Trim(p, "{+}")] = strings.Join(segs[i:], "/")
+			return params, true
+		case i >= len(segs):
+			return nil, false
+		case strings.HasPrefix(p, "{"):
+			params[strings.Trim(p, "{}")] = segs[i]
+		case p != segs[i]:
+			return nil, false
+		}
+	}
+	return params, len(segs) == len(r.parts)
+}
+
+// maxAPIBody is API Gateway's payload limit.
+const maxAPIBody = 10 << 20
+
+// serveRoute calls the function of the route that matches the request with an API Gateway
+// HTTP API payload 2.0 event, and writes its response.
+func (s *Sandbox) serveRoute(w http.ResponseWriter, r *http.Request) {
+	for _, rt := range s.routes {
+		params, ok := rt.match(r.Method, r.URL.Path)
+		if !ok {
+			continue
+		}
+		if rt.auth && r.Header.Get("Authorization") != "Bearer "+s.devToken {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Unauthorized"})
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxAPIBody+1))
+		if err != nil || len(body) > maxAPIBody {
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "Request Entity Too Large"})
+			return
+		}
+		s.callRoute(w, r, rt, params, body)
+		return
+	}
+	writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+}
+
+func (s *Sandbox) callRoute(w http.ResponseWriter, r *http.Request, rt route, params map[string]string, body []byte) {
+	f := s.functions[rt.function]
+	payload, _ := json.Marshal(s.apiEvent(r, rt, params, body))
+	start := time.Now()
+	out, rid, err := s.invoke(r.Context(), f, payload)
+	a := Activity{Kind: "invoke", Source: f.id, Duration: time.Since(start), Body: pretty(payload),
+		Summary: fmt.Sprintf("%s, request %s, for %s %s", f.id, rid, r.Method, r.URL.Path)}
+	if err != nil {
+		a.Error = err.Error()
+		s.journal.add(a)
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})
+		return
+	}
+	s.journal.add(a)
+	writeAPIResponse(w, out)
+}
+
+func (s *Sandbox) apiEvent(r *http.Request, rt route, params map[string]string, body []byte) events.APIGatewayV2HTTPRequest {
+	headers := map[string]string{}
+	for k, v := range r.Header {
+		if strings.EqualFold(k, "Cookie") {
+			continue
+		}
+		headers[strings.ToLower(k)] = strings.Join(v, ",")
+	}
+	var cookies []string
+	for _, c := range r.Cookies() {
+		cookies = append(cookies, c.Name+"="+c.Value)
+	}
+	query := map[string]string{}
+	for k, v := range r.URL.Query() {
+		query[k] = strings.Join(v, ",")
+	}
+	now := time.Now()
+	ev := events.APIGatewayV2HTTPRequest{
+		Version: "2.0", RouteKey: rt.key, RawPath: r.URL.Path, RawQueryString: r.URL.RawQuery,
+		Cookies: cookies, Headers: headers, QueryStringParameters: query, PathParameters: params,
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			RouteKey: rt.key, AccountID: s.account, Stage: "$default", RequestID: newID(), APIID: "sandbox",
+			DomainName: r.Host, DomainPrefix: strings.Split(r.Host, ".")[0], Time: now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
+			TimeEpoch: now.UnixMilli(),
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
+				Method: r.Method, Path: r.URL.Path, Protocol: r.Proto, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
+			},
+		},
+	}
+	if rt.auth {
+		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
+				Claims: map[string]string{"sub": "dev-marketer", "email": "marketer@shop.example"}, Scopes: []string{"marketing"},
+			},
+		}
+	}
+	if utf8.Valid(body) {
+		ev.Body = string(body)
+	} else {
+		ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+	}
+	return ev
+}
+
+func sourceIP(r *http.Request) string {
+	host := r.RemoteAddr
+	if i := strings.LastIndex(host, ":"); i > 0 {
+		host = host[:i]
+	}
+	return strings.Trim(host, "[]")
+}
+
+// writeAPIResponse writes a function's output as API Gateway does for payload 2.0: a response
+// object with a statusCode is used as it is; any other JSON value is a 200 JSON body.
+func writeAPIResponse(w http.ResponseWriter, out []byte) {
+	var probe map[string]json.RawMessage
+	var resp events.APIGatewayV2HTTPResponse
+	if json.Unmarshal(out, &probe) != nil || probe["statusCode"] == nil || json.Unmarshal(out, &resp) != nil {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(out)
+		return
+	}
+	for k, v := range resp.Headers {
+		w.Header().Set(k, v)
+	}
+	for k, vs := range resp.MultiValueHeaders {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	for _, c := range resp.Cookies {
+		w.Header().Add("Set-Cookie", c)
+	}
+	body := []byte(resp.Body)
+	if resp.IsBase64Encoded {
+		if b, err := base64.StdEncoding.DecodeString(resp.Body); err == nil {
+			body = b
+		}
+	}
+	w.WriteHeader(resp.StatusCode)
+	w.Write(body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

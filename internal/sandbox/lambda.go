@@ -1,0 +1,196 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"shopmail/internal/functions"
+	"shopmail/internal/logs"
+	"shopmail/internal/samtemplate"
+)
+
+// Builders maps a function's folder under functions/ to the code that builds it from its
+// environment: the same code its main package runs under Lambda.
+var Builders = map[string]functions.Builder{
+	"thankyou": functions.ThankYou,
+}
+
+// function is one Lambda function of the template, running in-process.
+type function struct {
+	id        string // logical id, also its name here
+	folder    string // under functions/
+	handler   lambda.Handler
+	env       map[string]string
+	timeout   time.Duration
+	retries   int    // async retries after the first attempt (EventInvokeConfig)
+	onFailure string // queue URL of the OnFailure destination, if any
+}
+
+func (s *Sandbox) arn(kind, name string) string {
+	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", kind, s.region, s.account, name)
+}
+
+// loadFunctions builds every function of the template with its environment from the
+// template, pointed at the sandbox's AWS endpoint.
+func (s *Sandbox) loadFunctions() error {
+	fns, err := s.tmpl.Functions()
+	if err != nil {
+		return err
+	}
+	s.functions = map[string]*function{}
+	for _, fn := range fns {
+		f, err := s.loadFunction(fn)
+		if err != nil {
+			return fmt.Errorf("function %s: %w", fn.LogicalID, err)
+		}
+		s.functions[fn.LogicalID] = f
+	}
+	return nil
+}
+
+func (s *Sandbox) loadFunction(fn samtemplate.Function) (*function, error) {
+	build, ok := s.builders[filepath.Base(fn.CodeURI)]
+	if !ok {
+		return nil, fmt.Errorf("no builder for %s in sandbox.Builders", fn.CodeURI)
+	}
+	env, err := fn.Env(s.resolver())
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range map[string]string{
+		"AWS_ENDPOINT_URL": s.awsURL, "AWS_REGION": s.region, "AWS_ACCESS_KEY_ID": "sandbox",
+		"AWS_SECRET_ACCESS_KEY": "sandbox", "AWS_LAMBDA_FUNCTION_NAME": fn.LogicalID,
+		"AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": fmt.Sprint(fn.MemorySize),
+	} {
+		env[k] = v
+	}
+	log := logs.New(s.logWriter(fn.LogicalID), env["LOG_LEVEL"], fn.LogicalID)
+	h, err := build(func(k string) (string, bool) { v, ok := env[k]; return v, ok }, log)
+	if err != nil {
+		return nil, err
+	}
+	f := &function{id: fn.LogicalID, folder: filepath.Base(fn.CodeURI), handler: h, env: env, timeout: time.Duration(max(fn.Timeout, 3)) * time.Second, retries: 2}
+	if n, ok := fn.EventInvokeConfig["MaximumRetryAttempts"].(int); ok {
+		f.retries = n
+	}
+	if dest, ok := nested(fn.EventInvokeConfig, "DestinationConfig", "OnFailure", "Destination"); ok {
+		if f.onFailure, err = s.queueURLFor(dest); err != nil {
+			return nil, fmt.Errorf("on-failure destination: %w", err)
+		}
+	}
+	return f, nil
+}
+
+// queueURLFor resolves a destination (an SQS queue ARN in the template) to the queue's URL.
+func (s *Sandbox) queueURLFor(v any) (string, error) {
+	arn, err := s.tmpl.ResolveString(v, s.resolver())
+	if err != nil {
+		return "", err
+	}
+	return s.awsURL + "/" + s.account + "/" + arn[strings.LastIndex(arn, ":")+1:], nil
+}
+
+func nested(m map[string]any, keys ...string) (any, bool) {
+	var v any = m
+	for _, k := range keys {
+		mm, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = mm[k]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// invoke runs one invocation of a function like the Lambda runtime: a request id, a
+// deadline, and a panic turned into an error.
+func (s *Sandbox) invoke(ctx context.Context, f *function, payload []byte) (out []byte, requestID string, err error) {
+	requestID = newID()
+	lc := &lambdacontext.LambdaContext{AwsRequestID: requestID, InvokedFunctionArn: s.arn("lambda", "function:"+f.id)}
+	ctx, cancel := context.WithTimeout(lambdacontext.NewContext(context.WithoutCancel(ctx), lc), f.timeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	out, err = lambda.NewHandler(f.handler).Invoke(ctx, payload)
+	if err == nil && ctx.Err() != nil {
+		err = fmt.Errorf("task timed out after %s: %w", f.timeout, ctx.Err())
+	}
+	return out, requestID, err
+}
+
+// invokeAsync invokes a function the way Lambda runs asynchronous invocations (EventBridge,
+// Scheduler): in the background, retried after a failure, and on the on-failure destination
+// once the retries are spent.
+func (s *Sandbox) invokeAsync(ctx context.Context, id string, payload []byte, cause string) {
+	f := s.functions[id]
+	if f == nil {
+		s.journal.add(Activity{Kind: "invoke", Summary: "no function " + id, Error: "not found", Body: pretty(payload)})
+		return
+	}
+	s.inflight.Add(1)
+	go func() {
+		defer s.inflight.Done()
+		for attempt := 1; ; attempt++ {
+			start := time.Now()
+			out, rid, err := s.invoke(ctx, f, payload)
+			a := Activity{Kind: "invoke", Source: f.id, Duration: time.Since(start), Body: pretty(payload),
+				Summary: fmt.Sprintf("%s, attempt %d, request %s, for %s", f.id, attempt, rid, cause)}
+			if err != nil {
+				a.Error = err.Error()
+			} else if len(out) > 0 && string(out) != "null" {
+				a.Summary += ": returned " + string(out)
+			}
+			s.journal.add(a)
+			if err == nil {
+				return
+			}
+			if attempt > f.retries {
+				s.onFailure(f, payload, rid, attempt, err)
+				return
+			}
+			time.Sleep(s.retryDelay * time.Duration(attempt))
+		}
+	}()
+}
+
+// onFailure puts Lambda's destination record for a failed asynchronous invocation on the
+// function's on-failure queue.
+func (s *Sandbox) onFailure(f *function, payload []byte, requestID string, attempts int, err error) {
+	if f.onFailure == "" {
+		s.journal.add(Activity{Kind: "dead-letter", Source: f.id, Summary: f.id + ": retries exhausted, no on-failure destination: event dropped", Error: err.Error()})
+		return
+	}
+	record, _ := json.Marshal(map[string]any{
+		"version": "1.0", "timestamp": s.clock.Now().Format(time.RFC3339Nano),
+		"requestContext": map[string]any{
+			"requestId": requestID, "functionArn": s.arn("lambda", "function:"+f.id+":$LATEST"),
+			"condition": "RetriesExhausted", "approximateInvokeCount": attempts,
+		},
+		"requestPayload":  json.RawMessage(payload),
+		"responseContext": map[string]any{"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+		"responsePayload": map[string]any{"errorMessage": err.Error(), "errorType": "error"},
+	})
+	s.addDeadLetter(DeadLetter{Queue: f.onFailure, Body: string(record), Attributes: map[string]string{"source": f.id, "reason": err.Error()}, At: s.clock.Now()})
+}
+
+// FunctionEnvironments returns each function's environment as the sandbox gives it.
+func (s *Sandbox) FunctionEnvironments() map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for id, f := range s.functions {
+		out[id] = f.env
+	}
+	return out
+}

@@ -1,0 +1,235 @@
+// Package sandbox runs the whole system on one machine, offline (DESIGN.md section 5): one AWS
+// endpoint serving DynamoDB (proxied to DynamoDB Local), SES v2, EventBridge PutEvents,
+// EventBridge Scheduler and SQS SendMessage; the functions of template.yaml in-process, routed
+// by the template's rules; the HTTP API routes of the template; and a UI under /_sandbox/ with
+// the inbox, the event log, the table, the schedules and a clock.
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"shopmail/internal/dynamo/dynamolocal"
+	"shopmail/internal/functions"
+	"shopmail/internal/samtemplate"
+	"shopmail/internal/sandbox/scheduler"
+	"shopmail/internal/sandbox/sesv2"
+)
+
+// LocalParams are the values the sandbox gives template parameters that have no default.
+var LocalParams = map[string]string{
+	"SenderAddress": "hello@shop.example",
+	"SenderName":    "Tea House",
+	"ShopName":      "Tea House",
+	"PostalAddress": "1 Leaf Street, Portland, OR 97201, USA",
+	"CouponPrefix":  "THANKS",
+	"LogLevel":      "DEBUG",
+}
+
+// Config says where the sandbox's parts are.
+type Config struct {
+	Template *samtemplate.Template
+	DynamoDB string // DynamoDB Local's endpoint
+	AWSURL   string // the sandbox's AWS endpoint as functions reach it
+	AppURL   string // the sandbox's app, for links
+	Table    string // the table's name; default "shopmail-local"
+	// Params override template parameters (LocalParams fill those without defaults).
+	Params map[string]string
+	// Builders build functions by folder name; default Builders.
+	Builders map[string]functions.Builder
+	// Log receives the functions' logs (JSON lines); default os.Stderr.
+	Log io.Writer
+	// RetryDelay is the wait before an async retry, times the attempt; default 1 s
+	// (Lambda waits about a minute, then two).
+	RetryDelay time.Duration
+}
+
+// Sandbox is the running system.
+type Sandbox struct {
+	tmpl       *samtemplate.Template
+	clock      Clock
+	journal    *journal
+	logs       *logBook
+	ses        *sesv2.Server
+	sched      *scheduler.Server
+	dynamo     http.Handler
+	db         *dynamodb.Client
+	table      string
+	params     map[string]string
+	builders   map[string]functions.Builder
+	functions  map[string]*function
+	rules      []rule
+	buses      map[string]bool
+	routes     []route
+	awsURL     string
+	appURL     string
+	region     string
+	account    string
+	retryDelay time.Duration
+	logOut     io.Writer
+	inflight   sync.WaitGroup
+	devToken   string
+
+	mu          sync.Mutex
+	deadLetters []DeadLetter
+}
+
+// New builds the sandbox: the table is created in DynamoDB Local if missing, every function
+// is built, and the template's rules, routes and schedules are loaded.
+func New(ctx context.Context, c Config) (*Sandbox, error) {
+	ddb, err := url.Parse(c.DynamoDB)
+	if err != nil {
+		return nil, fmt.Errorf("DynamoDB endpoint: %w", err)
+	}
+	s := &Sandbox{
+		tmpl: c.Template, journal: &journal{max: 2000}, logs: &logBook{max: 5000},
+		dynamo: httputil.NewSingleHostReverseProxy(ddb), db: dynamolocal.NewClient(c.DynamoDB),
+		table: or(c.Table, "shopmail-local"), builders: c.Builders, awsURL: strings.TrimRight(c.AWSURL, "/"),
+		appURL: strings.TrimRight(c.AppURL, "/"), region: "us-east-1", account: "000000000000",
+		retryDelay: c.RetryDelay, logOut: c.Log, devToken: "dev-" + newID(),
+	}
+	if s.builders == nil {
+		s.builders = Builders
+	}
+	if s.retryDelay == 0 {
+		s.retryDelay = time.Second
+	}
+	if s.logOut == nil {
+		s.logOut = os.Stderr
+	}
+	s.params = map[string]string{}
+	for _, m := range []map[string]string{LocalParams, c.Params} {
+		for k, v := range m {
+			s.params[k] = v
+		}
+	}
+	s.ses = sesv2.New(sesv2.Options{Now: s.clock.Now, Publish: s.publishSES})
+	s.sched = scheduler.New(scheduler.Options{Clock: &s.clock, Fire: s.fire, Region: s.region, AccountID: s.account})
+	if err := s.createTable(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.loadFunctions(); err != nil {
+		return nil, err
+	}
+	if err := s.loadEvents(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func (s *Sandbox) createTable(ctx context.Context) error {
+	tbl, err := s.tmpl.Table("MarketingTable")
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &s.table}); err == nil {
+		return nil
+	}
+	return dynamolocal.CreateTable(ctx, s.db, s.table, tbl)
+}
+
+// resolver resolves the template for the sandbox: parameters, and the stack's resources as
+// the sandbox provides them.
+func (s *Sandbox) resolver() samtemplate.Resolver {
+	return samtemplate.Resolver{
+		Params: s.params, Region: s.region, AccountID: s.account, Partition: "aws", StackName: "shopmail-local",
+		Resource: func(id string) string {
+			switch s.tmpl.Resources[id].Type {
+			case "AWS::DynamoDB::Table":
+				return s.table
+			case "AWS::SQS::Queue":
+				return s.awsURL + "/" + s.account + "/" + id
+			}
+			return id
+		},
+		Attr: func(id, attr string) string {
+			switch {
+			case attr == "Arn" && s.tmpl.Resources[id].Type == "AWS::SQS::Queue":
+				return s.arn("sqs", id)
+			case attr == "QueueName":
+				return id
+			case attr == "Arn":
+				return s.arn(strings.ToLower(strings.Split(s.tmpl.Resources[id].Type, "::")[1]), id)
+			}
+			return id
+		},
+	}
+}
+
+// AWS is the handler of the AWS endpoint.
+func (s *Sandbox) AWS() http.Handler { return s.awsEndpoint() }
+
+// App is the handler of the app: the template's HTTP API routes and the UI under /_sandbox/.
+func (s *Sandbox) App() http.Handler { return s.app() }
+
+// DevToken is the bearer token the app accepts for routes behind the JWT authorizer.
+func (s *Sandbox) DevToken() string { return s.devToken }
+
+// Clock returns the sandbox clock.
+func (s *Sandbox) Clock() *Clock { return &s.clock }
+
+// Advance moves the clock forward and runs what became due.
+func (s *Sandbox) Advance(ctx context.Context, d time.Duration) int {
+	s.clock.Advance(d)
+	s.journal.add(Activity{Kind: "clock", Summary: fmt.Sprintf("clock moved forward %s (now %s ahead)", d, s.clock.Offset())})
+	return s.sched.Tick(ctx)
+}
+
+// Run fires due schedules every second until ctx ends.
+func (s *Sandbox) Run(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.sched.Tick(ctx)
+		}
+	}
+}
+
+// Idle waits until no asynchronous invocation is running (retries included).
+func (s *Sandbox) Idle() { s.inflight.Wait() }
+
+// Messages returns the emails sent through the sandbox's SES, oldest first.
+func (s *Sandbox) Messages() []sesv2.Message { return s.ses.Messages() }
+
+// Activities returns what happened, newest first.
+func (s *Sandbox) Activities() []Activity { return s.journal.list() }
+
+// Schedules returns the schedules, pending and done.
+func (s *Sandbox) Schedules() []scheduler.Schedule { return s.sched.List() }
+
+// publishSES puts an SES event on the default bus, as SES's EventBridge destination does.
+func (s *Sandbox) publishSES(ctx context.Context, detailType string, detail []byte) {
+	s.publish(ctx, "default", "aws.ses", detailType, detail, nil, s.clock.Now())
+}
+
+// fire runs a schedule's target: a function of the template, by ARN.
+func (s *Sandbox) fire(ctx context.Context, sc scheduler.Schedule, at time.Time) error {
+	name := sc.Target.Arn[strings.LastIndex(sc.Target.Arn, ":")+1:]
+	if _, ok := s.functions[name]; !ok {
+		return fmt.Errorf("schedule %s: target %s is not a function of the template", sc.Name, sc.Target.Arn)
+	}
+	s.journal.add(Activity{Kind: "schedule", Source: sc.Name, Summary: fmt.Sprintf("schedule %s fired for %s (due %s)", sc.Name, name, at.Format(time.RFC3339))})
+	s.invokeAsync(ctx, name, []byte(sc.Target.Input), "schedule "+sc.Name)
+	return nil
+}
