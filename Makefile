@@ -10,7 +10,7 @@ LAMBDA_ENV   := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 MAX_BINARY_BYTES := 10485760
 
-.PHONY: help deps run samples test test-short build bench lint fmt deploy clean $(addprefix invoke-,$(FUNCTIONS))
+.PHONY: help deps run samples test test-short build bench lint fmt deploy clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'

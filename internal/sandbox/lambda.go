@@ -194,3 +194,22 @@ func (s *Sandbox) FunctionEnvironments() map[string]map[string]string {
 	}
 	return out
 }
+
+// Invoke runs a function synchronously with a payload, as `sam local invoke` does, and
+// returns what it returned. function is its logical id or its folder under functions/.
+func (s *Sandbox) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
+	for id, f := range s.functions {
+		if id == function || f.folder == function {
+			start := time.Now()
+			out, rid, err := s.invoke(ctx, f, payload)
+			a := Activity{Kind: "invoke", Source: id, Duration: time.Since(start), Body: pretty(payload),
+				Summary: fmt.Sprintf("%s, request %s, invoked directly", id, rid)}
+			if err != nil {
+				a.Error = err.Error()
+			}
+			s.journal.add(a)
+			return out, err
+		}
+	}
+	return nil, fmt.Errorf("no function %q in template.yaml", function)
+}

@@ -1,13 +1,16 @@
-// Command invoke runs functions in-process with sample events, the way Lambda would, against
-// DynamoDB Local and a local outbox in place of SES: `make invoke-<function> EVENT=...` runs one
-// event; `make run` runs every sample of every function and writes the emails they sent to
-// an outbox folder (each as .eml and as the HTML the customer sees, with an index page).
+// Command invoke runs a function with sample events, synchronously, in an in-process sandbox
+// (DynamoDB Local, SES, the dead-letter queue): `make invoke-<function> EVENT=...` runs one
+// event; `make samples` runs every sample of every function. It prints what each invocation
+// returned, the emails sent and the dead letters, and writes each email to the outbox folder
+// as .eml (raw MIME) and .html (what the customer sees), with an index page.
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,22 +18,26 @@ import (
 
 	"shopmail/internal/dynamo/dynamolocal"
 	"shopmail/internal/samtemplate"
+	"shopmail/internal/sandbox"
 )
 
 func main() {
-	function := flag.String("function", "", "function to invoke (a folder name under functions/)")
+	function := flag.String("function", "", "function to invoke: its folder under functions/ or its logical id")
 	event := flag.String("event", "", "sample event file")
 	all := flag.Bool("all", false, "invoke every function with every sample event under events/")
-	outboxDir := flag.String("outbox", ".run/outbox", "folder the emails are written to")
+	outbox := flag.String("outbox", ".run/outbox", "folder the emails are written to")
 	table := flag.String("table", "shopmail-local", "DynamoDB table, created from template.yaml if missing")
 	flag.Parse()
-	if err := run(*function, *event, *all, *outboxDir, *table); err != nil {
+	if err := run(*function, *event, *all, *outbox, *table); err != nil {
 		fmt.Fprintln(os.Stderr, "invoke:", err)
 		os.Exit(1)
 	}
 }
 
-func run(function, event string, all bool, outboxDir, table string) error {
+// job is one function invoked with one event file.
+type job struct{ function, event string }
+
+func run(function, event string, all bool, outbox, table string) error {
 	ctx := context.Background()
 	tmpl, err := samtemplate.Default()
 	if err != nil {
@@ -40,37 +47,30 @@ func run(function, event string, all bool, outboxDir, table string) error {
 	if err != nil {
 		return err
 	}
-	endpoint := os.Getenv("AWS_ENDPOINT_URL_DYNAMODB")
-	if endpoint == "" {
-		srv, err := dynamolocal.Start(ctx)
-		if err != nil {
-			return err
-		}
-		defer srv.Close()
-		endpoint = srv.Endpoint()
+	sb, stop, err := startSandbox(ctx, tmpl, table)
+	if err != nil {
+		return err
 	}
-	env, err := newEnvironment(ctx, tmpl, endpoint, outboxDir, table)
+	defer stop()
+	w, err := newWriter(outbox)
 	if err != nil {
 		return err
 	}
 	failed := 0
 	for _, j := range jobs {
-		if !env.invoke(ctx, j) {
+		if !invoke(ctx, sb, w, j) {
 			failed++
 		}
 	}
-	if err := env.writeIndex(); err != nil {
+	if err := w.writeIndex(); err != nil {
 		return err
 	}
-	fmt.Printf("\n%d invocations, %d failed; %d emails in %s\n", len(jobs), failed, env.sent, env.outboxURL())
+	fmt.Printf("\n%d invocations, %d failed; %d emails in %s\n", len(jobs), failed, len(w.index), fileURL(filepath.Join(outbox, "index.html")))
 	if failed > 0 {
 		return fmt.Errorf("%d invocations failed", failed)
 	}
 	return nil
 }
-
-// job is one function invoked with one event file.
-type job struct{ function, event string }
 
 // plan lists the invocations asked for: one, or every sample of every function.
 func plan(tmpl *samtemplate.Template, function, event string, all bool) ([]job, error) {
@@ -94,6 +94,72 @@ func plan(tmpl *samtemplate.Template, function, event string, all bool) ([]job, 
 		}
 	}
 	return jobs, nil
+}
+
+// startSandbox starts DynamoDB Local (unless AWS_ENDPOINT_URL_DYNAMODB is set) and a sandbox
+// on free loopback ports, with the functions' logs on stderr.
+func startSandbox(ctx context.Context, tmpl *samtemplate.Template, table string) (*sandbox.Sandbox, func(), error) {
+	var stops []func()
+	stop := func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	ddb := os.Getenv(dynamolocal.EndpointEnv)
+	if ddb == "" {
+		srv, err := dynamolocal.Start(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		stops = append(stops, func() { srv.Close() })
+		ddb = srv.Endpoint()
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	sb, err := sandbox.New(ctx, sandbox.Config{
+		Template: tmpl, DynamoDB: ddb, AWSURL: "http://" + l.Addr().String(), Table: table, Log: os.Stderr,
+	})
+	if err != nil {
+		l.Close()
+		stop()
+		return nil, nil, err
+	}
+	srv := &http.Server{Handler: sb.AWS()}
+	go srv.Serve(l)
+	stops = append(stops, func() { srv.Close() })
+	return sb, stop, nil
+}
+
+// invoke runs one job and reports whether the function succeeded.
+func invoke(ctx context.Context, sb *sandbox.Sandbox, w *writer, j job) bool {
+	fmt.Printf("▶ %s  %s\n", j.function, shortPath(j.event))
+	payload, err := os.ReadFile(j.event)
+	if err != nil {
+		fmt.Printf("  ✗ %v\n", err)
+		return false
+	}
+	sentBefore, deadBefore := len(sb.Messages()), len(sb.DeadLetters())
+	out, err := sb.Invoke(ctx, j.function, payload)
+	if err != nil {
+		fmt.Printf("  ✗ %v\n", err)
+		return false
+	}
+	if s := strings.TrimSpace(string(out)); s != "" && s != "null" {
+		fmt.Printf("  ← %s\n", s)
+	}
+	for _, dl := range sb.DeadLetters()[deadBefore:] {
+		fmt.Printf("  ☠ dead-lettered: %s\n", dl.Attributes["reason"])
+	}
+	for _, m := range sb.Messages()[sentBefore:] {
+		if err := w.write(m.ID, m.Raw, j.event); err != nil {
+			fmt.Printf("  ✗ write email: %v\n", err)
+			return false
+		}
+	}
+	return true
 }
 
 func shortPath(p string) string {
