@@ -22,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	schedtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 	"github.com/aws/smithy-go"
 
 	"shopmail/internal/dynamo"
@@ -434,5 +436,78 @@ func TestSAMLocalEnvMatchesTheSandbox(t *testing.T) {
 				t.Errorf("env.json %s.%s = %q, the sandbox gives %q", fn, k, got[k], v)
 			}
 		}
+	}
+}
+
+// A one-time schedule created through the real SDK fires its function when the clock passes
+// it, not before; the UI lists it as pending, then as fired.
+func TestScheduleFiresWhenTheClockPassesIt(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	sc := scheduler.NewFromConfig(aws.Config{
+		Region: "us-east-1", BaseEndpoint: aws.String(r.awsURL),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	})
+	raw, err := os.ReadFile(filepath.Join("..", "..", "events", "thankyou", "first-order.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := r.sb.Clock().Now().Add(72 * time.Hour).Format("2006-01-02T15:04:05")
+	_, err = sc.CreateSchedule(context.Background(), &scheduler.CreateScheduleInput{
+		Name: aws.String("thankyou-later"), ScheduleExpression: aws.String("at(" + at + ")"),
+		FlexibleTimeWindow: &schedtypes.FlexibleTimeWindow{Mode: schedtypes.FlexibleTimeWindowModeOff},
+		Target: &schedtypes.Target{
+			Arn:     aws.String("arn:aws:lambda:us-east-1:000000000000:function:ThankYouFunction"),
+			RoleArn: aws.String("arn:aws:iam::000000000000:role/scheduler"), Input: aws.String(string(raw)),
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := func() string {
+		resp, err := http.Get(r.appURL + "/_sandbox/schedules")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if !strings.Contains(body(), "default/thankyou-later") || !strings.Contains(body(), "0×") {
+		t.Errorf("schedules page does not list the pending schedule:\n%s", body())
+	}
+	r.sb.Advance(context.Background(), 71*time.Hour)
+	r.sb.Idle()
+	if len(r.sb.Messages()) != 0 {
+		t.Fatal("fired before its time")
+	}
+	r.sb.Advance(context.Background(), 2*time.Hour)
+	r.sb.Idle()
+	if len(r.sb.Messages()) != 1 {
+		t.Fatalf("%d emails after the schedule's time, want 1", len(r.sb.Messages()))
+	}
+	if len(r.activities("schedule", "thankyou-later fired")) != 1 || !strings.Contains(body(), "1×") {
+		t.Errorf("firing not shown:\n%s", body())
+	}
+}
+
+// With DATA set, make run keeps the inbox, dead letters, schedules and clock across restarts.
+func TestStateSurvivesARestart(t *testing.T) {
+	dir := t.TempDir()
+	r := start(t, repoTemplate(t), nil)
+	r.putSample(t, "first-order.json", nil)
+	r.putSample(t, "first-order.json", func(d string) string { return strings.Replace(d, `"email": "sara@example.com",`, "", 1) })
+	r.sb.Advance(context.Background(), 24*time.Hour)
+	if err := r.sb.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	again := start(t, repoTemplate(t), nil)
+	if err := again.sb.Load(dir); err != nil {
+		t.Fatal(err)
+	}
+	if len(again.sb.Messages()) != 1 || again.sb.Messages()[0].ID != r.sb.Messages()[0].ID || len(again.sb.DeadLetters()) != 1 {
+		t.Errorf("restored %d emails and %d dead letters", len(again.sb.Messages()), len(again.sb.DeadLetters()))
+	}
+	if ahead := again.sb.Clock().Offset(); ahead < 24*time.Hour {
+		t.Errorf("clock restored %s ahead, want 24h", ahead)
 	}
 }

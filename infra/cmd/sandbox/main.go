@@ -55,6 +55,11 @@ func run(awsAddr, appAddr, data string) error {
 	if err != nil {
 		return err
 	}
+	if data != "" {
+		if err := sb.Load(data); err != nil {
+			return err
+		}
+	}
 	servers := []*http.Server{{Handler: sb.AWS()}, {Handler: sb.App()}}
 	for i, l := range []net.Listener{awsL, appL} {
 		go servers[i].Serve(l)
@@ -69,6 +74,9 @@ func run(awsAddr, appAddr, data string) error {
 		srv.Shutdown(shutdown)
 	}
 	sb.Idle()
+	if data != "" {
+		return sb.Save(data)
+	}
 	return nil
 }
 
@@ -120,7 +128,7 @@ func dynamoDB(ctx context.Context, data string) (string, func(), error) {
 }
 
 func banner(awsURL, appURL, ddb, data, token string) {
-	storage := "in memory (run with DATA=.run/data to keep it)"
+	storage := "in memory (make run DATA=.run/data keeps table, inbox and schedules)"
 	if data != "" {
 		storage = "on disk in " + data
 	}

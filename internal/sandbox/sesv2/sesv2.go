@@ -96,6 +96,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// Restore puts back messages kept from an earlier run (make run DATA=...), oldest first. They
+// do not count against the 24-hour quota.
+func (s *Server) Restore(msgs []Message) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range msgs {
+		if _, dup := s.byID[m.ID]; dup {
+			continue
+		}
+		s.byID[m.ID] = len(s.messages)
+		s.messages = append(s.messages, stored{msg: m})
+	}
+}
+
 // Messages returns every accepted message, newest last.
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
