@@ -393,6 +393,12 @@ func TestUIShowsWhatHappened(t *testing.T) {
 	if err != nil || resp.StatusCode != 400 {
 		t.Errorf("a path outside events/ was accepted: %v", resp.StatusCode)
 	}
+	req, _ := http.NewRequest("POST", r.appURL+"/_sandbox/clock", strings.NewReader("by=720h"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 403 || r.sb.Clock().Offset() != 0 {
+		t.Errorf("a cross-site form moved the clock: %v %v", resp.StatusCode, r.sb.Clock().Offset())
+	}
 }
 
 func TestClockAdvanceIsLogged(t *testing.T) {

@@ -99,10 +99,23 @@ func (s *Sandbox) app() http.Handler {
 	mux.HandleFunc("GET /_sandbox/dead-letters", func(w http.ResponseWriter, r *http.Request) {
 		s.render(w, "deadletters", "Dead letters", s.DeadLetters())
 	})
-	mux.HandleFunc("POST /_sandbox/clock", s.advanceClock)
-	mux.HandleFunc("POST /_sandbox/put-event", s.putSample)
+	mux.HandleFunc("POST /_sandbox/clock", sameOrigin(s.advanceClock))
+	mux.HandleFunc("POST /_sandbox/put-event", sameOrigin(s.putSample))
 	mux.HandleFunc("/", s.serveRoute)
 	return mux
+}
+
+// sameOrigin refuses a form posted from another site: a page the developer visits must not
+// be able to put events on the bus or move the clock. Browsers send Origin with cross-site
+// POSTs; curl sends none.
+func sameOrigin(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host {
+			http.Error(w, "cross-site request refused", http.StatusForbidden)
+			return
+		}
+		h(w, r)
+	}
 }
 
 func (s *Sandbox) overview(w http.ResponseWriter, r *http.Request) {
