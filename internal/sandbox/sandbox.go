@@ -227,7 +227,9 @@ func (s *Sandbox) publishSES(ctx context.Context, detailType string, detail []by
 func (s *Sandbox) fire(ctx context.Context, sc scheduler.Schedule, at time.Time) error {
 	name := sc.Target.Arn[strings.LastIndex(sc.Target.Arn, ":")+1:]
 	if _, ok := s.functions[name]; !ok {
-		return fmt.Errorf("schedule %s: target %s is not a function of the template", sc.Name, sc.Target.Arn)
+		err := fmt.Errorf("schedule %s: target %s is not a function of the template", sc.Name, sc.Target.Arn)
+		s.journal.add(Activity{Kind: "schedule", Source: sc.Name, Summary: "schedule " + sc.Name + " fired", Error: err.Error()})
+		return err
 	}
 	s.journal.add(Activity{Kind: "schedule", Source: sc.Name, Summary: fmt.Sprintf("schedule %s fired for %s (due %s)", sc.Name, name, at.Format(time.RFC3339))})
 	s.invokeAsync(ctx, name, []byte(sc.Target.Input), "schedule "+sc.Name)
