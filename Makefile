@@ -22,10 +22,11 @@ deps: ## download Go modules and install DynamoDB Local (checks Java and npm)
 AWS_ADDR ?= 127.0.0.1:4566
 APP_ADDR ?= 127.0.0.1:3000
 DATA     ?=
+SES_RATE ?= 14
 
 run: deps ## the whole system locally, offline: AWS endpoint, functions, app and sandbox UI (DATA=.run/data keeps the table)
 	@$(GO) build -o .run/sandbox ./infra/cmd/sandbox
-	@exec .run/sandbox -aws $(AWS_ADDR) -app $(APP_ADDR) $(if $(DATA),-data $(DATA))
+	@exec .run/sandbox -aws $(AWS_ADDR) -app $(APP_ADDR) -ses-rate $(SES_RATE) $(if $(DATA),-data $(DATA))
 
 samples: deps ## run every sample event through its function once; the emails land in .run/outbox
 	@$(GO) run ./infra/cmd/invoke -all -outbox .run/outbox

@@ -52,6 +52,9 @@ type Config struct {
 	// RetryDelay is the wait before an async retry, times the attempt; default 1 s
 	// (Lambda waits about a minute, then two).
 	RetryDelay time.Duration
+	// SendRate and DailyQuota are the SES account's limits (GetAccount; sends over the rate
+	// are throttled as SES throttles them); 0 means SES's defaults for a new production account.
+	SendRate, DailyQuota float64
 }
 
 // Sandbox is the running system.
@@ -113,7 +116,7 @@ func New(ctx context.Context, c Config) (*Sandbox, error) {
 			s.params[k] = v
 		}
 	}
-	s.ses = sesv2.New(sesv2.Options{Now: s.clock.Now, Publish: s.publishSES})
+	s.ses = sesv2.New(sesv2.Options{Now: s.clock.Now, Publish: s.publishSES, MaxSendRate: c.SendRate, Max24HourSend: c.DailyQuota})
 	s.sched = scheduler.New(scheduler.Options{Clock: &s.clock, Fire: s.fire, Region: s.region, AccountID: s.account})
 	if err := s.createTable(ctx); err != nil {
 		return nil, err

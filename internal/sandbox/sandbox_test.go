@@ -24,6 +24,8 @@ import (
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	schedtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/smithy-go"
 
 	"shopmail/internal/dynamo"
@@ -515,5 +517,47 @@ func TestStateSurvivesARestart(t *testing.T) {
 	}
 	if ahead := again.sb.Clock().Offset(); ahead < 24*time.Hour {
 		t.Errorf("clock restored %s ahead, want 24h", ahead)
+	}
+}
+
+// The SES account's limits are the sandbox's to set: GetAccount reports them and a burst
+// over the rate is throttled (the function's SES client then retries with backoff).
+func TestSESLimitsAreConfigurable(t *testing.T) {
+	client := dynamotest.Client(t)
+	awsL := listen(t)
+	sb, err := sandbox.New(context.Background(), sandbox.Config{
+		Template: repoTemplate(t), DynamoDB: *client.Options().BaseEndpoint, AWSURL: "http://" + awsL.Addr().String(),
+		Table: fmt.Sprintf("limits-%d", time.Now().UnixNano()), Log: io.Discard, SendRate: 1, DailyQuota: 200,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: sb.AWS()}
+	go srv.Serve(awsL)
+	defer srv.Close()
+	ses := sesv2.NewFromConfig(aws.Config{
+		Region: "us-east-1", BaseEndpoint: aws.String("http://" + awsL.Addr().String()), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	})
+	acct, err := ses.GetAccount(context.Background(), &sesv2.GetAccountInput{})
+	if err != nil || acct.SendQuota.MaxSendRate != 1 || acct.SendQuota.Max24HourSend != 200 {
+		t.Fatalf("GetAccount: %+v %v", acct.SendQuota, err)
+	}
+	send := func() error {
+		_, err := ses.SendEmail(context.Background(), &sesv2.SendEmailInput{
+			FromEmailAddress: aws.String("hello@shop.example"),
+			Destination:      &sestypes.Destination{ToAddresses: []string{"a@example.com"}},
+			Content: &sestypes.EmailContent{Simple: &sestypes.Message{
+				Subject: &sestypes.Content{Data: aws.String("s")}, Body: &sestypes.Body{Text: &sestypes.Content{Data: aws.String("b")}},
+			}},
+		})
+		return err
+	}
+	var api smithy.APIError
+	if err := send(); err != nil {
+		t.Fatal(err)
+	}
+	if err := send(); !errors.As(err, &api) || api.ErrorCode() != "TooManyRequestsException" {
+		t.Errorf("second send within a second at rate 1: %v", err)
 	}
 }

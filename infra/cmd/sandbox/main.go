@@ -26,13 +26,18 @@ import (
 func main() {
 	awsAddr := flag.String("aws", "127.0.0.1:4566", "address of the AWS endpoint")
 	appAddr := flag.String("app", "127.0.0.1:3000", "address of the app and the sandbox UI")
-	data := flag.String("data", "", "keep the table in this folder across restarts (default: in memory)")
+	data := flag.String("data", "", "keep the table, inbox, schedules and clock in this folder across restarts (default: in memory)")
+	flag.Float64Var(&sesLimits.SendRate, "ses-rate", 14, "SES sending rate, messages per second (over it, SendEmail is throttled)")
+	flag.Float64Var(&sesLimits.DailyQuota, "ses-quota", 50000, "SES 24-hour sending quota")
 	flag.Parse()
 	if err := run(*awsAddr, *appAddr, *data); err != nil {
 		fmt.Fprintln(os.Stderr, "sandbox:", err)
 		os.Exit(1)
 	}
 }
+
+// sesLimits are the SES account limits the flags set.
+var sesLimits struct{ SendRate, DailyQuota float64 }
 
 func run(awsAddr, appAddr, data string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -51,7 +56,10 @@ func run(awsAddr, appAddr, data string) error {
 	}
 	defer closeDDB()
 	awsURL, appURL := "http://"+awsL.Addr().String(), "http://"+appL.Addr().String()
-	sb, err := sandbox.New(ctx, sandbox.Config{Template: tmpl, DynamoDB: ddb, AWSURL: awsURL, AppURL: appURL})
+	sb, err := sandbox.New(ctx, sandbox.Config{
+		Template: tmpl, DynamoDB: ddb, AWSURL: awsURL, AppURL: appURL,
+		SendRate: sesLimits.SendRate, DailyQuota: sesLimits.DailyQuota,
+	})
 	if err != nil {
 		return err
 	}
