@@ -72,16 +72,28 @@ func run(awsAddr, appAddr, data string) error {
 	for i, l := range []net.Listener{awsL, appL} {
 		go servers[i].Serve(l)
 	}
-	go sb.Run(ctx)
+	ticker, stopTicker := context.WithCancel(context.Background())
+	ticked := make(chan struct{})
+	go func() { sb.Run(ticker); close(ticked) }()
 	banner(awsURL, appURL, ddb, data, sb.DevToken())
 	<-ctx.Done()
-	fmt.Fprintln(os.Stderr, "\nstopping...")
+	stop() // a second Ctrl-C now ends the process at once
+	fmt.Fprintln(os.Stderr, "\nstopping: finishing the invocations under way (Ctrl-C again to quit now)...")
+	// Take no new work, let what is running finish against the still-open AWS endpoint,
+	// then close it.
+	stopTicker()
+	<-ticked
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	for _, srv := range servers {
-		srv.Shutdown(shutdown)
+	servers[1].Shutdown(shutdown)
+	idle := make(chan struct{})
+	go func() { sb.Idle(); close(idle) }()
+	select {
+	case <-idle:
+	case <-time.After(30 * time.Second):
+		fmt.Fprintln(os.Stderr, "stopping: invocations still running after 30 s are abandoned")
 	}
-	sb.Idle()
+	servers[0].Shutdown(shutdown)
 	if data != "" {
 		return sb.Save(data)
 	}
