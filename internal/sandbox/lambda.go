@@ -12,16 +12,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"shopmail/internal/functions"
 	"shopmail/internal/logs"
 	"shopmail/internal/samtemplate"
 )
-
-// Builders maps a function's folder under functions/ to the code that builds it from its
-// environment: the same code its main package runs under Lambda.
-var Builders = map[string]functions.Builder{
-	"thankyou": functions.ThankYou,
-}
 
 // function is one Lambda function of the template, running in-process.
 type function struct {
