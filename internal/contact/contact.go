@@ -1,5 +1,5 @@
 // Package contact is the customer as this system remembers them: what the shop told us, field by
-// field with the time it was true, their consent, and whether email to them is suppressed.
+// field with the time it was true, and the customer's own choices of what marketing they want.
 package contact
 
 import (
@@ -28,10 +28,15 @@ type Contact struct {
 	Locale    string
 	Timezone  string
 	Birthday  string
-	Consent   Consent
-	// Suppressed, when not empty, says why no email at all may go to this contact (a hard
-	// bounce or a complaint). It is set by deliverability handling, never by order events.
-	Suppressed string
+	// Consent is the marketing consent the shop reported with the customer's orders.
+	Consent Consent
+	// Prefs are the customer's own choices per topic, made through our links (unsubscribe,
+	// preference centre, confirmed subscriptions). TopicAll is the choice for every topic
+	// without a choice of its own. They outrank Consent: a shop that still reports consent
+	// cannot undo an unsubscribe; only the customer can.
+	Prefs map[string]Preference
+	// EngagedAt is the last human-confirmed open or click (machine events never set it).
+	EngagedAt time.Time
 	// FirstOrderID is the order that made this contact a customer: the first order seen.
 	FirstOrderID string
 	// Observed holds, per field, the time of the observation its value comes from.
@@ -47,6 +52,37 @@ type Consent struct {
 	Marketing bool
 	At        time.Time // zero when the contact never stated a choice
 	Source    string    // e.g. "order o-1001"
+}
+
+// Preference is a customer's choice about one topic, with when and how it was made, so that it
+// can be proven.
+type Preference struct {
+	On     bool
+	At     time.Time
+	Source string // e.g. "one-click unsubscribe", "preference centre", "double opt-in"
+}
+
+// Marketing topics: the kinds of marketing email a customer can choose.
+const (
+	TopicSales     = "sales"     // sale announcements
+	TopicGreetings = "greetings" // greeting cards with an occasion's offer
+	TopicSurveys   = "surveys"   // post-purchase surveys
+	TopicNews      = "news"      // news and product suggestions, e.g. in a thank-you email
+	// TopicAll is every topic: "stop all marketing".
+	TopicAll = "all"
+)
+
+// Topics lists the topics a customer can choose, in the order the preference centre shows them.
+var Topics = []string{TopicSales, TopicGreetings, TopicNews, TopicSurveys}
+
+// IsTopic reports whether t is one of Topics.
+func IsTopic(t string) bool {
+	for _, x := range Topics {
+		if x == t {
+			return true
+		}
+	}
+	return false
 }
 
 // Observation is what one source (an order event) says about a contact at one time.
@@ -115,9 +151,37 @@ func (c *Contact) TakeFirstOrder(orderID string) (first, changed bool) {
 	return c.FirstOrderID == orderID, false
 }
 
-// MayMarket reports whether marketing content may go to the contact: they consented and their
-// address is not suppressed.
-func (c *Contact) MayMarket() bool { return c.Consent.Marketing && c.Suppressed == "" }
+// MayMarket reports whether marketing of the topic may go to the contact, as far as their
+// consent goes (suppression of the address is checked apart): the customer's own choice for
+// the topic, else their choice for all topics, else the consent the shop reported.
+func (c *Contact) MayMarket(topic string) bool {
+	if p, ok := c.Prefs[topic]; ok {
+		return p.On
+	}
+	if p, ok := c.Prefs[TopicAll]; ok {
+		return p.On
+	}
+	return c.Consent.Marketing
+}
 
-// MayEmail reports whether any email, transactional included, may go to the contact.
-func (c *Contact) MayEmail() bool { return c.Suppressed == "" }
+// Choose records the customer's choice for a topic (or TopicAll) and reports whether it changed
+// anything. Stopping all marketing also turns every topic off, so that no earlier choice of a
+// topic keeps it on. An older choice than the one recorded is ignored.
+func (c *Contact) Choose(topic string, p Preference) bool {
+	if old, ok := c.Prefs[topic]; ok && p.At.Before(old.At) {
+		return false
+	}
+	if c.Prefs == nil {
+		c.Prefs = map[string]Preference{}
+	}
+	changed := c.Prefs[topic] != p
+	c.Prefs[topic] = p
+	if topic == TopicAll && !p.On {
+		for _, t := range Topics {
+			if old, ok := c.Prefs[t]; !ok || old.On {
+				c.Prefs[t], changed = p, true
+			}
+		}
+	}
+	return changed
+}

@@ -77,8 +77,8 @@ func TestConsent(t *testing.T) {
 			for _, o := range tt.seq {
 				c.Apply(o)
 			}
-			if c.MayMarket() != tt.want {
-				t.Errorf("MayMarket = %v, want %v (consent %+v)", c.MayMarket(), tt.want, c.Consent)
+			if c.MayMarket(contact.TopicNews) != tt.want {
+				t.Errorf("MayMarket = %v, want %v (consent %+v)", c.MayMarket(contact.TopicNews), tt.want, c.Consent)
 			}
 		})
 	}
@@ -92,12 +92,55 @@ func TestConsentRecordsSource(t *testing.T) {
 	}
 }
 
-func TestSuppressionStopsMarketingAndEmail(t *testing.T) {
+func TestChoicesOutrankTheShopsConsent(t *testing.T) {
+	pref := func(on bool, at time.Time) contact.Preference {
+		return contact.Preference{On: on, At: at, Source: "test"}
+	}
+	t3 := t2.Add(time.Hour)
+	type choice struct {
+		topic string
+		p     contact.Preference
+	}
+	tests := []struct {
+		name    string
+		consent bool
+		choices []choice
+		want    map[string]bool // topic -> MayMarket
+	}{
+		{"shop consent only", true, nil, map[string]bool{"sales": true, "news": true}},
+		{"no consent at all", false, nil, map[string]bool{"sales": false}},
+		{"one topic off", true, []choice{{"sales", pref(false, t1)}}, map[string]bool{"sales": false, "news": true}},
+		{"stop all", true, []choice{{"all", pref(false, t1)}}, map[string]bool{"sales": false, "news": false, "greetings": false, "surveys": false}},
+		{"stop all, then one topic back on", true, []choice{{"all", pref(false, t1)}, {"sales", pref(true, t2)}}, map[string]bool{"sales": true, "news": false}},
+		{"opt-in without shop consent", false, []choice{{"sales", pref(true, t1)}}, map[string]bool{"sales": true, "news": false}},
+		{"an older choice arriving late is ignored", true, []choice{{"sales", pref(false, t3)}, {"sales", pref(true, t2)}}, map[string]bool{"sales": false}},
+		{"stop all after a topic opt-in", false, []choice{{"sales", pref(true, t1)}, {"all", pref(false, t2)}}, map[string]bool{"sales": false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := contact.New("c", t0)
+			c.Apply(obs(t0, "o1", order.Customer{MarketingConsent: &tt.consent}))
+			for _, ch := range tt.choices {
+				c.Choose(ch.topic, ch.p)
+			}
+			for topic, want := range tt.want {
+				if got := c.MayMarket(topic); got != want {
+					t.Errorf("MayMarket(%s) = %v, want %v (prefs %+v)", topic, got, want, c.Prefs)
+				}
+			}
+		})
+	}
+}
+
+func TestShopConsentCannotUndoAnUnsubscribe(t *testing.T) {
 	c := contact.New("c", t0)
-	c.Apply(obs(t1, "o1", order.Customer{MarketingConsent: yes()}))
-	c.Suppressed = "hard bounce"
-	if c.MayMarket() || c.MayEmail() {
-		t.Error("suppressed contact may still be emailed")
+	c.Apply(obs(t0, "o1", order.Customer{MarketingConsent: yes()}))
+	c.Choose(contact.TopicAll, contact.Preference{On: false, At: t1, Source: "one-click unsubscribe"})
+	c.Apply(obs(t2, "o2", order.Customer{MarketingConsent: yes()}))
+	for _, topic := range contact.Topics {
+		if c.MayMarket(topic) {
+			t.Errorf("a later order's consent re-enabled %s after the customer unsubscribed", topic)
+		}
 	}
 }
 
