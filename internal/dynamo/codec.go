@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -84,4 +85,49 @@ func (it item) getStrMap(k string) map[string]string {
 		}
 	}
 	return m
+}
+
+func (it item) strList(k string, vs []string) item {
+	if len(vs) == 0 {
+		return it
+	}
+	l := make([]types.AttributeValue, len(vs))
+	for i, v := range vs {
+		l[i] = &types.AttributeValueMemberS{Value: v}
+	}
+	it[k] = &types.AttributeValueMemberL{Value: l}
+	return it
+}
+
+func (it item) getStrList(k string) []string {
+	v, ok := it[k].(*types.AttributeValueMemberL)
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(v.Value))
+	for _, e := range v.Value {
+		if s, ok := e.(*types.AttributeValueMemberS); ok {
+			out = append(out, s.Value)
+		}
+	}
+	return out
+}
+
+// expires sets the TTL attribute (epoch seconds) when t is set.
+func (it item) expires(t time.Time) item {
+	if !t.IsZero() {
+		it.num(ttlAttr, t.Unix())
+	}
+	return it
+}
+
+// expired reports whether the item's TTL has passed: DynamoDB deletes expired items within
+// days, and reads must not see them meanwhile.
+func (it item) expired(now time.Time) bool {
+	v, ok := it[ttlAttr].(*types.AttributeValueMemberN)
+	if !ok {
+		return false
+	}
+	n, err := strconv.ParseInt(v.Value, 10, 64)
+	return err == nil && n <= now.Unix()
 }

@@ -13,6 +13,7 @@ import (
 
 	"shopmail/internal/contact"
 	"shopmail/internal/fault"
+	"shopmail/internal/preferences"
 )
 
 func contactPK(id string) string { return "CONTACT#" + safe(id) }
@@ -61,7 +62,7 @@ func (st *Store) Contact(ctx context.Context, id string) (*contact.Contact, erro
 		Consent: contact.Consent{
 			Marketing: it.getBool("consentMarketing"), At: unstamp(it.getStr("consentAt")), Source: it.getStr("consentSource"),
 		},
-		Suppressed: it.getStr("suppressed"), FirstOrderID: it.getStr("firstOrderId"),
+		Prefs: prefs(it), EngagedAt: unstamp(it.getStr("engagedAt")), FirstOrderID: it.getStr("firstOrderId"),
 		Observed:  map[string]time.Time{},
 		CreatedAt: unstamp(it.getStr("createdAt")), Version: it.getNum("version"),
 	}
@@ -80,9 +81,16 @@ func (st *Store) putContact(ctx context.Context, c *contact.Contact) error {
 		str("email", c.Email).str("firstName", c.FirstName).str("lastName", c.LastName).
 		str("locale", c.Locale).str("timezone", c.Timezone).str("birthday", c.Birthday).
 		boolean("consentMarketing", c.Consent.Marketing).str("consentAt", stamp(c.Consent.At)).
-		str("consentSource", c.Consent.Source).str("suppressed", c.Suppressed).
+		str("consentSource", c.Consent.Source).str("engagedAt", stamp(c.EngagedAt)).
 		str("firstOrderId", c.FirstOrderID).strMap("observed", observed).
 		str("createdAt", stamp(c.CreatedAt)).str("updatedAt", stamp(st.now())).num("version", c.Version+1)
+	if len(c.Prefs) > 0 {
+		m := make(map[string]types.AttributeValue, len(c.Prefs))
+		for topic, p := range c.Prefs {
+			m[topic] = &types.AttributeValueMemberM{Value: item{}.boolean("on", p.On).str("at", stamp(p.At)).str("source", p.Source)}
+		}
+		it["prefs"] = &types.AttributeValueMemberM{Value: m}
+	}
 	if c.Email != "" {
 		it.str("GSI1PK", "EMAIL#"+strings.ToLower(c.Email)).str("GSI1SK", contactPK(c.ID))
 	}
@@ -95,6 +103,39 @@ func (st *Store) putContact(ctx context.Context, c *contact.Contact) error {
 	}
 	_, err := st.db.PutItem(ctx, in)
 	return err
+}
+
+func prefs(it item) map[string]contact.Preference {
+	m, ok := it["prefs"].(*types.AttributeValueMemberM)
+	if !ok {
+		return nil
+	}
+	out := make(map[string]contact.Preference, len(m.Value))
+	for topic, v := range m.Value {
+		if p, ok := v.(*types.AttributeValueMemberM); ok {
+			pi := item(p.Value)
+			out[topic] = contact.Preference{On: pi.getBool("on"), At: unstamp(pi.getStr("at")), Source: pi.getStr("source")}
+		}
+	}
+	return out
+}
+
+// TouchEngagement records a human-confirmed engagement on the contact, unless a later one is
+// recorded; it counts as a change of the contact (its version moves on), so that a concurrent
+// UpdateContact does not write over it.
+func (st *Store) TouchEngagement(ctx context.Context, contactID string, at time.Time) error {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: key(contactPK(contactID), "#PROFILE"),
+		UpdateExpression:    aws.String("SET engagedAt = :at ADD version :one"),
+		ConditionExpression: aws.String("attribute_exists(PK) AND (attribute_not_exists(engagedAt) OR engagedAt < :at)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":at": s(stamp(at)), ":one": n(1),
+		},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("record engagement of contact %s: %w", contactID, err)
+	}
+	return nil
 }
 
 // ContactsByEmail returns the ids of the contacts with the address (a shop may have several
@@ -124,4 +165,14 @@ func sleep(ctx context.Context, attempt int) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// PutConsent keeps a consent statement of a contact, for proof (it does not expire).
+func (st *Store) PutConsent(ctx context.Context, contactID string, r preferences.Record) error {
+	it := item{}.str("PK", contactPK(contactID)).str("SK", "CONSENT#"+stamp(r.At)+"#"+r.Topic).str("type", "consent").
+		str("topic", r.Topic).boolean("on", r.On).str("at", stamp(r.At)).str("source", r.Source)
+	if _, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &st.table, Item: it}); err != nil {
+		return fmt.Errorf("put consent of contact %s: %w", contactID, err)
+	}
+	return nil
 }

@@ -19,7 +19,7 @@ func sendItem(r send.Record) item {
 		str("sendKey", r.Key).str("contactId", r.ContactID).str("kind", r.Kind).str("orderId", r.OrderID).
 		str("campaignId", r.CampaignID).str("to", r.To).str("subject", r.Subject).str("status", string(r.Status)).
 		str("messageId", r.MessageID).str("reason", r.Reason).str("claimToken", r.Token).str("claimedAt", stamp(r.ClaimedAt)).
-		str("sentAt", stamp(r.SentAt))
+		str("sentAt", stamp(r.SentAt)).str("topic", r.Topic).strList("links", r.Links).expires(r.ExpiresAt)
 	if r.CampaignID != "" {
 		it.str("GSI2PK", "CAMPAIGN#"+safe(r.CampaignID)).str("GSI2SK", contactPK(r.ContactID))
 	}
@@ -32,7 +32,8 @@ func record(it item) send.Record {
 		OrderID: it.getStr("orderId"), CampaignID: it.getStr("campaignId"), To: it.getStr("to"),
 		Subject: it.getStr("subject"), Status: send.Status(it.getStr("status")), MessageID: it.getStr("messageId"),
 		Reason: it.getStr("reason"), Token: it.getStr("claimToken"), ClaimedAt: unstamp(it.getStr("claimedAt")),
-		SentAt: unstamp(it.getStr("sentAt")),
+		SentAt: unstamp(it.getStr("sentAt")), Topic: it.getStr("topic"), Links: it.getStrList("links"),
+		ExpiresAt: epoch(it.getNum(ttlAttr)),
 	}
 }
 
@@ -109,7 +110,7 @@ func (st *Store) Send(ctx context.Context, contactID, key string) (send.Record, 
 	if err != nil {
 		return send.Record{}, false, fmt.Errorf("get send %s: %w", key, err)
 	}
-	if it == nil {
+	if it == nil || it.expired(st.now()) {
 		return send.Record{}, false, nil
 	}
 	return record(it), true, nil
@@ -120,8 +121,8 @@ func (st *Store) SendByMessageID(ctx context.Context, messageID string) (send.Re
 	res, err := st.db.Query(ctx, &dynamodb.QueryInput{
 		TableName: &st.table, IndexName: aws.String("GSI1"),
 		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s("SESMSG#" + messageID)},
-		Limit:                     aws.Int32(1),
+		FilterExpression:          aws.String(notExpired),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s("SESMSG#" + messageID), ":now": nowValue(st.now())},
 	})
 	if err != nil {
 		return send.Record{}, false, fmt.Errorf("query send by message id %s: %w", messageID, err)
@@ -138,8 +139,9 @@ func (st *Store) Sends(ctx context.Context, contactID string) ([]send.Record, er
 	p := dynamodb.NewQueryPaginator(st.db, &dynamodb.QueryInput{
 		TableName:              &st.table,
 		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :sk)"),
+		FilterExpression:       aws.String(notExpired),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": s(contactPK(contactID)), ":sk": s("SEND#"),
+			":pk": s(contactPK(contactID)), ":sk": s("SEND#"), ":now": nowValue(st.now()),
 		},
 	})
 	for p.HasMorePages() {

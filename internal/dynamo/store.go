@@ -8,6 +8,15 @@
 //	coupon    ORDER#<id>         COUPON#<purpose> COUPON#<code> / COUPON
 //	product   PRODUCT#<sku>      #PRODUCT                                          CATEGORY#<cat> / <lastPurchasedAt>#<sku>
 //	send      CONTACT#<cid>      SEND#<key>       SESMSG#<messageId> / SEND        CAMPAIGN#<id> / SEND#<cid>
+//	ses event CONTACT#<cid>      EVENT#<messageId>#<type>#<at>
+//	activity  CONTACT#<cid>      ACT#<at>#<kind>#<n>
+//	consent   CONTACT#<cid>      CONSENT#<at>#<topic>
+//	address   ADDRESS#<email>    #SUPPRESSED | SOFT#<at>#<messageId>
+//	stats     STATS#<key>#<shard> #STATS
+//	sender    SENDER#<address>   #STATE;  SENDER#<address>#<shard> DAY#<date>
+//
+// Tracking items (sends, SES events, activity, soft bounces, sender counts) carry the TTL
+// attribute expiresAt, and reads ignore them once it has passed.
 package dynamo
 
 import (
@@ -22,6 +31,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
+// ttlAttr is the table's TTL attribute (template.yaml).
+const ttlAttr = "expiresAt"
+
+// notExpired is a filter that drops items whose TTL has passed; its value is :now (epoch s).
+const notExpired = "attribute_not_exists(expiresAt) OR expiresAt > :now"
+
+func nowValue(t time.Time) types.AttributeValue { return n(t.Unix()) }
+
 // Client is the part of the DynamoDB API the store uses.
 type Client interface {
 	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
@@ -30,6 +47,8 @@ type Client interface {
 	DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
+	BatchGetItem(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 }
 
 // Store is the table.
@@ -93,3 +112,10 @@ func (st *Store) get(ctx context.Context, pk, sk string) (item, error) {
 var keyEscaper = strings.NewReplacer("%", "%25", "#", "%23")
 
 func safe(v string) string { return keyEscaper.Replace(v) }
+
+func epoch(sec int64) time.Time {
+	if sec == 0 {
+		return time.Time{}
+	}
+	return time.Unix(sec, 0).UTC()
+}

@@ -24,6 +24,18 @@ type Content interface {
 	WriteText(t *Text, b Brand)
 }
 
+// Tracking is what an email of one send links to besides its content. The zero value adds
+// nothing: no tracking, and no unsubscribe links (a transactional email).
+type Tracking struct {
+	// Link turns a URL the reader may click into its tracked form (see HTML.Link).
+	Link func(url string) string
+	// Pixel is the open-tracking image; Honeypot a link no human can see or click, which
+	// tells link scanners apart from readers.
+	Pixel, Honeypot string
+	// Unsubscribe and Preferences are shown in the footer of marketing email.
+	Unsubscribe, Preferences string
+}
+
 // Rendered is an email's subject and its two bodies.
 type Rendered struct {
 	Subject string
@@ -31,14 +43,14 @@ type Rendered struct {
 	Text    string
 }
 
-// Render lays out c for the locale.
-func Render(c Content, b Brand, l Locale) Rendered {
+// Render lays out c for the locale, with the send's links.
+func Render(c Content, b Brand, l Locale, t Tracking) Rendered {
 	subject := strings.Join(strings.Fields(c.Subject(l, b)), " ")
-	return Rendered{Subject: subject, HTML: layoutHTML(c, b, l, subject), Text: layoutText(c, b, l)}
+	return Rendered{Subject: subject, HTML: layoutHTML(c, b, l, t, subject), Text: layoutText(c, b, l, t)}
 }
 
-func layoutHTML(c Content, b Brand, l Locale, subject string) string {
-	h := &HTML{L: l}
+func layoutHTML(c Content, b Brand, l Locale, t Tracking, subject string) string {
+	h := &HTML{L: l, track: t.Link}
 	h.Tag(`<!DOCTYPE html>
 <html lang="`).Attr(l.Tag).Tag(`" dir="`).Dir().Tag(`">
 <head>
@@ -59,7 +71,7 @@ func layoutHTML(c Content, b Brand, l Locale, subject string) string {
 <tr><td align="center" style="padding:16px 8px;">
 <table role="presentation" class="card" width="600" cellpadding="0" cellspacing="0" dir="`).Dir().Tag(`" style="width:100%;max-width:600px;background:#ffffff;font-family:Tahoma,Vazirmatn,'Segoe UI',Arial,sans-serif;font-size:16px;line-height:1.6;color:#18181b;text-align:`).Start().Tag(`;">
 <tr><td class="pad" style="padding:24px;border-bottom:1px solid #e4e4e7;">
-<a href="`).URL(b.ShopURL).Tag(`" style="font-size:20px;font-weight:bold;color:#18181b;text-decoration:none;">`).Text(b.ShopName).Tag(`</a>
+<a href="`).Link(b.ShopURL).Tag(`" style="font-size:20px;font-weight:bold;color:#18181b;text-decoration:none;">`).Text(b.ShopName).Tag(`</a>
 </td></tr>
 <tr><td class="pad" style="padding:24px;">
 `)
@@ -69,21 +81,38 @@ func layoutHTML(c Content, b Brand, l Locale, subject string) string {
 <tr><td class="pad" style="padding:24px;border-top:1px solid #e4e4e7;font-size:13px;color:#52525b;">
 <p style="margin:0 0 8px;">`).Text(c.Why(l, b)).Tag(`</p>
 <p style="margin:0 0 8px;">`).Text(b.SenderName).Tag(` · `).Text(b.PostalAddress).Tag(`</p>
-<p style="margin:0;"><a href="`).URL(b.ShopURL).Tag(`" style="color:#52525b;">`).T("visit", b.ShopName).Tag(`</a></p>
-</td></tr>
+<p style="margin:0;"><a href="`).Link(b.ShopURL).Tag(`" style="color:#52525b;">`).T("visit", b.ShopName).Tag(`</a></p>
+`)
+	if t.Unsubscribe != "" {
+		h.Tag(`<p style="margin:8px 0 0;"><a href="`).URL(t.Unsubscribe).Tag(`" style="color:#52525b;">`).T("footer.unsubscribe").Tag(`</a> · <a href="`).URL(t.Preferences).Tag(`" style="color:#52525b;">`).T("footer.preferences").Tag(`</a></p>
+`)
+	}
+	if t.Honeypot != "" {
+		h.Tag(`<a href="`).URL(t.Honeypot).Tag(`" style="display:none;font-size:0;line-height:0;color:transparent;" aria-hidden="true" tabindex="-1"></a>
+`)
+	}
+	h.Tag(`</td></tr>
 </table>
 </td></tr>
 </table>
-</body>
+`)
+	if t.Pixel != "" {
+		h.Tag(`<img src="`).URL(t.Pixel).Tag(`" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;">
+`)
+	}
+	h.Tag(`</body>
 </html>
 `)
 	return h.String()
 }
 
-func layoutText(c Content, b Brand, l Locale) string {
+func layoutText(c Content, b Brand, l Locale, tr Tracking) string {
 	t := &Text{L: l}
 	t.Line(b.ShopName).Line()
 	c.WriteText(t, b)
 	t.Line().Line("--").Line(c.Why(l, b)).Line(b.SenderName, " · ", b.PostalAddress).Line(l.T("visit", b.ShopName), ": ", b.ShopURL)
+	if tr.Unsubscribe != "" {
+		t.Line(l.T("footer.unsubscribe"), ": ", tr.Unsubscribe).Line(l.T("footer.preferences"), ": ", tr.Preferences)
+	}
 	return t.String()
 }

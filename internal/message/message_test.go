@@ -19,7 +19,7 @@ func (p page) WriteText(t *Text, _ Brand) { t.Line(p.body) }
 func TestRenderEscapesEverythingFromData(t *testing.T) {
 	evil := `<script>alert("x")</script>`
 	b := Brand{ShopName: evil, ShopURL: "javascript:alert(1)", SenderName: evil, PostalAddress: evil}
-	r := Render(page{subject: evil, body: evil}, b, LocaleFor("en", ""))
+	r := Render(page{subject: evil, body: evil}, b, LocaleFor("en", ""), Tracking{})
 	if strings.Contains(r.HTML, "<script>") || strings.Contains(r.HTML, "javascript:") {
 		t.Fatalf("unescaped data in HTML:\n%s", r.HTML)
 	}
@@ -35,7 +35,7 @@ func TestRenderEscapesEverythingFromData(t *testing.T) {
 }
 
 func TestRenderDirection(t *testing.T) {
-	r := Render(page{subject: "s", body: "b"}, Brand{ShopURL: "https://s.example"}, LocaleFor("fa-IR", ""))
+	r := Render(page{subject: "s", body: "b"}, Brand{ShopURL: "https://s.example"}, LocaleFor("fa-IR", ""), Tracking{})
 	for _, want := range []string{`<html lang="fa-IR" dir="rtl">`, `text-align:right;`, `dir="rtl"`} {
 		if !strings.Contains(r.HTML, want) {
 			t.Errorf("HTML lacks %s", want)
@@ -44,7 +44,7 @@ func TestRenderDirection(t *testing.T) {
 }
 
 func TestSubjectIsOneLine(t *testing.T) {
-	r := Render(page{subject: "  a\n b\t c  ", body: "b"}, Brand{}, LocaleFor("en", ""))
+	r := Render(page{subject: "  a\n b\t c  ", body: "b"}, Brand{}, LocaleFor("en", ""), Tracking{})
 	if r.Subject != "a b c" {
 		t.Errorf("subject %q", r.Subject)
 	}

@@ -15,8 +15,9 @@ type markup string
 
 // HTML writes an email's HTML part.
 type HTML struct {
-	b strings.Builder
-	L Locale
+	b     strings.Builder
+	L     Locale
+	track func(string) string
 }
 
 // Tag writes trusted markup: a constant in the caller's source.
@@ -35,6 +36,15 @@ func (h *HTML) URL(u string) *HTML {
 		return h.Tag("#")
 	}
 	return h.Text(p.String())
+}
+
+// Link writes u as the href of a link the reader may click: through the send's click
+// tracking when it has one (see Tracking), then as URL does.
+func (h *HTML) Link(u string) *HTML {
+	if h.track != nil {
+		u = h.track(u)
+	}
+	return h.URL(u)
 }
 
 // Start writes the side text starts on ("left" or "right"), for inline styles.

@@ -50,9 +50,11 @@ var (
 
 // Record is one send: the claim, and what became of it.
 type Record struct {
-	Key        string // what triggered it, unique per recipient, e.g. "thankyou#o-1001"
-	ContactID  string
-	Kind       string // e.g. "thankyou"
+	Key       string // what triggered it, unique per recipient, e.g. "thankyou#o-1001"
+	ContactID string
+	Kind      string // e.g. "thankyou"
+	// Topic is the marketing topic of the email ("" for a transactional email).
+	Topic      string
 	OrderID    string
 	CampaignID string
 	To         string
@@ -65,6 +67,11 @@ type Record struct {
 	Token     string
 	ClaimedAt time.Time
 	SentAt    time.Time
+	// Links are the URLs the email's tracked links lead to, by link index: the only places
+	// the click endpoint redirects to.
+	Links []string
+	// ExpiresAt is when the send's record may be deleted (the tracking retention).
+	ExpiresAt time.Time
 }
 
 // Ledger stores sends. Claim must be atomic: of many concurrent claims of one (contact, key),

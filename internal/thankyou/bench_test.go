@@ -8,35 +8,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"shopmail/internal/dynamo"
+	"shopmail/internal/dynamo/dynamotest"
 	"shopmail/internal/send"
 	"shopmail/internal/thankyou"
 )
-
-// stubDynamo answers every call the way DynamoDB answers for a new customer: nothing stored
-// yet, every conditional write succeeds. It imitates no behaviour; it only removes the network.
-type stubDynamo struct{}
-
-func (stubDynamo) GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
-	return &dynamodb.GetItemOutput{}, nil
-}
-func (stubDynamo) PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	return &dynamodb.PutItemOutput{}, nil
-}
-func (stubDynamo) UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-	return &dynamodb.UpdateItemOutput{}, nil
-}
-func (stubDynamo) DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
-	return &dynamodb.DeleteItemOutput{}, nil
-}
-func (stubDynamo) Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	return &dynamodb.QueryOutput{}, nil
-}
-func (stubDynamo) BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
-	return &dynamodb.BatchWriteItemOutput{}, nil
-}
 
 // stubSES accepts every message and counts them.
 type stubSES struct{ sent int }
@@ -56,7 +33,7 @@ func BenchmarkOrderPlaced(b *testing.B) {
 			now := func() time.Time { return time.Date(2026, 11, 22, 10, 16, 0, 0, time.UTC) }
 			mailer := &stubSES{}
 			h, err := thankyou.New(settings(), thankyou.Deps{
-				Store: dynamo.New(stubDynamo{}, "bench", now), Mailer: mailer, DeadLetters: &deadLetters{},
+				Store: dynamo.New(dynamotest.Stub{}, "bench", now), Mailer: mailer, DeadLetters: &deadLetters{},
 				Now: now, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 			})
 			if err != nil {

@@ -1,13 +1,14 @@
 package thankyou
 
 import (
+	"errors"
 	"log/slog"
-	"net/url"
 	"regexp"
 	"time"
 
-	"shopmail/internal/email"
+	"shopmail/internal/deliverability"
 	"shopmail/internal/env"
+	"shopmail/internal/links"
 	"shopmail/internal/message"
 	"shopmail/internal/send"
 )
@@ -15,6 +16,7 @@ import (
 // Settings is the function's configuration: the flow's Config and where its resources are.
 type Settings struct {
 	Config
+	KeysSecret         string // the secret holding the link tokens' keys
 	Table              string
 	ConfigurationSet   string
 	DeadLetterQueueURL string
@@ -29,29 +31,9 @@ func LoadConfig(lookup func(string) (string, bool)) (Settings, error) {
 		ConfigurationSet:   r.String("SES_CONFIGURATION_SET"),
 		DeadLetterQueueURL: r.String("DEAD_LETTER_QUEUE_URL"),
 	}
-	s.Brand = message.Brand{
-		ShopName:      r.String("SHOP_NAME"),
-		ShopURL:       r.String("SHOP_URL"),
-		SenderName:    r.String("SENDER_NAME"),
-		PostalAddress: r.String("POSTAL_ADDRESS"),
-	}
-	s.From = email.Address{Name: s.Brand.SenderName, Email: r.String("SENDER_ADDRESS")}
-	if s.From.Email != "" {
-		addr, err := email.ParseAddress(s.From.Email)
-		r.Check(err == nil, "SENDER_ADDRESS", "is not a valid email address")
-		s.From.Email = addr
-	}
-	for name, v := range map[string]string{"SENDER_NAME": s.From.Name, "SHOP_NAME": s.Brand.ShopName} {
-		if err := email.CheckDisplayText(v); err != nil {
-			r.Check(false, name, err.Error())
-		}
-	}
-	if err := email.CheckText(s.Brand.PostalAddress); err != nil {
-		r.Check(false, "POSTAL_ADDRESS", err.Error())
-	}
-	if u, err := url.Parse(s.Brand.ShopURL); s.Brand.ShopURL != "" {
-		r.Check(err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "", "SHOP_URL", "must be an absolute http(s) URL")
-	}
+	s.Brand, s.From = message.LoadBrand(r)
+	ls := links.Load(r)
+	s.Links, s.KeysSecret = ls.Config, ls.KeysSecret
 	s.CouponPrefix = r.Optional("COUPON_PREFIX", "")
 	s.CouponOffer = map[string]string{"en": r.Optional("COUPON_OFFER", "")}
 	if fa := r.Optional("COUPON_OFFER_FA", ""); fa != "" {
@@ -72,6 +54,8 @@ type Store interface {
 	Catalog
 	Coupons
 	send.Ledger
+	deliverability.Suppressions
+	deliverability.States
 }
 
 // Deps are the adapters the flow runs on.
@@ -83,14 +67,18 @@ type Deps struct {
 	Log         *slog.Logger
 }
 
-// New wires the flow's handler.
+// New wires the flow's handler. s.Links.Keys must be set (from the secret s.KeysSecret names).
 func New(s Settings, d Deps) (*Handler, error) {
+	if s.Links.Keys == nil {
+		return nil, errors.New("thank-you: no link token keys")
+	}
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
 	svc := &Service{
 		Config: s.Config, Contacts: d.Store, Orders: d.Store, Catalog: d.Store, Coupons: d.Store,
 		Sender: &send.Sender{Ledger: d.Store, Mailer: d.Mailer, Now: d.Now},
+		Gate:   &deliverability.Gate{Suppressions: d.Store, States: d.Store, Sender: s.From.Email, Now: d.Now},
 		Now:    d.Now,
 	}
 	return &Handler{Service: svc, DeadLetters: d.DeadLetters, Log: d.Log}, nil

@@ -81,7 +81,7 @@ func (v View) WriteHTML(h *message.HTML, b message.Brand) {
 	for _, ln := range v.Lines {
 		h.Tag(`<tr><td align="`).Start().Tag(`" style="padding:8px 0;border-bottom:1px solid #f4f4f5;">`)
 		if ln.URL != "" {
-			h.Tag(`<a href="`).URL(ln.URL).Tag(`" style="color:#18181b;">`).Text(ln.Name).Tag(`</a>`)
+			h.Tag(`<a href="`).Link(ln.URL).Tag(`" style="color:#18181b;">`).Text(ln.Name).Tag(`</a>`)
 		} else {
 			h.Text(ln.Name)
 		}
@@ -132,7 +132,7 @@ func (v View) suggestionsHTML(h *message.HTML) {
 `)
 	for _, p := range v.Suggestions {
 		h.Tag(`<td class="col" width="33%" valign="top" align="center" style="padding:0 6px 16px;">
-<a href="`).URL(p.URL).Tag(`" style="color:#18181b;text-decoration:none;">`)
+<a href="`).Link(p.URL).Tag(`" style="color:#18181b;text-decoration:none;">`)
 		if p.ImageURL != "" {
 			h.Tag(`<img src="`).URL(p.ImageURL).Tag(`" alt="`).Attr(p.Name).Tag(`" width="160" style="display:block;margin:0 auto 8px;border-radius:6px;">`)
 		}

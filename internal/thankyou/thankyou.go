@@ -12,8 +12,10 @@ import (
 	"shopmail/internal/catalog"
 	"shopmail/internal/contact"
 	"shopmail/internal/coupon"
+	"shopmail/internal/deliverability"
 	"shopmail/internal/email"
 	"shopmail/internal/fault"
+	"shopmail/internal/links"
 	"shopmail/internal/message"
 	"shopmail/internal/order"
 	"shopmail/internal/send"
@@ -21,6 +23,10 @@ import (
 
 // Kind is the send kind and SES tag of thank-you emails.
 const Kind = "thankyou"
+
+// Topic is the marketing topic of a thank-you's suggestions and coupon: with them, the email
+// is marketing and carries the unsubscribe links; without them it is transactional.
+const Topic = contact.TopicNews
 
 // Defaults for how much an email shows.
 const (
@@ -38,6 +44,8 @@ type Config struct {
 	// CouponOffer says what the coupon gives, per language ("en" is the fallback).
 	CouponOffer map[string]string
 	CouponValid time.Duration
+	// Links are the send's public links (tracking, unsubscribe).
+	Links links.Config
 }
 
 // Contacts reads and updates contacts. Update runs fn on the current contact (a new one when
@@ -75,6 +83,7 @@ type Service struct {
 	Catalog  Catalog
 	Coupons  Coupons
 	Sender   *send.Sender
+	Gate     *deliverability.Gate
 	Now      func() time.Time
 }
 
@@ -104,21 +113,35 @@ func (s *Service) Handle(ctx context.Context, o order.Order) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	res.First, res.Marketing = first, c.MayMarket()
+	res.First = first
 	if err := s.Catalog.PutProducts(ctx, catalog.FromOrder(o)); err != nil {
 		return res, fmt.Errorf("record products of order %s: %w", o.ID, err)
 	}
 	rec := send.Record{Key: Kind + "#" + o.ID, ContactID: c.ID, Kind: Kind, OrderID: o.ID}
-	if !c.MayEmail() {
+	// The check before every send: a suppressed address gets nothing; the marketing parts
+	// need the contact's consent to the topic and marketing not to be paused.
+	if reason, err := s.Gate.Check(ctx, c, ""); err != nil || reason != "" {
+		if err != nil {
+			return res, err
+		}
 		rec.To = c.Email
-		res.Send, err = s.Sender.Skip(ctx, rec, "address suppressed: "+c.Suppressed)
+		res.Send, err = s.Sender.Skip(ctx, rec, reason)
 		return res, err
 	}
-	v, err := s.view(ctx, o, c, first)
+	reason, err := s.Gate.Check(ctx, c, Topic)
 	if err != nil {
 		return res, err
 	}
-	res.Send, err = s.Sender.Send(ctx, rec, s.compose(c, v), []send.Tag{
+	res.Marketing = reason == ""
+	v, err := s.view(ctx, o, c, first, res.Marketing)
+	if err != nil {
+		return res, err
+	}
+	if res.Marketing {
+		rec.Topic = Topic
+	}
+	msg := s.compose(c, v, &rec)
+	res.Send, err = s.Sender.Send(ctx, rec, msg, []send.Tag{
 		{Name: "kind", Value: Kind},
 		{Name: "contact", Value: send.TagValue(c.ID)},
 		{Name: "order", Value: send.TagValue(o.ID)},
@@ -176,7 +199,7 @@ func (s *Service) recordOrder(ctx context.Context, o order.Order) error {
 	return nil
 }
 
-func (s *Service) view(ctx context.Context, o order.Order, c *contact.Contact, first bool) (View, error) {
+func (s *Service) view(ctx context.Context, o order.Order, c *contact.Contact, first, marketing bool) (View, error) {
 	v := View{
 		FirstName: c.FirstName, First: first, OrderID: o.ID, PlacedAt: o.PlacedAt,
 		Currency: o.Currency, Total: o.Total,
@@ -189,7 +212,7 @@ func (s *Service) view(ctx context.Context, o order.Order, c *contact.Contact, f
 		total, _ := it.LineTotal() // validated when the order was decoded
 		v.Lines = append(v.Lines, Line{Item: it, LineTotal: total})
 	}
-	if !c.MayMarket() {
+	if !marketing {
 		return v, nil
 	}
 	var err error
@@ -234,18 +257,27 @@ func (s *Service) suggest(ctx context.Context, o order.Order) ([]catalog.Product
 	return catalog.Suggest(o, cands, maxSuggestions), nil
 }
 
-func (s *Service) compose(c *contact.Contact, v View) email.Message {
+// compose renders the email of the send rec, with its tracked links, which it records on rec;
+// a marketing email (rec.Topic set) also gets the unsubscribe links and headers.
+func (s *Service) compose(c *contact.Contact, v View, rec *send.Record) email.Message {
+	now := s.Now()
 	loc := message.LocaleFor(c.Locale, c.Timezone)
-	r := message.Render(v, s.Config.Brand, loc)
-	return email.Message{
+	l := s.Config.Links.For(c.ID, rec.Key, now)
+	r := message.Render(v, s.Config.Brand, loc, l.Tracking(rec.Topic))
+	rec.Links, rec.ExpiresAt = l.URLs(), now.Add(s.Config.Links.Tracking)
+	msg := email.Message{
 		From:     s.Config.From,
 		To:       email.Address{Name: fullName(c), Email: c.Email},
 		Subject:  r.Subject,
 		Text:     r.Text,
 		HTML:     r.HTML,
-		Date:     s.Now(),
+		Date:     now,
 		Language: loc.Tag,
 	}
+	if rec.Topic != "" {
+		msg.Headers = l.Headers(rec.Topic)
+	}
+	return msg
 }
 
 func fullName(c *contact.Contact) string {

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -18,14 +20,17 @@ import (
 
 	"shopmail/internal/contact"
 	"shopmail/internal/coupon"
+	"shopmail/internal/deliverability"
 	"shopmail/internal/dynamo"
 	"shopmail/internal/dynamo/dynamotest"
 	"shopmail/internal/email"
 	"shopmail/internal/email/emailtest"
+	"shopmail/internal/links"
 	"shopmail/internal/message"
 	"shopmail/internal/send"
 	"shopmail/internal/send/outbox"
 	"shopmail/internal/thankyou"
+	"shopmail/internal/token"
 )
 
 func TestMain(m *testing.M) { dynamotest.Main(m) }
@@ -74,7 +79,46 @@ func settings() thankyou.Settings {
 			PostalAddress: "1 Leaf Street, Portland, OR 97201, USA"},
 		From:         email.Address{Name: "Tea House", Email: "hello@shop.example"},
 		CouponPrefix: "THANKS", CouponOffer: map[string]string{"en": "10% off your next order", "fa": "۱۰٪ تخفیف برای خرید بعدی"}, CouponValid: 60 * 24 * time.Hour,
+		Links: links.Config{BaseURL: "https://go.shop.example", Keys: testKeys, Tracking: 400 * 24 * time.Hour, Unsubscribe: 730 * 24 * time.Hour},
 	}}
+}
+
+var testKeys, _ = token.ParseKeys(`{"current":"k1","k1":"0123456789abcdef0123456789abcdef"}`)
+
+// clickTarget follows a tracked link as the click endpoint does: the token names the send and
+// the link index, and the send row holds the URL.
+func (f *fixture) clickTarget(t *testing.T, href string) string {
+	t.Helper()
+	tok, ok := strings.CutPrefix(href, "https://go.shop.example/c/")
+	if !ok {
+		t.Fatalf("link %q is not tracked", href)
+	}
+	c, err := testKeys.Verify(tok, token.Click, f.clock.Now())
+	if err != nil {
+		t.Fatalf("link %q: %v", href, err)
+	}
+	rec, found, err := f.store.Send(context.Background(), c.ContactID, c.SendKey)
+	if err != nil || !found {
+		t.Fatalf("link %q: send %s/%s found=%v err=%v", href, c.ContactID, c.SendKey, found, err)
+	}
+	i, err := strconv.Atoi(c.Arg)
+	if err != nil || i >= len(rec.Links) {
+		t.Fatalf("link %q: index %q of %d links", href, c.Arg, len(rec.Links))
+	}
+	return rec.Links[i]
+}
+
+var hrefs = regexp.MustCompile(`href="([^"]*)"`)
+
+// linksTo reports whether the HTML has a tracked link leading to target.
+func (f *fixture) linksTo(t *testing.T, htmlPart, target string) bool {
+	t.Helper()
+	for _, m := range hrefs.FindAllStringSubmatch(htmlPart, -1) {
+		if strings.HasPrefix(m[1], "https://go.shop.example/c/") && f.clickTarget(t, html.UnescapeString(m[1])) == target {
+			return true
+		}
+	}
+	return false
 }
 
 func setup(t *testing.T, s thankyou.Settings) *fixture {
@@ -153,8 +197,21 @@ func TestFirstOrderSendsTheWelcome(t *testing.T) {
 			t.Errorf("text part lacks %q:\n%s", want, m.Text)
 		}
 	}
-	if !strings.Contains(m.HTML, `<html lang="en-US" dir="ltr">`) || !strings.Contains(m.HTML, `href="https://shop.example/tea-01"`) {
+	if !strings.Contains(m.HTML, `<html lang="en-US" dir="ltr">`) || !f.linksTo(t, m.HTML, "https://shop.example/tea-01") {
 		t.Errorf("HTML part lacks language or links:\n%.600s", m.HTML)
+	}
+	// With a coupon, the email is marketing: one-click unsubscribe, preference centre, address.
+	unsub, err := emailtest.CheckMarketing(m)
+	if err != nil || !strings.HasPrefix(unsub, "https://go.shop.example/u/") {
+		t.Errorf("marketing headers: %q, %v", unsub, err)
+	}
+	for _, want := range []string{"Unsubscribe: https://go.shop.example/u/", "Email preferences: https://go.shop.example/p/"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("text part lacks %q", want)
+		}
+	}
+	if !strings.Contains(m.HTML, `<img src="https://go.shop.example/o/`) {
+		t.Error("no open pixel")
 	}
 	// The first order has nothing to suggest yet: the catalogue only knows this order's products.
 	if strings.Contains(m.Text, "You might also like") {
@@ -195,7 +252,7 @@ func TestRepeatOrderIsShorterAndSuggestsRelatedProducts(t *testing.T) {
 	if !strings.Contains(m.Text, "You might also like\n- Green tea: $24.95 (was $29.95)\n  https://shop.example/tea-01") {
 		t.Errorf("no suggestion of green tea:\n%s", m.Text)
 	}
-	if !strings.Contains(m.HTML, `<a href="https://shop.example/tea-01"`) {
+	if !f.linksTo(t, m.HTML, "https://shop.example/tea-01") {
 		t.Error("HTML suggestion has no link")
 	}
 }
@@ -214,6 +271,53 @@ func TestMarketingContentNeedsConsent(t *testing.T) {
 	}
 	if strings.Contains(m.Text, "THANKS-") || strings.Contains(m.Text, "You might also like") {
 		t.Errorf("marketing content without consent:\n%s", m.Text)
+	}
+	// A transactional email carries no marketing unsubscribe.
+	if _, ok := m.Header["List-Unsubscribe"]; ok || strings.Contains(m.Text, "Unsubscribe") {
+		t.Errorf("transactional thank-you has an unsubscribe: %v", m.Header)
+	}
+}
+
+// After a one-click unsubscribe from the news topic (or all marketing), the next thank-you
+// still goes out, without the marketing parts and without List-Unsubscribe.
+func TestUnsubscribedContactStillGetsTheThankYou(t *testing.T) {
+	for _, topic := range []string{contact.TopicNews, contact.TopicAll} {
+		t.Run(topic, func(t *testing.T) {
+			f := setup(t, settings())
+			f.mustInvoke(t, "first-order.json")
+			_, err := f.store.UpdateContact(context.Background(), "c-42", func(c *contact.Contact) bool {
+				return c.Choose(topic, contact.Preference{On: false, At: f.clock.Now(), Source: "one-click unsubscribe"})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.clock.Add(time.Hour)
+			f.mustInvoke(t, "repeat-order.json") // says marketingConsent: true again
+			msgs := f.outbox.Messages()
+			if len(msgs) != 2 {
+				t.Fatalf("%d emails, want 2", len(msgs))
+			}
+			m := emailtest.MustParse(t, msgs[1].Raw)
+			if strings.Contains(m.Text, "You might also like") || m.Header["List-Unsubscribe"] != nil {
+				t.Errorf("marketing after unsubscribe:\n%s", m.Text)
+			}
+			if rec := f.sendRow(t, "c-42", "o-1002"); rec.Topic != "" || rec.Status != send.Sent {
+				t.Errorf("send row = %+v", rec)
+			}
+		})
+	}
+}
+
+func TestMarketingPausedKeepsTransactionalGoing(t *testing.T) {
+	f := setup(t, settings())
+	if _, err := f.store.SetReputationState(context.Background(), "hello@shop.example", false,
+		deliverability.State{Paused: true, Reason: "bounce rate 4.50%", Since: f.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	f.mustInvoke(t, "first-order.json")
+	m, _ := f.only(t)
+	if strings.Contains(m.Text, "THANKS-") || m.Header["List-Unsubscribe"] != nil {
+		t.Errorf("marketing parts while marketing is paused:\n%s", m.Text)
 	}
 }
 
@@ -497,12 +601,9 @@ func TestRejectedSendIsRecorded(t *testing.T) {
 	}
 }
 
-func TestSuppressedContactGetsNothing(t *testing.T) {
+func TestSuppressedAddressGetsNothing(t *testing.T) {
 	f := setup(t, settings())
-	_, err := f.store.UpdateContact(context.Background(), "c-42", func(c *contact.Contact) bool {
-		c.Suppressed = "hard bounce"
-		return true
-	})
+	_, err := f.store.Suppress(context.Background(), deliverability.Suppression{Address: "Sara@Example.com", Reason: deliverability.ReasonBounce})
 	if err != nil {
 		t.Fatal(err)
 	}

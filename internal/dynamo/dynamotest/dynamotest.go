@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -140,4 +142,57 @@ func tableName(testName string) string {
 		base = base[:200]
 	}
 	return base + "-" + rand.Text()[:10]
+}
+
+// Items returns every item of a partition, in key order, as text: a fingerprint that tests
+// compare before and after a request that must write nothing.
+func Items(t testing.TB, client *dynamodb.Client, table, pk string) (string, error) {
+	t.Helper()
+	res, err := client.Query(context.Background(), &dynamodb.QueryInput{
+		TableName: &table, ConsistentRead: aws.Bool(true),
+		KeyConditionExpression:    aws.String("PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: pk}},
+	})
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, it := range res.Items {
+		writeValue(&b, &types.AttributeValueMemberM{Value: it})
+		b.WriteString("\n")
+	}
+	return b.String(), nil
+}
+
+func writeValue(b *strings.Builder, v types.AttributeValue) {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberM:
+		keys := make([]string, 0, len(v.Value))
+		for k := range v.Value {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteString("{")
+		for _, k := range keys {
+			fmt.Fprintf(b, "%s:", k)
+			writeValue(b, v.Value[k])
+			b.WriteString(" ")
+		}
+		b.WriteString("}")
+	case *types.AttributeValueMemberL:
+		b.WriteString("[")
+		for _, e := range v.Value {
+			writeValue(b, e)
+			b.WriteString(" ")
+		}
+		b.WriteString("]")
+	case *types.AttributeValueMemberS:
+		fmt.Fprintf(b, "%q", v.Value)
+	case *types.AttributeValueMemberN:
+		b.WriteString(v.Value)
+	case *types.AttributeValueMemberBOOL:
+		fmt.Fprint(b, v.Value)
+	default:
+		fmt.Fprintf(b, "%T", v)
+	}
 }

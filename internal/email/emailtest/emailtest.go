@@ -244,3 +244,39 @@ func checkQuotedPrintable(body []byte) error {
 }
 
 func isUpperHex(c byte) bool { return '0' <= c && c <= '9' || 'A' <= c && c <= 'F' }
+
+// CheckMarketing fails unless the message has what every marketing email must carry (RFC 2369,
+// RFC 8058): exactly one List-Unsubscribe field whose first URI is HTTPS (a mailto: URI may
+// follow), exactly one List-Unsubscribe-Post field saying "List-Unsubscribe=One-Click", and no
+// control characters in either once unfolded. It returns the HTTPS URI.
+func CheckMarketing(p *Parsed) (string, error) {
+	lu, post := p.Header["List-Unsubscribe"], p.Header["List-Unsubscribe-Post"]
+	if len(lu) != 1 || len(post) != 1 {
+		return "", fmt.Errorf("%d List-Unsubscribe and %d List-Unsubscribe-Post fields, want one each", len(lu), len(post))
+	}
+	if post[0] != "List-Unsubscribe=One-Click" {
+		return "", fmt.Errorf("List-Unsubscribe-Post = %q", post[0])
+	}
+	for _, v := range []string{lu[0], post[0]} {
+		if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return "", fmt.Errorf("control character in %q", v)
+		}
+	}
+	var uris []string
+	for _, part := range strings.Split(lu[0], ",") {
+		part = strings.TrimSpace(part)
+		if !strings.HasPrefix(part, "<") || !strings.HasSuffix(part, ">") {
+			return "", fmt.Errorf("List-Unsubscribe %q: URIs must be in angle brackets", lu[0])
+		}
+		uris = append(uris, part[1:len(part)-1])
+	}
+	if !strings.HasPrefix(uris[0], "https://") {
+		return "", fmt.Errorf("List-Unsubscribe %q: the first URI is not HTTPS", lu[0])
+	}
+	for _, u := range uris[1:] {
+		if !strings.HasPrefix(u, "mailto:") {
+			return "", fmt.Errorf("List-Unsubscribe %q: %q is neither HTTPS first nor mailto:", lu[0], u)
+		}
+	}
+	return uris[0], nil
+}

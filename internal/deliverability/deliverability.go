@@ -1,0 +1,155 @@
+// Package deliverability keeps email deliverable and lawful: it decides before every send
+// whether the address may get email at all (suppression after hard bounces, complaints,
+// repeated soft bounces, SES's own suppression list), whether the contact wants marketing of
+// the topic, and whether marketing is paused because bounce or complaint rates approach SES's
+// review thresholds (DESIGN.md section 7). It also ingests SES's events (ingest.go).
+package deliverability
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"shopmail/internal/contact"
+)
+
+// Suppression says why no email may go to an address.
+type Suppression struct {
+	Address string
+	Reason  string // ReasonBounce, ReasonComplaint, ReasonSoftBounces, ReasonSESList
+	Detail  string // the SES diagnostic, feedback type...
+	At      time.Time
+	Source  string // the SES message id that caused it
+}
+
+// Suppression reasons.
+const (
+	ReasonBounce      = "hard bounce"
+	ReasonComplaint   = "complaint"
+	ReasonSoftBounces = "repeated soft bounces"
+	ReasonSESList     = "on the SES account suppression list"
+)
+
+// Suppressions reads suppressions by address (compared case-insensitively).
+type Suppressions interface {
+	Suppression(ctx context.Context, address string) (Suppression, bool, error)
+}
+
+// State is whether marketing from a sender is paused, and why.
+type State struct {
+	Paused bool
+	Reason string
+	Since  time.Time
+}
+
+// States reads the reputation state of a sender.
+type States interface {
+	ReputationState(ctx context.Context, sender string) (State, error)
+}
+
+// Gate is the check that runs before every send.
+type Gate struct {
+	Suppressions Suppressions
+	States       States
+	Sender       string // the From address whose reputation is guarded
+	Now          func() time.Time
+	// StateTTL is how long a read reputation state is trusted (default one minute), so that a
+	// campaign does not read it once per recipient.
+	StateTTL time.Duration
+
+	mu     sync.Mutex
+	state  State
+	readAt time.Time
+}
+
+// Check returns why nothing of the topic may go to the contact now, or "" when it may. An
+// empty topic is transactional email: only suppression stops it. A marketing topic also needs
+// the contact's consent and marketing not to be paused.
+func (g *Gate) Check(ctx context.Context, c *contact.Contact, topic string) (string, error) {
+	sup, found, err := g.Suppressions.Suppression(ctx, c.Email)
+	if err != nil {
+		return "", fmt.Errorf("check suppression of contact %s: %w", c.ID, err)
+	}
+	if found {
+		return "address suppressed: " + sup.Reason, nil
+	}
+	if topic == "" {
+		return "", nil
+	}
+	if !c.MayMarket(topic) {
+		return "no consent to " + topic + " email", nil
+	}
+	st, err := g.reputation(ctx)
+	if err != nil {
+		return "", err
+	}
+	if st.Paused {
+		return "marketing paused: " + st.Reason, nil
+	}
+	return "", nil
+}
+
+func (g *Gate) reputation(ctx context.Context) (State, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	ttl := g.StateTTL
+	if ttl == 0 {
+		ttl = time.Minute
+	}
+	if now := g.Now(); g.readAt.IsZero() || now.Sub(g.readAt) >= ttl {
+		st, err := g.States.ReputationState(ctx, g.Sender)
+		if err != nil {
+			return State{}, fmt.Errorf("read reputation of %s: %w", g.Sender, err)
+		}
+		g.state, g.readAt = st, now
+	}
+	return g.state, nil
+}
+
+// Rates are a sender's counts over the reputation window.
+type Rates struct {
+	Sends, Bounces, Complaints int64
+}
+
+// Policy says when marketing pauses and resumes. SES reviews an account at a 5% bounce rate or
+// a 0.1% complaint rate; marketing pauses before that and resumes only well below it, so that
+// it does not flap.
+type Policy struct {
+	PauseBounce, ResumeBounce       float64
+	PauseComplaint, ResumeComplaint float64
+	// MinSends is the volume below which rates are not judged (one bounce in ten sends says
+	// little, and SES judges on a representative volume too).
+	MinSends int64
+	Window   time.Duration
+}
+
+// DefaultPolicy pauses at 4% bounces or 0.08% complaints over 7 days and resumes below 2.5%
+// and 0.05%.
+var DefaultPolicy = Policy{
+	PauseBounce: 0.04, ResumeBounce: 0.025, PauseComplaint: 0.0008, ResumeComplaint: 0.0005,
+	MinSends: 200, Window: 7 * 24 * time.Hour,
+}
+
+// Judge returns the state the rates call for, given whether marketing is paused now.
+func (p Policy) Judge(r Rates, paused bool) (pause bool, reason string) {
+	if r.Sends < p.MinSends {
+		return paused, ""
+	}
+	bounce, complaint := float64(r.Bounces)/float64(r.Sends), float64(r.Complaints)/float64(r.Sends)
+	why := fmt.Sprintf("bounce rate %.2f%%, complaint rate %.3f%% over the last %d sends (%s)",
+		100*bounce, 100*complaint, r.Sends, days(p.Window))
+	switch {
+	case bounce >= p.PauseBounce || complaint >= p.PauseComplaint:
+		return true, why
+	case paused && (bounce >= p.ResumeBounce || complaint >= p.ResumeComplaint):
+		return true, why
+	}
+	return false, why
+}
+
+func days(d time.Duration) string { return fmt.Sprintf("%d days", int(d.Hours()/24)) }
+
+// Normalize returns the form of an address suppressions are kept under: lower-cased.
+func Normalize(address string) string { return strings.ToLower(strings.TrimSpace(address)) }

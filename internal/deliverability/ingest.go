@@ -1,0 +1,233 @@
+package deliverability
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"shopmail/internal/send"
+	"shopmail/internal/sesevent"
+)
+
+// EventRecord is one SES event with everything it changes, written at once (Store.RecordEvent):
+// the event on the send's timeline, the send's status, the counters of the send's campaign or
+// kind, the sender's reputation counts and the address's soft bounces.
+type EventRecord struct {
+	Event     sesevent.Event
+	ContactID string // "" when the message is not one of ours (no tags)
+	SendKey   string
+	Stats     string // the counters' key: the campaign id, else the kind
+	Counter   string // the counter the event adds one to ("" for none)
+	// Reputation counts for the sender's rolling rates.
+	Sends, Bounces, Complaints int64
+	// SoftBounce records a soft bounce of each recipient.
+	SoftBounce bool
+	Expires    time.Time
+}
+
+// Store is what ingestion keeps in the table.
+type Store interface {
+	Suppressions
+	States
+	// SettleSent marks a send still "sending" or "unknown" as sent with the message id, and
+	// reports whether it did.
+	SettleSent(ctx context.Context, contactID, sendKey, messageID string, at time.Time) (bool, error)
+	// RecordEvent writes r atomically, once per r.Event.Key(); it reports false for a duplicate.
+	RecordEvent(ctx context.Context, r EventRecord) (bool, error)
+	// Suppress stores s unless the address is suppressed already; it reports whether it did.
+	Suppress(ctx context.Context, s Suppression) (bool, error)
+	// SoftBounces counts the soft bounces of an address since a time.
+	SoftBounces(ctx context.Context, address string, since time.Time) (int, error)
+	// ReputationRates sums a sender's counts since a time.
+	ReputationRates(ctx context.Context, sender string, since time.Time) (Rates, error)
+	// SetReputationState replaces the state if its Paused is still was; it reports whether it did.
+	SetReputationState(ctx context.Context, sender string, was bool, st State) (bool, error)
+}
+
+// Publisher puts this system's events (source marketing.automation) on the bus.
+type Publisher interface {
+	Publish(ctx context.Context, detailType string, detail any) error
+}
+
+// Events this package publishes.
+const (
+	EventSuppressed = "Contact Suppressed"
+	EventPaused     = "Marketing Paused"
+	EventResumed    = "Marketing Resumed"
+)
+
+// Ingest handles SES events.
+type Ingest struct {
+	Store     Store
+	Publisher Publisher
+	Policy    Policy
+	Retention time.Duration // how long event rows are kept
+	// SoftBounceLimit soft bounces of an address within SoftBounceWindow suppress it.
+	SoftBounceLimit  int
+	SoftBounceWindow time.Duration
+	Now              func() time.Time
+}
+
+// Outcome says what ingesting an event did, for the log.
+type Outcome struct {
+	Duplicate  bool
+	Settled    bool     // an unknown send was settled as sent
+	Suppressed []string // addresses suppressed now
+	Reputation string   // "paused: …" or "resumed: …" when the state changed
+}
+
+// Handle applies one SES event. Replays and duplicates change nothing twice: the event row is
+// written once, and the follow-ups (suppression, reputation) are idempotent and run again, so
+// that a crash between the two loses nothing.
+func (in *Ingest) Handle(ctx context.Context, ev sesevent.Event) (Outcome, error) {
+	var out Outcome
+	r := in.record(ev)
+	if r.ContactID != "" && ev.Type == sesevent.Send {
+		settled, err := in.Store.SettleSent(ctx, r.ContactID, r.SendKey, ev.MessageID, ev.At)
+		if err != nil {
+			return out, err
+		}
+		out.Settled = settled
+	}
+	isNew, err := in.Store.RecordEvent(ctx, r)
+	if err != nil {
+		return out, err
+	}
+	out.Duplicate = !isNew
+	if out.Suppressed, err = in.suppress(ctx, ev); err != nil {
+		return out, err
+	}
+	if r.Bounces > 0 || r.Complaints > 0 || (r.Sends > 0 && in.paused(ctx, ev.Sender)) {
+		if out.Reputation, err = in.judge(ctx, ev.Sender); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+func (in *Ingest) record(ev sesevent.Event) EventRecord {
+	r := EventRecord{Event: ev, Expires: ev.At.Add(in.Retention)}
+	cid, err1 := send.ParseTagValue(ev.Tags["contact"])
+	key, err2 := send.ParseTagValue(ev.Tags["send_key"])
+	if err1 == nil && err2 == nil && cid != "" && key != "" {
+		r.ContactID, r.SendKey = cid, key
+	}
+	r.Stats, _ = send.ParseTagValue(ev.Tags["campaign"])
+	if r.Stats == "" {
+		r.Stats, _ = send.ParseTagValue(ev.Tags["kind"])
+	}
+	switch ev.Type {
+	case sesevent.Send:
+		r.Counter, r.Sends = "sent", 1
+	case sesevent.Delivery:
+		r.Counter = "delivered"
+	case sesevent.Bounce:
+		r.Counter = "bounced"
+		switch typ, sub := bounceType(ev); {
+		case typ == "Permanent" && sub != "OnAccountSuppressionList":
+			r.Bounces = 1 // suppression-list bounces do not count against the sender at SES
+		case typ == "Transient":
+			r.Counter, r.SoftBounce = "soft_bounced", true
+		}
+	case sesevent.Complaint:
+		r.Counter, r.Complaints = "complained", 1
+	case sesevent.Reject, sesevent.RenderingFailure:
+		r.Counter = "failed"
+	case sesevent.DeliveryDelay:
+		r.Counter = "delayed"
+	}
+	return r
+}
+
+// suppress suppresses the addresses a hard bounce, a complaint or too many soft bounces
+// condemn, and publishes each new suppression.
+func (in *Ingest) suppress(ctx context.Context, ev sesevent.Event) ([]string, error) {
+	var done []string
+	typ, sub := bounceType(ev)
+	for _, addr := range ev.Recipients {
+		s := Suppression{Address: Normalize(addr), At: ev.At, Source: ev.MessageID, Detail: ev.Reason}
+		switch {
+		case ev.Type == sesevent.Complaint:
+			s.Reason = ReasonComplaint
+			if ev.Complaint != nil && ev.Complaint.FeedbackType != "" {
+				s.Detail = ev.Complaint.FeedbackType
+			}
+		case typ == "Permanent":
+			s.Reason = ReasonBounce
+			if sub == "OnAccountSuppressionList" {
+				s.Reason = ReasonSESList
+			}
+		case typ == "Transient":
+			n, err := in.Store.SoftBounces(ctx, s.Address, in.Now().Add(-in.SoftBounceWindow))
+			if err != nil {
+				return done, err
+			}
+			if n < in.SoftBounceLimit {
+				continue
+			}
+			s.Reason = ReasonSoftBounces
+			s.Detail = fmt.Sprintf("%d soft bounces within %s; last: %s", n, days(in.SoftBounceWindow), ev.Reason)
+		default:
+			continue
+		}
+		isNew, err := in.Store.Suppress(ctx, s)
+		if err != nil {
+			return done, err
+		}
+		if !isNew {
+			continue
+		}
+		done = append(done, s.Address)
+		if err := in.Publisher.Publish(ctx, EventSuppressed, map[string]any{
+			"address": s.Address, "reason": s.Reason, "detail": s.Detail, "at": s.At, "messageId": s.Source,
+		}); err != nil {
+			return done, fmt.Errorf("publish suppression of %s: %w", s.Address, err)
+		}
+	}
+	return done, nil
+}
+
+func (in *Ingest) paused(ctx context.Context, sender string) bool {
+	st, err := in.Store.ReputationState(ctx, sender)
+	return err == nil && st.Paused
+}
+
+// judge sets the sender's state from its rates and publishes a change.
+func (in *Ingest) judge(ctx context.Context, sender string) (string, error) {
+	now := in.Now()
+	rates, err := in.Store.ReputationRates(ctx, sender, now.Add(-in.Policy.Window))
+	if err != nil {
+		return "", err
+	}
+	st, err := in.Store.ReputationState(ctx, sender)
+	if err != nil {
+		return "", err
+	}
+	pause, why := in.Policy.Judge(rates, st.Paused)
+	if pause == st.Paused {
+		return "", nil
+	}
+	next := State{Paused: pause, Reason: why, Since: now}
+	changed, err := in.Store.SetReputationState(ctx, sender, st.Paused, next)
+	if err != nil || !changed {
+		return "", err // another instance changed it and publishes
+	}
+	detailType, word := EventResumed, "resumed: "
+	if pause {
+		detailType, word = EventPaused, "paused: "
+	}
+	if err := in.Publisher.Publish(ctx, detailType, map[string]any{
+		"sender": sender, "reason": why, "at": now, "sends": rates.Sends, "bounces": rates.Bounces, "complaints": rates.Complaints,
+	}); err != nil {
+		return "", fmt.Errorf("publish %s: %w", detailType, err)
+	}
+	return word + why, nil
+}
+
+// bounceType is the bounce's type ("Permanent", "Transient", "Undetermined") and subtype.
+func bounceType(ev sesevent.Event) (string, string) {
+	if ev.Type != sesevent.Bounce || ev.Bounce == nil {
+		return "", ""
+	}
+	return ev.Bounce.Type, ev.Bounce.SubType
+}

@@ -1,0 +1,270 @@
+package deliverability_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"shopmail/internal/contact"
+	"shopmail/internal/deliverability"
+	"shopmail/internal/dynamo"
+	"shopmail/internal/dynamo/dynamotest"
+	"shopmail/internal/send"
+)
+
+func TestMain(m *testing.M) { dynamotest.Main(m) }
+
+var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
+// bus is a hand-written stand-in for EventBridge.
+type bus struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (b *bus) Publish(_ context.Context, detailType string, detail any) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	d, _ := json.Marshal(detail)
+	b.events = append(b.events, detailType+" "+string(d))
+	return nil
+}
+
+func (b *bus) count(detailType string) int {
+	n := 0
+	for _, e := range b.events {
+		if strings.HasPrefix(e, detailType+" ") {
+			n++
+		}
+	}
+	return n
+}
+
+type deadLetters struct{ events []string }
+
+func (d *deadLetters) Put(_ context.Context, _ string, reason error, event []byte) error {
+	d.events = append(d.events, reason.Error())
+	return nil
+}
+
+type fixture struct {
+	store *dynamo.Store
+	bus   *bus
+	dead  *deadLetters
+	h     *deliverability.Handler
+	now   time.Time
+}
+
+func setup(t *testing.T, minSends int64) *fixture {
+	t.Helper()
+	client, table := dynamotest.NewTable(t)
+	f := &fixture{bus: &bus{}, dead: &deadLetters{}, now: t0}
+	now := func() time.Time { return f.now }
+	f.store = dynamo.New(client, table, now)
+	policy := deliverability.DefaultPolicy
+	policy.MinSends = minSends
+	f.h = &deliverability.Handler{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DeadLetters: f.dead,
+		Ingest: &deliverability.Ingest{Store: f.store, Publisher: f.bus, Policy: policy, Retention: 400 * 24 * time.Hour,
+			SoftBounceLimit: 3, SoftBounceWindow: 30 * 24 * time.Hour, Now: now}}
+	return f
+}
+
+// event is an SES event as SES's EventBridge destination delivers it.
+func event(detailType, eventType, messageID, to string, at time.Time, tags map[string]string, object string) []byte {
+	tagJSON := map[string][]string{"ses:from-domain": {"shop.example"}}
+	for k, v := range tags {
+		tagJSON[k] = []string{v}
+	}
+	tj, _ := json.Marshal(tagJSON)
+	detail := fmt.Sprintf(`{"eventType":%q,"mail":{"timestamp":%q,"source":"Tea House <hello@shop.example>","sourceArn":"arn:aws:ses:us-east-1:123456789012:identity/shop.example","sendingAccountId":"123456789012","messageId":%q,"destination":[%q],"headersTruncated":false,"tags":%s}%s}`,
+		eventType, t0.Format(time.RFC3339Nano), messageID, to, tj, object)
+	return fmt.Appendf(nil, `{"version":"0","id":"ev-%s-%s","detail-type":%q,"source":"aws.ses","account":"123456789012","time":%q,"region":"us-east-1","resources":[],"detail":%s}`,
+		messageID, strings.ReplaceAll(eventType, " ", ""), detailType, at.Format(time.RFC3339), detail)
+}
+
+func bounce(messageID, to, bounceType, subType string, at time.Time, tags map[string]string) []byte {
+	return event("Email Bounced", "Bounce", messageID, to, at, tags, fmt.Sprintf(
+		`,"bounce":{"bounceType":%q,"bounceSubType":%q,"bouncedRecipients":[{"emailAddress":%q,"action":"failed","status":"5.1.1","diagnosticCode":"smtp; 550 5.1.1 user unknown"}],"timestamp":%q,"feedbackId":"fb-1"}`,
+		bounceType, subType, to, at.Format(time.RFC3339Nano)))
+}
+
+func sent(messageID, to string, at time.Time, tags map[string]string) []byte {
+	return event("Email Sent", "Send", messageID, to, at, tags, `,"send":{}`)
+}
+
+func delivered(messageID, to string, at time.Time, tags map[string]string) []byte {
+	return event("Email Delivered", "Delivery", messageID, to, at, tags, fmt.Sprintf(
+		`,"delivery":{"timestamp":%q,"processingTimeMillis":500,"recipients":[%q],"smtpResponse":"250 ok","reportingMTA":"a8-1.smtp-out.amazonses.com"}`,
+		at.Format(time.RFC3339Nano), to))
+}
+
+func (f *fixture) handle(t *testing.T, raw []byte) {
+	t.Helper()
+	if err := f.h.Handle(context.Background(), raw); err != nil {
+		t.Fatalf("handle: %v", err)
+	}
+	if len(f.dead.events) > 0 {
+		t.Fatalf("dead-lettered: %v", f.dead.events)
+	}
+}
+
+// claim stores a send as the Sender does before calling SES.
+func (f *fixture) claim(t *testing.T, contactID, key string, status send.Status) {
+	t.Helper()
+	rec := send.Record{Key: key, ContactID: contactID, Kind: "thankyou", To: "sara@example.com", Status: send.Sending, Token: "tok", ClaimedAt: t0}
+	if ok, _, err := f.store.Claim(context.Background(), rec); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	if status != send.Sending {
+		rec.Status, rec.Reason = status, "timeout"
+		if err := f.store.Settle(context.Background(), rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func tags(contactID, key string) map[string]string {
+	return map[string]string{"kind": "thankyou", "contact": send.TagValue(contactID), "send_key": send.TagValue(key)}
+}
+
+func TestHardBounceSuppressesOnceAndStopsTheNextSend(t *testing.T) {
+	f := setup(t, 1000)
+	f.claim(t, "c-42", "thankyou#o-1", send.Sending)
+	tg := tags("c-42", "thankyou#o-1")
+	f.handle(t, sent("m-1", "sara@example.com", t0, tg))
+	ev := bounce("m-1", "Sara@Example.com", "Permanent", "General", t0.Add(time.Second), tg)
+	for range 3 { // EventBridge delivers at least once
+		f.handle(t, ev)
+	}
+	ctx := context.Background()
+	sup, found, err := f.store.Suppression(ctx, "sara@example.com")
+	if err != nil || !found || sup.Reason != deliverability.ReasonBounce || sup.Source != "m-1" {
+		t.Fatalf("suppression = %+v found=%v err=%v", sup, found, err)
+	}
+	if n := f.bus.count(deliverability.EventSuppressed); n != 1 {
+		t.Errorf("%d Contact Suppressed events, want 1", n)
+	}
+	stats, err := f.store.Stats(ctx, "thankyou")
+	if err != nil || stats["bounced"] != 1 || stats["sent"] != 1 {
+		t.Errorf("stats = %v (%v), want one sent and one bounced", stats, err)
+	}
+	// The gate now refuses every send to the address, transactional included.
+	gate := &deliverability.Gate{Suppressions: f.store, States: f.store, Sender: "hello@shop.example", Now: func() time.Time { return f.now }}
+	c := &contact.Contact{ID: "c-42", Email: "sara@example.com", Consent: contact.Consent{Marketing: true}}
+	for _, topic := range []string{"", contact.TopicSales} {
+		if reason, err := gate.Check(ctx, c, topic); err != nil || reason != "address suppressed: hard bounce" {
+			t.Errorf("gate(%q) = %q, %v", topic, reason, err)
+		}
+	}
+}
+
+func TestEmailSentSettlesAnUnknownSend(t *testing.T) {
+	f := setup(t, 1000)
+	f.claim(t, "c-42", "thankyou#o-1", send.Unknown)
+	f.handle(t, sent("m-7", "sara@example.com", t0.Add(time.Minute), tags("c-42", "thankyou#o-1")))
+	rec, _, err := f.store.Send(context.Background(), "c-42", "thankyou#o-1")
+	if err != nil || rec.Status != send.Sent || rec.MessageID != "m-7" || rec.Reason != "" {
+		t.Fatalf("send = %+v, %v", rec, err)
+	}
+	if got, found, _ := f.store.SendByMessageID(context.Background(), "m-7"); !found || got.Key != "thankyou#o-1" {
+		t.Errorf("not found by message id: %+v", got)
+	}
+}
+
+func TestOutOfOrderAndUnknownMessages(t *testing.T) {
+	f := setup(t, 1000)
+	f.claim(t, "c-42", "thankyou#o-1", send.Sending)
+	tg := tags("c-42", "thankyou#o-1")
+	f.handle(t, delivered("m-1", "sara@example.com", t0.Add(2*time.Second), tg)) // before Sent
+	f.handle(t, sent("m-1", "sara@example.com", t0, tg))
+	rec, _, _ := f.store.Send(context.Background(), "c-42", "thankyou#o-1")
+	if rec.Status != send.Sent || rec.MessageID != "m-1" {
+		t.Errorf("send = %+v", rec)
+	}
+	st, found, err := f.store.SendState(context.Background(), "c-42", "thankyou#o-1")
+	if err != nil || !found || !st.DeliveredAt.Equal(t0.Add(2*time.Second)) {
+		t.Errorf("delivered at %v (%v)", st.DeliveredAt, err)
+	}
+	// A bounce of a message this system did not send (no tags) still suppresses the address.
+	f.handle(t, bounce("m-x", "stranger@example.com", "Permanent", "NoEmail", t0, nil))
+	if _, found, _ := f.store.Suppression(context.Background(), "stranger@example.com"); !found {
+		t.Error("untagged bounce did not suppress")
+	}
+}
+
+func TestSoftBouncesSuppressOnlyWhenRepeated(t *testing.T) {
+	f := setup(t, 1000)
+	for i := range 3 {
+		f.handle(t, bounce(fmt.Sprintf("m-%d", i), "full@example.com", "Transient", "MailboxFull", t0.Add(time.Duration(i)*24*time.Hour), nil))
+		_, found, _ := f.store.Suppression(context.Background(), "full@example.com")
+		if want := i == 2; found != want {
+			t.Fatalf("after %d soft bounces suppressed = %v", i+1, found)
+		}
+	}
+	sup, _, _ := f.store.Suppression(context.Background(), "full@example.com")
+	if sup.Reason != deliverability.ReasonSoftBounces {
+		t.Errorf("reason = %q", sup.Reason)
+	}
+}
+
+func TestComplaintAndSESListSuppress(t *testing.T) {
+	f := setup(t, 1000)
+	f.handle(t, event("Email Complaint Received", "Complaint", "m-c", "angry@example.com", t0, nil, fmt.Sprintf(
+		`,"complaint":{"complainedRecipients":[{"emailAddress":"angry@example.com"}],"timestamp":%q,"feedbackId":"f","complaintFeedbackType":"abuse"}`, t0.Format(time.RFC3339Nano))))
+	f.handle(t, bounce("m-s", "listed@example.com", "Permanent", "OnAccountSuppressionList", t0, nil))
+	for addr, reason := range map[string]string{"angry@example.com": deliverability.ReasonComplaint, "listed@example.com": deliverability.ReasonSESList} {
+		sup, found, _ := f.store.Suppression(context.Background(), addr)
+		if !found || sup.Reason != reason {
+			t.Errorf("%s: %+v found=%v, want %s", addr, sup, found, reason)
+		}
+	}
+}
+
+func TestReputationGuardPausesAndResumesMarketing(t *testing.T) {
+	f := setup(t, 20)
+	ctx := context.Background()
+	for i := range 20 {
+		f.handle(t, sent(fmt.Sprintf("m-%d", i), "x@example.com", t0, nil))
+	}
+	f.handle(t, bounce("m-0", "gone@example.com", "Permanent", "General", t0, nil)) // 5%
+	st, err := f.store.ReputationState(ctx, "hello@shop.example")
+	if err != nil || !st.Paused || !strings.Contains(st.Reason, "bounce rate 5.00%") {
+		t.Fatalf("state = %+v, %v", st, err)
+	}
+	if f.bus.count(deliverability.EventPaused) != 1 {
+		t.Errorf("events: %v", f.bus.events)
+	}
+	gate := &deliverability.Gate{Suppressions: f.store, States: f.store, Sender: "hello@shop.example", Now: func() time.Time { return f.now }}
+	c := &contact.Contact{ID: "c-1", Email: "ok@example.com", Consent: contact.Consent{Marketing: true}}
+	if reason, _ := gate.Check(ctx, c, contact.TopicSales); !strings.HasPrefix(reason, "marketing paused: bounce rate") {
+		t.Errorf("marketing not paused: %q", reason)
+	}
+	if reason, _ := gate.Check(ctx, c, ""); reason != "" {
+		t.Errorf("transactional stopped: %q", reason)
+	}
+	// Transactional mail keeps flowing; once the rate is well below the line, marketing resumes.
+	for i := 20; i < 60; i++ {
+		f.handle(t, sent(fmt.Sprintf("m-%d", i), "x@example.com", t0, nil))
+	}
+	if st, _ := f.store.ReputationState(ctx, "hello@shop.example"); st.Paused || f.bus.count(deliverability.EventResumed) != 1 {
+		t.Errorf("state = %+v; events %v", st, f.bus.events)
+	}
+}
+
+func TestInvalidEventsAreDeadLettered(t *testing.T) {
+	f := setup(t, 1000)
+	for _, raw := range []string{`not json`, `{"source":"aws.ses","detail-type":"Email Sent","detail":{}}`} {
+		if err := f.h.Handle(context.Background(), []byte(raw)); err != nil {
+			t.Errorf("Handle(%s) = %v, want dead-lettered", raw, err)
+		}
+	}
+	if len(f.dead.events) != 2 {
+		t.Errorf("dead letters: %v", f.dead.events)
+	}
+}

@@ -1,0 +1,260 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"shopmail/internal/deliverability"
+	"shopmail/internal/send"
+	"shopmail/internal/sesevent"
+)
+
+func addressPK(address string) string { return "ADDRESS#" + deliverability.Normalize(address) }
+
+// Suppression returns the suppression of an address.
+func (st *Store) Suppression(ctx context.Context, address string) (deliverability.Suppression, bool, error) {
+	it, err := st.get(ctx, addressPK(address), "#SUPPRESSED")
+	if err != nil {
+		return deliverability.Suppression{}, false, fmt.Errorf("get suppression: %w", err)
+	}
+	if it == nil {
+		return deliverability.Suppression{}, false, nil
+	}
+	return deliverability.Suppression{
+		Address: it.getStr("address"), Reason: it.getStr("reason"), Detail: it.getStr("detail"),
+		At: unstamp(it.getStr("at")), Source: it.getStr("source"),
+	}, true, nil
+}
+
+// Suppress stores a suppression unless the address has one; the first reason is kept.
+func (st *Store) Suppress(ctx context.Context, sup deliverability.Suppression) (bool, error) {
+	it := item{}.str("PK", addressPK(sup.Address)).str("SK", "#SUPPRESSED").str("type", "suppression").
+		str("address", deliverability.Normalize(sup.Address)).str("reason", sup.Reason).str("detail", sup.Detail).
+		str("at", stamp(sup.At)).str("source", sup.Source)
+	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: &st.table, Item: it, ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("put suppression: %w", err)
+	}
+	return true, nil
+}
+
+// SoftBounces counts an address's soft bounces since a time.
+func (st *Store) SoftBounces(ctx context.Context, address string, since time.Time) (int, error) {
+	res, err := st.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:              &st.table,
+		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :from AND :to"),
+		FilterExpression:       aws.String(notExpired),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": s(addressPK(address)), ":from": s("SOFT#" + stamp(since)), ":to": s("SOFT#~"), ":now": nowValue(st.now()),
+		},
+		Select: types.SelectCount,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count soft bounces: %w", err)
+	}
+	return int(res.Count), nil
+}
+
+func senderPK(sender string) string { return "SENDER#" + deliverability.Normalize(sender) }
+
+// reputationShards spreads a sender's daily counts (one write per email sent) over keys.
+const reputationShards = 8
+
+// ReputationState returns a sender's state (not paused when none is stored).
+func (st *Store) ReputationState(ctx context.Context, sender string) (deliverability.State, error) {
+	it, err := st.get(ctx, senderPK(sender), "#STATE")
+	if err != nil || it == nil {
+		return deliverability.State{}, err
+	}
+	return deliverability.State{Paused: it.getBool("paused"), Reason: it.getStr("reason"), Since: unstamp(it.getStr("since"))}, nil
+}
+
+// SetReputationState replaces the state if it is still paused == was.
+func (st *Store) SetReputationState(ctx context.Context, sender string, was bool, state deliverability.State) (bool, error) {
+	cond := "paused = :was"
+	if !was {
+		cond = "attribute_not_exists(PK) OR " + cond
+	}
+	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: &st.table,
+		Item: item{}.str("PK", senderPK(sender)).str("SK", "#STATE").str("type", "reputation").
+			boolean("paused", state.Paused).str("reason", state.Reason).str("since", stamp(state.Since)),
+		ConditionExpression:       &cond,
+		ExpressionAttributeValues: map[string]types.AttributeValue{":was": &types.AttributeValueMemberBOOL{Value: was}},
+	})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("put reputation state of %s: %w", sender, err)
+	}
+	return true, nil
+}
+
+// ReputationRates sums a sender's daily counts since a time (by day).
+func (st *Store) ReputationRates(ctx context.Context, sender string, since time.Time) (deliverability.Rates, error) {
+	var r deliverability.Rates
+	for i := range reputationShards {
+		p := dynamodb.NewQueryPaginator(st.db, &dynamodb.QueryInput{
+			TableName:              &st.table,
+			KeyConditionExpression: aws.String("PK = :pk AND SK >= :from"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk": s(senderPK(sender) + "#" + strconv.Itoa(i)), ":from": s("DAY#" + since.UTC().Format(time.DateOnly)),
+			},
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return r, fmt.Errorf("query reputation of %s: %w", sender, err)
+			}
+			for _, v := range page.Items {
+				it := item(v)
+				r.Sends += it.getNum("sends")
+				r.Bounces += it.getNum("bounces")
+				r.Complaints += it.getNum("complaints")
+			}
+		}
+	}
+	return r, nil
+}
+
+// SettleSent marks a send that is still "sending" or "unknown" as sent, from SES's own
+// "Email Sent" event: the message left, whatever our call to SES was told.
+func (st *Store) SettleSent(ctx context.Context, contactID, sendKey, messageID string, at time.Time) (bool, error) {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: key(contactPK(contactID), sendSK(sendKey)),
+		UpdateExpression:         aws.String("SET #st = :sent, messageId = :mid, sentAt = :at, GSI1PK = :gpk, GSI1SK = :gsk REMOVE reason"),
+		ConditionExpression:      aws.String("#st IN (:sending, :unknown)"),
+		ExpressionAttributeNames: map[string]string{"#st": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":sent": s(string(send.Sent)), ":mid": s(messageID), ":at": s(stamp(at)),
+			":gpk": s("SESMSG#" + messageID), ":gsk": s("SEND"),
+			":sending": s(string(send.Sending)), ":unknown": s(string(send.Unknown)),
+		},
+	})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("settle send %s: %w", sendKey, err)
+	}
+	return true, nil
+}
+
+// eventAttr is the send attribute that keeps the time of the first SES event of a type.
+var eventAttr = map[sesevent.Type]string{
+	sesevent.Send: "sesSentAt", sesevent.Delivery: "deliveredAt", sesevent.Bounce: "bouncedAt",
+	sesevent.Complaint: "complainedAt", sesevent.Reject: "rejectedAt", sesevent.DeliveryDelay: "delayedAt",
+	sesevent.RenderingFailure: "renderingFailedAt", sesevent.Open: "sesOpenedAt", sesevent.Click: "sesClickedAt",
+	sesevent.Subscription: "sesSubscriptionAt",
+}
+
+// RecordEvent writes an SES event once (the event item's key is the event's dedup key) with
+// its effects, in one transaction: the send's status timeline, the counters, the sender's
+// daily counts and the soft bounces. An event for a send that is not in the table (expired,
+// or not sent by this system) is still recorded, under its message id.
+func (st *Store) RecordEvent(ctx context.Context, r deliverability.EventRecord) (bool, error) {
+	ev := r.Event
+	items := st.eventItems(r, r.ContactID != "")
+	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if reason := cancelled(err); reason != nil {
+		switch {
+		case reason[0] == "ConditionalCheckFailed":
+			return false, nil // recorded before: a duplicate
+		case len(reason) > 1 && reason[1] == "ConditionalCheckFailed" && r.ContactID != "":
+			// The send is not in the table: record the event without it.
+			items = st.eventItems(r, false)
+			_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+			if reason := cancelled(err); reason != nil && reason[0] == "ConditionalCheckFailed" {
+				return false, nil
+			}
+		}
+	}
+	if err != nil {
+		return false, fmt.Errorf("record SES event %s: %w", ev.Key(), err)
+	}
+	return true, nil
+}
+
+func (st *Store) eventItems(r deliverability.EventRecord, withSend bool) []types.TransactWriteItem {
+	ev := r.Event
+	pk := "SESMSG#" + ev.MessageID
+	if withSend {
+		pk = contactPK(r.ContactID)
+	}
+	at := stamp(ev.At)
+	evItem := item{}.str("PK", pk).str("SK", fmt.Sprintf("EVENT#%s#%s#%s", ev.MessageID, ev.Type, at)).str("type", "ses-event").
+		str("event", string(ev.Type)).str("messageId", ev.MessageID).str("sendKey", r.SendKey).str("at", at).
+		str("reason", ev.Reason).strList("recipients", ev.Recipients).expires(r.Expires)
+	if ev.Bounce != nil {
+		evItem.str("bounceType", ev.Bounce.Type).str("bounceSubType", ev.Bounce.SubType)
+	}
+	items := []types.TransactWriteItem{{Put: &types.Put{
+		TableName: &st.table, Item: evItem, ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	}}}
+	if withSend {
+		set := "#at = if_not_exists(#at, :at), lastEvent = :ev, lastEventAt = :at"
+		vals := map[string]types.AttributeValue{":at": s(at), ":ev": s(string(ev.Type))}
+		if ev.Bounce != nil {
+			set += ", bounceType = :bt"
+			vals[":bt"] = s(strings.TrimSpace(ev.Bounce.Type + " " + ev.Bounce.SubType))
+		}
+		items = append(items, types.TransactWriteItem{Update: &types.Update{
+			TableName: &st.table, Key: key(contactPK(r.ContactID), sendSK(r.SendKey)),
+			UpdateExpression:          aws.String("SET " + set),
+			ConditionExpression:       aws.String("attribute_exists(PK)"),
+			ExpressionAttributeNames:  map[string]string{"#at": eventAttr[ev.Type]},
+			ExpressionAttributeValues: vals,
+		}})
+	}
+	if r.Counter != "" && r.Stats != "" {
+		items = append(items, types.TransactWriteItem{Update: st.statsUpdate(r.Stats, r.ContactID+ev.MessageID, r.Counter)})
+	}
+	if r.Sends+r.Bounces+r.Complaints > 0 && ev.Sender != "" {
+		items = append(items, types.TransactWriteItem{Update: &types.Update{
+			TableName:        &st.table,
+			Key:              key(senderPK(ev.Sender)+"#"+strconv.Itoa(shard(ev.MessageID, reputationShards)), "DAY#"+ev.At.UTC().Format(time.DateOnly)),
+			UpdateExpression: aws.String("ADD sends :s, bounces :b, complaints :c SET expiresAt = :exp"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":s": n(r.Sends), ":b": n(r.Bounces), ":c": n(r.Complaints), ":exp": n(ev.At.Add(30 * 24 * time.Hour).Unix()),
+			},
+		}})
+	}
+	if r.SoftBounce {
+		for _, addr := range ev.Recipients {
+			items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item{}.
+				str("PK", addressPK(addr)).str("SK", "SOFT#"+at+"#"+ev.MessageID).str("type", "soft-bounce").
+				str("reason", ev.Reason).expires(ev.At.Add(60 * 24 * time.Hour))}})
+		}
+	}
+	return items
+}
+
+// cancelled returns the cancellation reason codes of a cancelled transaction (nil otherwise).
+func cancelled(err error) []string {
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) {
+		return nil
+	}
+	codes := make([]string, len(tce.CancellationReasons))
+	for i, r := range tce.CancellationReasons {
+		codes[i] = aws.ToString(r.Code)
+	}
+	if len(codes) == 0 {
+		codes = []string{""}
+	}
+	return codes
+}

@@ -1,0 +1,172 @@
+package dynamo
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"hash/fnv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"shopmail/internal/links"
+	"shopmail/internal/tracking"
+)
+
+// statShards spreads a campaign's counters over this many items, so that a million sends
+// counting at once do not all write one key.
+const statShards = 16
+
+func shard(of string, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(of))
+	return int(h.Sum32() % uint32(n))
+}
+
+func statsPK(key string, shard int) string { return fmt.Sprintf("STATS#%s#%d", safe(key), shard) }
+
+// statsUpdate adds one to counters of a campaign's (or kind's) shard chosen by contact.
+func (st *Store) statsUpdate(statsKey, contactID string, counters ...string) *types.Update {
+	expr, vals := "ADD", map[string]types.AttributeValue{":one": n(1)}
+	names := map[string]string{}
+	for i, c := range counters {
+		if i > 0 {
+			expr += ","
+		}
+		expr += fmt.Sprintf(" #c%d :one", i)
+		names[fmt.Sprintf("#c%d", i)] = c
+	}
+	return &types.Update{
+		TableName: &st.table, Key: key(statsPK(statsKey, shard(contactID, statShards)), "#STATS"),
+		UpdateExpression: &expr, ExpressionAttributeNames: names, ExpressionAttributeValues: vals,
+	}
+}
+
+// Stats sums the counters of a campaign (or of a kind of send without campaign).
+func (st *Store) Stats(ctx context.Context, statsKey string) (map[string]int64, error) {
+	keys := make([]map[string]types.AttributeValue, statShards)
+	for i := range keys {
+		keys[i] = key(statsPK(statsKey, i), "#STATS")
+	}
+	out := map[string]int64{}
+	req := map[string]types.KeysAndAttributes{st.table: {Keys: keys}}
+	for len(req) > 0 {
+		res, err := st.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+		if err != nil {
+			return nil, fmt.Errorf("get stats of %s: %w", statsKey, err)
+		}
+		for _, it := range res.Responses[st.table] {
+			for k, v := range it {
+				if nv, ok := v.(*types.AttributeValueMemberN); ok && k != "PK" && k != "SK" {
+					out[k] += item{k: nv}.getNum(k)
+				}
+			}
+		}
+		req = res.UnprocessedKeys
+	}
+	return out, nil
+}
+
+// SendState returns what tracking needs of a send.
+func (st *Store) SendState(ctx context.Context, contactID, sendKey string) (tracking.SendState, bool, error) {
+	it, err := st.get(ctx, contactPK(contactID), sendSK(sendKey))
+	if err != nil {
+		return tracking.SendState{}, false, fmt.Errorf("get send %s: %w", sendKey, err)
+	}
+	if it == nil || it.expired(st.now()) {
+		return tracking.SendState{}, false, nil
+	}
+	return tracking.SendState{
+		ContactID: contactID, SendKey: sendKey, Kind: it.getStr("kind"), CampaignID: it.getStr("campaignId"),
+		Links: it.getStrList("links"), SentAt: unstamp(it.getStr("sentAt")), DeliveredAt: unstamp(it.getStr("deliveredAt")),
+		LastClickAt: unstamp(it.getStr("lastClickAt")), LastClickLink: it.getStr("lastClickLink"),
+		ScannerAt: unstamp(it.getStr("scannerAt")),
+	}, true, nil
+}
+
+// RecordHit records an open or click: counted on the send (by class), on the contact's
+// timeline, on the campaign's counters (a send's first human open or click also as unique), and
+// a human one as the contact's latest engagement.
+func (st *Store) RecordHit(ctx context.Context, h tracking.Hit) error {
+	count := string(h.Kind) + "s_" + string(h.Class) // opens_human, clicks_machine...
+	first := "first_" + string(h.Kind) + "_" + string(h.Class) + "_at"
+	set := "#first = if_not_exists(#first, :at)"
+	vals := map[string]types.AttributeValue{":at": s(stamp(h.At)), ":one": n(1)}
+	if h.Kind == tracking.Click {
+		set += ", lastClickAt = :at, lastClickLink = :link"
+		vals[":link"] = s(h.Link)
+		if h.Link == links.Honeypot {
+			set += ", scannerAt = :at"
+		}
+	}
+	res, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: key(contactPK(h.ContactID), sendSK(h.SendKey)),
+		UpdateExpression:          aws.String("SET " + set + " ADD #count :one"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeNames:  map[string]string{"#first": first, "#count": count},
+		ExpressionAttributeValues: vals,
+		ReturnValues:              types.ReturnValueUpdatedOld,
+	})
+	if isConditionFailed(err) {
+		return nil // the send is gone (expired): nothing to count it on
+	}
+	if err != nil {
+		return fmt.Errorf("record %s on send %s: %w", h.Kind, h.SendKey, err)
+	}
+	counters := []string{count}
+	if _, seen := res.Attributes[first]; !seen {
+		counters = append(counters, "unique_"+count)
+	}
+	act := item{}.str("PK", contactPK(h.ContactID)).str("SK", fmt.Sprintf("ACT#%s#%s#%s", stamp(h.At), h.Kind, rand.Text()[:8])).
+		str("type", "activity").str("kind", string(h.Kind)).str("class", string(h.Class)).str("reason", h.Reason).
+		str("sendKey", h.SendKey).str("url", h.URL).str("at", stamp(h.At)).expires(h.Expires)
+	items := []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &st.table, Item: act}},
+	}
+	if h.Stats != "" {
+		items = append(items, types.TransactWriteItem{Update: st.statsUpdate(h.Stats, h.ContactID, counters...)})
+	}
+	if _, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); err != nil {
+		return fmt.Errorf("record %s of send %s: %w", h.Kind, h.SendKey, err)
+	}
+	if h.Class == tracking.Human {
+		return st.TouchEngagement(ctx, h.ContactID, h.At)
+	}
+	return nil
+}
+
+// Activity is one entry of a contact's engagement timeline.
+type Activity struct {
+	At      string
+	Kind    string
+	Class   string
+	Reason  string
+	SendKey string
+	URL     string
+}
+
+// Activities returns a contact's engagement timeline, oldest first, without expired entries.
+func (st *Store) Activities(ctx context.Context, contactID string) ([]Activity, error) {
+	var out []Activity
+	p := dynamodb.NewQueryPaginator(st.db, &dynamodb.QueryInput{
+		TableName:              &st.table,
+		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :sk)"),
+		FilterExpression:       aws.String(notExpired),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": s(contactPK(contactID)), ":sk": s("ACT#"), ":now": nowValue(st.now()),
+		},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query activity of %s: %w", contactID, err)
+		}
+		for _, v := range page.Items {
+			it := item(v)
+			out = append(out, Activity{At: it.getStr("at"), Kind: it.getStr("kind"), Class: it.getStr("class"),
+				Reason: it.getStr("reason"), SendKey: it.getStr("sendKey"), URL: it.getStr("url")})
+		}
+	}
+	return out, nil
+}

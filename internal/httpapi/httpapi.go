@@ -1,0 +1,105 @@
+// Package httpapi adapts API Gateway HTTP API (payload format 2.0) events to the public
+// endpoints' handlers: it reads what a request says and writes the responses they give (pages,
+// redirects, the pixel), with the security headers every public page carries.
+package httpapi
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/url"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Request is an HTTP API request.
+type Request = events.APIGatewayV2HTTPRequest
+
+// Response is an HTTP API response.
+type Response = events.APIGatewayV2HTTPResponse
+
+// MaxBody is the largest request body read (forms are a few hundred bytes).
+const MaxBody = 16 << 10
+
+// Handler handles one request.
+type Handler func(ctx context.Context, r Request) Response
+
+// Invoke adapts h to lambda.Handler's Invoke. A payload that is not an HTTP API event gets a 400.
+func Invoke(ctx context.Context, h Handler, payload []byte) ([]byte, error) {
+	var r Request
+	if err := json.Unmarshal(payload, &r); err != nil {
+		return json.Marshal(Text(400, "bad request"))
+	}
+	return json.Marshal(h(ctx, r))
+}
+
+// Method returns the request's method.
+func Method(r Request) string { return r.RequestContext.HTTP.Method }
+
+// Header returns a request header (names are matched case-insensitively).
+func Header(r Request, name string) string {
+	for k, v := range r.Headers {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+// Form returns the request's urlencoded form body; nil when there is none or it is too large.
+func Form(r Request) url.Values {
+	body := r.Body
+	if r.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(body)
+		if err != nil {
+			return nil
+		}
+		body = string(b)
+	}
+	if len(body) > MaxBody {
+		return nil
+	}
+	v, err := url.ParseQuery(body)
+	if err != nil {
+		return nil
+	}
+	return v
+}
+
+// headers every response carries: nothing is cached, framed, sniffed or leaked by referrer.
+func headers(contentType string) map[string]string {
+	return map[string]string{
+		"content-type":            contentType,
+		"cache-control":           "no-store, max-age=0",
+		"x-content-type-options":  "nosniff",
+		"referrer-policy":         "no-referrer",
+		"x-frame-options":         "DENY",
+		"content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+	}
+}
+
+// HTML is a page.
+func HTML(status int, page string) Response {
+	return Response{StatusCode: status, Headers: headers("text/html; charset=utf-8"), Body: page}
+}
+
+// Text is a plain-text answer.
+func Text(status int, body string) Response {
+	return Response{StatusCode: status, Headers: headers("text/plain; charset=utf-8"), Body: body}
+}
+
+// Redirect sends the reader to u (302: every click is counted, never cached).
+func Redirect(u string) Response {
+	h := headers("text/plain; charset=utf-8")
+	h["location"] = u
+	return Response{StatusCode: 302, Headers: h}
+}
+
+// pixel is a transparent 1×1 GIF.
+var pixel = base64.StdEncoding.EncodeToString([]byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"))
+
+// Pixel is the open-tracking image.
+func Pixel() Response {
+	return Response{StatusCode: 200, Headers: headers("image/gif"), Body: pixel, IsBase64Encoded: true}
+}

@@ -1,0 +1,27 @@
+package preferences
+
+import (
+	"shopmail/internal/email"
+	"shopmail/internal/env"
+	"shopmail/internal/links"
+	"shopmail/internal/message"
+)
+
+// Settings is the preferences function's configuration.
+type Settings struct {
+	Links            links.Settings
+	Brand            message.Brand
+	From             email.Address
+	Table            string
+	ConfigurationSet string
+	EventBus         string
+}
+
+// LoadConfig reads the settings from the environment and reports every problem at once.
+func LoadConfig(lookup func(string) (string, bool)) (Settings, error) {
+	r := env.New(lookup)
+	s := Settings{Links: links.Load(r), Table: r.String("TABLE_NAME"),
+		ConfigurationSet: r.String("SES_CONFIGURATION_SET"), EventBus: r.String("EVENT_BUS_NAME")}
+	s.Brand, s.From = message.LoadBrand(r)
+	return s, r.Err()
+}

@@ -1,0 +1,201 @@
+package preferences_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"shopmail/internal/contact"
+	"shopmail/internal/deliverability"
+	"shopmail/internal/dynamo"
+	"shopmail/internal/dynamo/dynamotest"
+	"shopmail/internal/email"
+	"shopmail/internal/httpapi"
+	"shopmail/internal/links"
+	"shopmail/internal/message"
+	"shopmail/internal/order"
+	"shopmail/internal/preferences"
+	"shopmail/internal/send"
+	"shopmail/internal/send/outbox"
+	"shopmail/internal/token"
+)
+
+func TestMain(m *testing.M) { dynamotest.Main(m) }
+
+var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
+type bus struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (b *bus) Publish(_ context.Context, detailType string, detail any) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	d, _ := json.Marshal(detail)
+	b.events = append(b.events, detailType+" "+string(d))
+	return nil
+}
+
+type fixture struct {
+	store  *dynamo.Store
+	bus    *bus
+	outbox *outbox.Outbox
+	h      *preferences.Handler
+	links  links.Config
+	gate   *deliverability.Gate
+}
+
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	client, table := dynamotest.NewTable(t)
+	keys, _ := token.ParseKeys(`{"current":"k1","k1":"0123456789abcdef0123456789abcdef"}`)
+	now := func() time.Time { return t0 }
+	f := &fixture{store: dynamo.New(client, table, now), bus: &bus{}, outbox: &outbox.Outbox{},
+		links: links.Config{BaseURL: "https://go.shop.example", Keys: keys, Tracking: 400 * 24 * time.Hour, Unsubscribe: 730 * 24 * time.Hour}}
+	f.gate = &deliverability.Gate{Suppressions: f.store, States: f.store, Sender: "hello@shop.example", Now: now}
+	f.h = &preferences.Handler{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Service: &preferences.Service{
+		Store: f.store, Publisher: f.bus, Sender: &send.Sender{Ledger: f.store, Mailer: f.outbox, Now: now}, Gate: f.gate,
+		Links: f.links, Brand: message.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", PostalAddress: "1 Leaf Street"},
+		From: email.Address{Name: "Tea House", Email: "hello@shop.example"}, Now: now,
+	}}
+	// Two customer accounts with one address, both consenting to marketing.
+	for _, id := range []string{"c-1", "c-2"} {
+		_, err := f.store.UpdateContact(context.Background(), id, func(c *contact.Contact) bool {
+			yes := true
+			return c.Apply(contact.Observation{At: t0.Add(-time.Hour), Source: "order", Customer: order.Customer{ID: id, Email: "sara@example.com", Locale: "fa-IR", MarketingConsent: &yes}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+func (f *fixture) serve(method, u, origin string, form url.Values) httpapi.Response {
+	path := strings.TrimPrefix(u, "https://go.shop.example")
+	var r httpapi.Request
+	r.RawPath = path
+	r.RequestContext.HTTP.Method = method
+	r.Headers = map[string]string{"accept-language": "en-US,en;q=0.8"}
+	if origin != "" {
+		r.Headers["origin"] = origin
+	}
+	if form != nil {
+		r.Body = form.Encode()
+	}
+	r.PathParameters = map[string]string{"token": path[strings.LastIndex(path, "/")+1:]}
+	return f.h.Serve(context.Background(), r)
+}
+
+func (f *fixture) contact(t *testing.T, id string) *contact.Contact {
+	t.Helper()
+	c, err := f.store.Contact(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+var oneClick = url.Values{"List-Unsubscribe": {"One-Click"}}
+
+func TestOneClickStopsTheTopicForEveryAccountOfTheAddress(t *testing.T) {
+	f := setup(t)
+	unsub := f.links.For("c-1", "sale#black-friday", t0).Unsubscribe(contact.TopicSales)
+	for range 50 { // prefetching scanners
+		if res := f.serve("GET", unsub, "", nil); res.StatusCode != 200 || !strings.Contains(res.Body, "حراج") {
+			t.Fatalf("GET: %d\n%s", res.StatusCode, res.Body)
+		}
+	}
+	if !f.contact(t, "c-1").MayMarket(contact.TopicSales) || len(f.bus.events) != 0 {
+		t.Fatal("GET changed something")
+	}
+	res := f.serve("POST", unsub, "", oneClick)
+	if res.StatusCode != 200 {
+		t.Fatalf("POST: %d %s", res.StatusCode, res.Body)
+	}
+	ctx := context.Background()
+	for _, id := range []string{"c-1", "c-2"} {
+		c := f.contact(t, id)
+		// The next sale announcement is refused by the check before every send; the order's
+		// thank-you (transactional) and other topics still go.
+		if reason, _ := f.gate.Check(ctx, c, contact.TopicSales); reason != "no consent to sales email" {
+			t.Errorf("%s: sale announcement allowed (%q)", id, reason)
+		}
+		if reason, _ := f.gate.Check(ctx, c, ""); reason != "" {
+			t.Errorf("%s: transactional email stopped: %q", id, reason)
+		}
+		if !c.MayMarket(contact.TopicNews) {
+			t.Errorf("%s: other topics stopped too", id)
+		}
+	}
+	if len(f.bus.events) != 2 || !strings.Contains(f.bus.events[0], `"topic":"sales"`) || !strings.HasPrefix(f.bus.events[0], "Contact Unsubscribed ") {
+		t.Errorf("events = %v", f.bus.events)
+	}
+	// Replaying the POST changes nothing more.
+	f.serve("POST", unsub, "", oneClick)
+	if len(f.bus.events) != 2 {
+		t.Errorf("replayed unsubscribe published again: %v", f.bus.events)
+	}
+}
+
+func TestBadUnsubscribeTokensGetTheSameAnswerAndWriteNothing(t *testing.T) {
+	f := setup(t)
+	good := f.links.For("c-1", "s", t0).Unsubscribe(contact.TopicSales)
+	bad := good[:len(good)-2] + "xx"
+	resBad := f.serve("POST", bad, "", oneClick)
+	if resBad.StatusCode != 200 {
+		t.Fatalf("bad token: %d", resBad.StatusCode)
+	}
+	if f.contact(t, "c-1").Prefs != nil || len(f.bus.events) != 0 {
+		t.Fatal("a bad token wrote")
+	}
+	// A valid token for a contact whose language is unknown answers exactly like a bad one.
+	other := f.links.For("c-unknown", "s", t0).Unsubscribe(contact.TopicSales)
+	if resOther := f.serve("POST", other, "", oneClick); resOther.Body != resBad.Body || resOther.StatusCode != resBad.StatusCode {
+		t.Errorf("answers differ:\n%s\n---\n%s", resBad.Body, resOther.Body)
+	}
+	// Huge and wrong-purpose tokens too.
+	for _, u := range []string{
+		"https://go.shop.example/u/" + strings.Repeat("k", 50000),
+		strings.Replace(f.links.For("c-1", "s", t0).Preferences(), "/p/", "/u/", 1),
+	} {
+		if res := f.serve("POST", u, "", oneClick); res.StatusCode != 200 || res.Body != resBad.Body {
+			t.Errorf("POST %.60s: %d", u, res.StatusCode)
+		}
+	}
+	if f.contact(t, "c-1").Prefs != nil {
+		t.Fatal("a refused token wrote")
+	}
+}
+
+func TestPreferenceCentre(t *testing.T) {
+	f := setup(t)
+	prefs := f.links.For("c-1", "s", t0).Preferences()
+	res := f.serve("GET", prefs, "", nil)
+	if res.StatusCode != 200 || !strings.Contains(res.Body, `dir="rtl"`) || strings.Count(res.Body, `type="checkbox"`) != 4 || strings.Count(res.Body, " checked") != 4 {
+		t.Fatalf("GET: %d\n%s", res.StatusCode, res.Body)
+	}
+	// Another site cannot post the form.
+	if res := f.serve("POST", prefs, "https://evil.example", url.Values{"action": {"stop-all"}}); res.StatusCode != 403 {
+		t.Errorf("cross-site POST: %d", res.StatusCode)
+	}
+	res = f.serve("POST", prefs, "https://go.shop.example", url.Values{"action": {"save"}, "topic": {"sales", "surveys"}})
+	c := f.contact(t, "c-1")
+	if res.StatusCode != 200 || !c.MayMarket("sales") || c.MayMarket("news") || c.MayMarket("greetings") || !c.MayMarket("surveys") {
+		t.Fatalf("after save: %d %+v", res.StatusCode, c.Prefs)
+	}
+	f.serve("POST", prefs, "", url.Values{"action": {"stop-all"}})
+	c = f.contact(t, "c-1")
+	for _, topic := range contact.Topics {
+		if c.MayMarket(topic) {
+			t.Errorf("%s still on after stop-all", topic)
+		}
+	}
+}
