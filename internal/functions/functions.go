@@ -6,20 +6,35 @@
 package functions
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"shopmail/internal/awsenv"
+	"shopmail/internal/deliverability"
 	"shopmail/internal/dynamo"
+	"shopmail/internal/eventbridge"
+	"shopmail/internal/preferences"
+	"shopmail/internal/secrets"
+	"shopmail/internal/send"
 	"shopmail/internal/ses"
 	"shopmail/internal/sqs"
 	"shopmail/internal/thankyou"
+	"shopmail/internal/token"
+	"shopmail/internal/tracking"
 )
 
 // Builder builds a function's handler from an environment lookup.
 type Builder func(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler, error)
+
+// keys reads the link tokens' keys, once, at start.
+func keys(env awsenv.Environment, secret string) (*token.Keys, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return secrets.TokenKeys(ctx, env.For("SECRETSMANAGER"), secret)
+}
 
 // ThankYou builds the thank-you function (functions/thankyou).
 func ThankYou(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler, error) {
@@ -31,6 +46,9 @@ func ThankYou(lookup func(string) (string, bool), log *slog.Logger) (lambda.Hand
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Links.Keys, err = keys(aws, cfg.KeysSecret); err != nil {
+		return nil, err
+	}
 	return thankyou.New(cfg, thankyou.Deps{
 		Store:       dynamo.New(dynamo.NewClient(aws.For("DYNAMODB")), cfg.Table, time.Now),
 		Mailer:      ses.New(aws.For("SESV2"), cfg.ConfigurationSet),
@@ -38,4 +56,66 @@ func ThankYou(lookup func(string) (string, bool), log *slog.Logger) (lambda.Hand
 		Now:         time.Now,
 		Log:         log,
 	})
+}
+
+// Tracking builds the open pixel and click redirect function (functions/tracking).
+func Tracking(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler, error) {
+	cfg, err := tracking.LoadConfig(lookup)
+	if err != nil {
+		return nil, err
+	}
+	aws, err := awsenv.Load(lookup)
+	if err != nil {
+		return nil, err
+	}
+	k, err := keys(aws, cfg.Links.KeysSecret)
+	if err != nil {
+		return nil, err
+	}
+	return &tracking.Handler{Log: log, Service: &tracking.Service{
+		Store: dynamo.New(dynamo.NewClient(aws.For("DYNAMODB")), cfg.Table, time.Now),
+		Keys:  k, ShopURL: cfg.ShopURL, Retention: cfg.Links.Tracking, Now: time.Now,
+	}}, nil
+}
+
+// Preferences builds the unsubscribe, preference-centre and subscription function
+// (functions/preferences).
+func Preferences(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler, error) {
+	cfg, err := preferences.LoadConfig(lookup)
+	if err != nil {
+		return nil, err
+	}
+	aws, err := awsenv.Load(lookup)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Links.Keys, err = keys(aws, cfg.Links.KeysSecret); err != nil {
+		return nil, err
+	}
+	store := dynamo.New(dynamo.NewClient(aws.For("DYNAMODB")), cfg.Table, time.Now)
+	return &preferences.Handler{Log: log, Service: &preferences.Service{
+		Store: store, Publisher: eventbridge.New(aws.For("EVENTBRIDGE"), cfg.EventBus),
+		Sender: &send.Sender{Ledger: store, Mailer: ses.New(aws.For("SESV2"), cfg.ConfigurationSet), Now: time.Now},
+		Gate:   &deliverability.Gate{Suppressions: store, States: store, Sender: cfg.From.Email, Now: time.Now},
+		Links:  cfg.Links.Config, Brand: cfg.Brand, From: cfg.From, Now: time.Now,
+	}}, nil
+}
+
+// SESEvents builds the SES event ingestion function (functions/sesevents).
+func SESEvents(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler, error) {
+	cfg, err := deliverability.LoadConfig(lookup)
+	if err != nil {
+		return nil, err
+	}
+	aws, err := awsenv.Load(lookup)
+	if err != nil {
+		return nil, err
+	}
+	return &deliverability.Handler{Log: log, DeadLetters: sqs.New(aws.For("SQS"), cfg.DeadLetterQueueURL),
+		Ingest: &deliverability.Ingest{
+			Store:     dynamo.New(dynamo.NewClient(aws.For("DYNAMODB")), cfg.Table, time.Now),
+			Publisher: eventbridge.New(aws.For("EVENTBRIDGE"), cfg.EventBus),
+			Policy:    cfg.Policy, Retention: cfg.Retention,
+			SoftBounceLimit: 3, SoftBounceWindow: 30 * 24 * time.Hour, Now: time.Now,
+		}}, nil
 }

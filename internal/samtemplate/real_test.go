@@ -150,9 +150,11 @@ func TestRealThankYouEnv(t *testing.T) {
 		Params: map[string]string{"SenderAddress": "hello@shop.example", "PostalAddress": "1 Main St"},
 		Resource: func(id string) string {
 			return map[string]string{
-				"MarketingTable":   "marketing",
-				"ConfigurationSet": "stack-mail",
-				"DeadLetterQueue":  "http://127.0.0.1:4566/000000000000/dlq",
+				"MarketingTable":    "marketing",
+				"ConfigurationSet":  "stack-mail",
+				"DeadLetterQueue":   "http://127.0.0.1:4566/000000000000/dlq",
+				"ServerlessHttpApi": "abc123",
+				"TokenKeys":         "arn:aws:secretsmanager:us-east-1:000000000000:secret:TokenKeys-AbCdEf",
 			}[id]
 		},
 		Region: "us-east-1", AccountID: "000000000000", Partition: "aws", StackName: "stack",
@@ -162,19 +164,23 @@ func TestRealThankYouEnv(t *testing.T) {
 		t.Fatalf("Env: %v", err)
 	}
 	want := map[string]string{
-		"TABLE_NAME":            "marketing",
-		"LOG_LEVEL":             "INFO",
-		"SENDER_ADDRESS":        "hello@shop.example",
-		"SENDER_NAME":           "Our shop",
-		"SHOP_NAME":             "Our shop",
-		"SHOP_URL":              "https://shop.example",
-		"POSTAL_ADDRESS":        "1 Main St",
-		"SES_CONFIGURATION_SET": "stack-mail",
-		"DEAD_LETTER_QUEUE_URL": "http://127.0.0.1:4566/000000000000/dlq",
-		"COUPON_PREFIX":         "",
-		"COUPON_OFFER":          "10% off your next order",
-		"COUPON_OFFER_FA":       "۱۰٪ تخفیف برای خرید بعدی",
-		"COUPON_VALID_DAYS":     "60",
+		"TABLE_NAME":              "marketing",
+		"LOG_LEVEL":               "INFO",
+		"SENDER_ADDRESS":          "hello@shop.example",
+		"SENDER_NAME":             "Our shop",
+		"SHOP_NAME":               "Our shop",
+		"SHOP_URL":                "https://shop.example",
+		"POSTAL_ADDRESS":          "1 Main St",
+		"SES_CONFIGURATION_SET":   "stack-mail",
+		"DEAD_LETTER_QUEUE_URL":   "http://127.0.0.1:4566/000000000000/dlq",
+		"COUPON_PREFIX":           "",
+		"COUPON_OFFER":            "10% off your next order",
+		"COUPON_OFFER_FA":         "۱۰٪ تخفیف برای خرید بعدی",
+		"COUPON_VALID_DAYS":       "60",
+		"UNSUBSCRIBE_MAILTO":      "",
+		"PUBLIC_URL":              "https://abc123.execute-api.us-east-1.amazonaws.com",
+		"TOKEN_KEYS_SECRET":       "arn:aws:secretsmanager:us-east-1:000000000000:secret:TokenKeys-AbCdEf",
+		"TRACKING_RETENTION_DAYS": "400",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Env =\n%v\nwant\n%v", got, want)
