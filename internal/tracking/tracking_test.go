@@ -3,12 +3,18 @@ package tracking_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"shopmail/internal/dynamo"
+	"shopmail/internal/dynamo/dynamotest"
 	"shopmail/internal/httpapi"
 	"shopmail/internal/links"
 	"shopmail/internal/token"
@@ -225,6 +231,35 @@ func BenchmarkClick(b *testing.B) {
 		f.store.hits = f.store.hits[:0]
 		if res := f.request("GET", link, chrome); res.StatusCode != 302 {
 			b.Fatal(res.StatusCode)
+		}
+	}
+}
+
+// BenchmarkTrackingHit is one click as the function handles it: the HTTP API event decoded,
+// the token checked, the send read and the hit classified and written through the real store
+// (its DynamoDB requests encoded), the redirect encoded. Only the network is stubbed.
+func BenchmarkTrackingHit(b *testing.B) {
+	f := newFixture(b)
+	f.now = t0.Add(time.Hour)
+	sendItem := map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: "CONTACT#c-42"}, "SK": &types.AttributeValueMemberS{Value: "SEND#thankyou#o-1"},
+		"kind":   &types.AttributeValueMemberS{Value: "thankyou"},
+		"sentAt": &types.AttributeValueMemberS{Value: "2026-11-22T10:00:00.000000000Z"},
+		"links": &types.AttributeValueMemberL{Value: []types.AttributeValue{
+			&types.AttributeValueMemberS{Value: "https://shop.example/tea"}, &types.AttributeValueMemberS{Value: "https://shop.example/mugs"},
+		}},
+	}
+	f.h.Service.Store = dynamo.New(dynamotest.Stub{Get: func(*dynamodb.GetItemInput) map[string]types.AttributeValue { return sendItem }}, "bench", func() time.Time { return f.now })
+	link := f.links.Click("https://shop.example/mugs")
+	req := httpapi.Request{RawPath: strings.TrimPrefix(link, "https://go.shop.example"), Headers: map[string]string{"user-agent": chrome},
+		PathParameters: map[string]string{"token": link[strings.LastIndex(link, "/")+1:]}}
+	req.RequestContext.HTTP.Method = "GET"
+	payload, _ := json.Marshal(req)
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := f.h.Invoke(context.Background(), payload)
+		if err != nil || !strings.Contains(string(out), `"location":"https://shop.example/mugs"`) {
+			b.Fatalf("%s %v", out, err)
 		}
 	}
 }

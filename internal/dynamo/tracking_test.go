@@ -1,0 +1,90 @@
+package dynamo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"shopmail/internal/contact"
+	"shopmail/internal/dynamo"
+	"shopmail/internal/dynamo/dynamotest"
+	"shopmail/internal/send"
+	"shopmail/internal/tracking"
+)
+
+// Expired tracking items are ignored by reads before DynamoDB's TTL deletes them.
+func TestExpiredTrackingIsIgnored(t *testing.T) {
+	client, table := dynamotest.NewTable(t)
+	clock := now()
+	st := dynamo.New(client, table, func() time.Time { return clock })
+	ctx := context.Background()
+	rec := send.Record{Key: "thankyou#o-1", ContactID: "c-1", Kind: "thankyou", Status: send.Sending, Token: "t",
+		Links: []string{"https://shop.example/a"}, ExpiresAt: clock.Add(24 * time.Hour)}
+	if ok, _, err := st.Claim(ctx, rec); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	hit := tracking.Hit{Kind: tracking.Click, ContactID: "c-1", SendKey: rec.Key, Stats: "thankyou", Link: "0",
+		URL: "https://shop.example/a", At: clock, Class: tracking.Human, Expires: clock.Add(24 * time.Hour)}
+	if err := st.RecordHit(ctx, hit); err != nil {
+		t.Fatal(err)
+	}
+	check := func(want int) {
+		t.Helper()
+		sends, err := st.Sends(ctx, "c-1")
+		acts, err2 := st.Activities(ctx, "c-1")
+		_, found, err3 := st.SendState(ctx, "c-1", rec.Key)
+		_, found2, err4 := st.Send(ctx, "c-1", rec.Key)
+		if err != nil || err2 != nil || err3 != nil || err4 != nil {
+			t.Fatal(err, err2, err3, err4)
+		}
+		if len(sends) != want || len(acts) != want || found != (want == 1) || found2 != (want == 1) {
+			t.Errorf("%d sends, %d activities, state found %v, send found %v; want %d", len(sends), len(acts), found, found2, want)
+		}
+	}
+	check(1)
+	clock = clock.Add(25 * time.Hour) // past the TTL, not yet deleted
+	check(0)
+	// The counters are not tracking rows: they stay.
+	if stats, err := st.Stats(ctx, "thankyou"); err != nil || stats["clicks_human"] != 1 || stats["unique_clicks_human"] != 1 {
+		t.Errorf("stats = %v, %v", stats, err)
+	}
+}
+
+// A hit counts on the send, and only the first human one as unique; only human hits mark the
+// contact as engaged.
+func TestHitsCountOnTheSendAndTheCampaign(t *testing.T) {
+	st := store(t)
+	ctx := context.Background()
+	if _, err := st.UpdateContact(ctx, "c-1", func(c *contact.Contact) bool { c.Email = "a@example.com"; return true }); err != nil {
+		t.Fatal(err)
+	}
+	rec := send.Record{Key: "sale#bf", ContactID: "c-1", Kind: "sale", CampaignID: "bf-2026", Status: send.Sending, Token: "t"}
+	if ok, _, err := st.Claim(ctx, rec); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	at := now()
+	for i, class := range []tracking.Class{tracking.Machine, tracking.Human, tracking.Human} {
+		h := tracking.Hit{Kind: tracking.Open, ContactID: "c-1", SendKey: rec.Key, Stats: "bf-2026", At: at.Add(time.Duration(i) * time.Minute), Class: class}
+		if err := st.RecordHit(ctx, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stats, err := st.Stats(ctx, "bf-2026")
+	want := map[string]int64{"opens_machine": 1, "unique_opens_machine": 1, "opens_human": 2, "unique_opens_human": 1}
+	for k, v := range want {
+		if stats[k] != v {
+			t.Errorf("stats[%s] = %d, want %d (%v, %v)", k, stats[k], v, stats, err)
+		}
+	}
+	c, _ := st.Contact(ctx, "c-1")
+	if !c.EngagedAt.Equal(at.Add(2 * time.Minute)) {
+		t.Errorf("engaged at %v", c.EngagedAt)
+	}
+	// A hit on a send that is not there writes nothing and is no error.
+	if err := st.RecordHit(ctx, tracking.Hit{Kind: tracking.Open, ContactID: "c-1", SendKey: "gone", Stats: "bf-2026", At: at, Class: tracking.Human}); err != nil {
+		t.Fatal(err)
+	}
+	if acts, _ := st.Activities(ctx, "c-1"); len(acts) != 3 {
+		t.Errorf("%d activities, want 3", len(acts))
+	}
+}
