@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,36 +14,13 @@ import (
 	"shopmail/internal/deliverability"
 	"shopmail/internal/dynamo"
 	"shopmail/internal/dynamo/dynamotest"
+	"shopmail/internal/eventbridge/eventbridgetest"
 	"shopmail/internal/send"
 )
 
 func TestMain(m *testing.M) { dynamotest.Main(m) }
 
 var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-
-// bus is a hand-written stand-in for EventBridge.
-type bus struct {
-	mu     sync.Mutex
-	events []string
-}
-
-func (b *bus) Publish(_ context.Context, detailType string, detail any) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	d, _ := json.Marshal(detail)
-	b.events = append(b.events, detailType+" "+string(d))
-	return nil
-}
-
-func (b *bus) count(detailType string) int {
-	n := 0
-	for _, e := range b.events {
-		if strings.HasPrefix(e, detailType+" ") {
-			n++
-		}
-	}
-	return n
-}
 
 type deadLetters struct{ events []string }
 
@@ -55,7 +31,7 @@ func (d *deadLetters) Put(_ context.Context, _ string, reason error, event []byt
 
 type fixture struct {
 	store *dynamo.Store
-	bus   *bus
+	bus   *eventbridgetest.Bus
 	dead  *deadLetters
 	h     *deliverability.Handler
 	now   time.Time
@@ -64,7 +40,7 @@ type fixture struct {
 func setup(t *testing.T, minSends int64) *fixture {
 	t.Helper()
 	client, table := dynamotest.NewTable(t)
-	f := &fixture{bus: &bus{}, dead: &deadLetters{}, now: t0}
+	f := &fixture{bus: &eventbridgetest.Bus{}, dead: &deadLetters{}, now: t0}
 	now := func() time.Time { return f.now }
 	f.store = dynamo.New(client, table, now)
 	policy := deliverability.DefaultPolicy
@@ -147,7 +123,7 @@ func TestHardBounceSuppressesOnceAndStopsTheNextSend(t *testing.T) {
 	if err != nil || !found || sup.Reason != deliverability.ReasonBounce || sup.Source != "m-1" {
 		t.Fatalf("suppression = %+v found=%v err=%v", sup, found, err)
 	}
-	if n := f.bus.count(deliverability.EventSuppressed); n != 1 {
+	if n := f.bus.Count(deliverability.EventSuppressed); n != 1 {
 		t.Errorf("%d Contact Suppressed events, want 1", n)
 	}
 	stats, err := f.store.Stats(ctx, "thankyou")
@@ -237,8 +213,8 @@ func TestReputationGuardPausesAndResumesMarketing(t *testing.T) {
 	if err != nil || !st.Paused || !strings.Contains(st.Reason, "bounce rate 5.00%") {
 		t.Fatalf("state = %+v, %v", st, err)
 	}
-	if f.bus.count(deliverability.EventPaused) != 1 {
-		t.Errorf("events: %v", f.bus.events)
+	if f.bus.Count(deliverability.EventPaused) != 1 {
+		t.Errorf("events: %v", f.bus.Events())
 	}
 	gate := &deliverability.Gate{Suppressions: f.store, States: f.store, Sender: "hello@shop.example", Now: func() time.Time { return f.now }}
 	c := &contact.Contact{ID: "c-1", Email: "ok@example.com", Consent: contact.Consent{Marketing: true}}
@@ -252,8 +228,8 @@ func TestReputationGuardPausesAndResumesMarketing(t *testing.T) {
 	for i := 20; i < 60; i++ {
 		f.handle(t, sent(fmt.Sprintf("m-%d", i), "x@example.com", t0, nil))
 	}
-	if st, _ := f.store.ReputationState(ctx, "hello@shop.example"); st.Paused || f.bus.count(deliverability.EventResumed) != 1 {
-		t.Errorf("state = %+v; events %v", st, f.bus.events)
+	if st, _ := f.store.ReputationState(ctx, "hello@shop.example"); st.Paused || f.bus.Count(deliverability.EventResumed) != 1 {
+		t.Errorf("state = %+v; events %v", st, f.bus.Events())
 	}
 }
 

@@ -2,12 +2,10 @@ package preferences_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"shopmail/internal/deliverability"
 	"shopmail/internal/dynamo"
 	"shopmail/internal/dynamo/dynamotest"
+	"shopmail/internal/eventbridge/eventbridgetest"
 	"shopmail/internal/email"
 	"shopmail/internal/httpapi"
 	"shopmail/internal/links"
@@ -30,22 +29,9 @@ func TestMain(m *testing.M) { dynamotest.Main(m) }
 
 var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 
-type bus struct {
-	mu     sync.Mutex
-	events []string
-}
-
-func (b *bus) Publish(_ context.Context, detailType string, detail any) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	d, _ := json.Marshal(detail)
-	b.events = append(b.events, detailType+" "+string(d))
-	return nil
-}
-
 type fixture struct {
 	store  *dynamo.Store
-	bus    *bus
+	bus    *eventbridgetest.Bus
 	outbox *outbox.Outbox
 	h      *preferences.Handler
 	links  links.Config
@@ -57,7 +43,7 @@ func setup(t *testing.T) *fixture {
 	client, table := dynamotest.NewTable(t)
 	keys, _ := token.ParseKeys(`{"current":"k1","k1":"0123456789abcdef0123456789abcdef"}`)
 	now := func() time.Time { return t0 }
-	f := &fixture{store: dynamo.New(client, table, now), bus: &bus{}, outbox: &outbox.Outbox{},
+	f := &fixture{store: dynamo.New(client, table, now), bus: &eventbridgetest.Bus{}, outbox: &outbox.Outbox{},
 		links: links.Config{BaseURL: "https://go.shop.example", Keys: keys, Tracking: 400 * 24 * time.Hour, Unsubscribe: 730 * 24 * time.Hour}}
 	f.gate = &deliverability.Gate{Suppressions: f.store, States: f.store, Sender: "hello@shop.example", Now: now}
 	f.h = &preferences.Handler{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Service: &preferences.Service{
@@ -113,7 +99,7 @@ func TestOneClickStopsTheTopicForEveryAccountOfTheAddress(t *testing.T) {
 			t.Fatalf("GET: %d\n%s", res.StatusCode, res.Body)
 		}
 	}
-	if !f.contact(t, "c-1").MayMarket(contact.TopicSales) || len(f.bus.events) != 0 {
+	if !f.contact(t, "c-1").MayMarket(contact.TopicSales) || len(f.bus.Events()) != 0 {
 		t.Fatal("GET changed something")
 	}
 	res := f.serve("POST", unsub, "", oneClick)
@@ -135,13 +121,13 @@ func TestOneClickStopsTheTopicForEveryAccountOfTheAddress(t *testing.T) {
 			t.Errorf("%s: other topics stopped too", id)
 		}
 	}
-	if len(f.bus.events) != 2 || !strings.Contains(f.bus.events[0], `"topic":"sales"`) || !strings.HasPrefix(f.bus.events[0], "Contact Unsubscribed ") {
-		t.Errorf("events = %v", f.bus.events)
+	if len(f.bus.Events()) != 2 || !strings.Contains(f.bus.Events()[0], `"topic":"sales"`) || !strings.HasPrefix(f.bus.Events()[0], "Contact Unsubscribed ") {
+		t.Errorf("events = %v", f.bus.Events())
 	}
 	// Replaying the POST changes nothing more.
 	f.serve("POST", unsub, "", oneClick)
-	if len(f.bus.events) != 2 {
-		t.Errorf("replayed unsubscribe published again: %v", f.bus.events)
+	if len(f.bus.Events()) != 2 {
+		t.Errorf("replayed unsubscribe published again: %v", f.bus.Events())
 	}
 }
 
@@ -153,7 +139,7 @@ func TestBadUnsubscribeTokensGetTheSameAnswerAndWriteNothing(t *testing.T) {
 	if resBad.StatusCode != 200 {
 		t.Fatalf("bad token: %d", resBad.StatusCode)
 	}
-	if f.contact(t, "c-1").Prefs != nil || len(f.bus.events) != 0 {
+	if f.contact(t, "c-1").Prefs != nil || len(f.bus.Events()) != 0 {
 		t.Fatal("a bad token wrote")
 	}
 	// A valid token for a contact whose language is unknown answers exactly like a bad one.

@@ -275,7 +275,7 @@ func CheckMarketing(p *Parsed) (string, error) {
 	}
 	for _, u := range uris[1:] {
 		if !strings.HasPrefix(u, "mailto:") {
-			return "", fmt.Errorf("List-Unsubscribe %q: %q is neither HTTPS first nor mailto:", lu[0], u)
+			return "", fmt.Errorf("List-Unsubscribe %q: %q is not a mailto URI", lu[0], u)
 		}
 	}
 	return uris[0], nil
