@@ -77,11 +77,18 @@ func (st *Store) Settle(ctx context.Context, rec send.Record) error {
 	}
 	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &st.table, Key: key(contactPK(rec.ContactID), sendSK(rec.Key)),
-		UpdateExpression:          aws.String("SET " + set),
-		ConditionExpression:       aws.String("#st = :sending"),
-		ExpressionAttributeNames:  map[string]string{"#st": "status"},
-		ExpressionAttributeValues: vals,
+		UpdateExpression:                    aws.String("SET " + set),
+		ConditionExpression:                 aws.String("#st = :sending"),
+		ExpressionAttributeNames:            map[string]string{"#st": "status"},
+		ExpressionAttributeValues:           vals,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) && item(ccf.Item).getStr("status") == string(send.Sent) {
+		// SES's own "Email Sent" event got here first and settled the send: the outcome is
+		// known, and it is the better one.
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("update send %s: %w", rec.Key, err)
 	}

@@ -78,10 +78,47 @@ func TestClaimReturnsTheExistingSend(t *testing.T) {
 	if ok || err != nil || existing.Status != send.Sent || existing.MessageID != "m-1" {
 		t.Errorf("second claim: ok=%v existing=%+v err=%v", ok, existing, err)
 	}
-	// A settled send cannot be settled again (e.g. by a late, confused worker).
+	// A sent send is not settled again (e.g. by a late, confused worker), and a failed one
+	// cannot be settled twice.
 	rec.Status = send.Failed
-	if err := st.Settle(ctx, rec); err == nil {
-		t.Error("a sent send was overwritten")
+	if err := st.Settle(ctx, rec); err != nil {
+		t.Errorf("settling a sent send again: %v", err)
+	}
+	if got, _, _ := st.Send(ctx, "c-1", "k#1"); got.Status != send.Sent {
+		t.Errorf("a sent send was overwritten: %+v", got)
+	}
+	failed := send.Record{Key: "k#2", ContactID: "c-1", Status: send.Sending, Token: "t1", ClaimedAt: now()}
+	st.Claim(ctx, failed)
+	failed.Status = send.Failed
+	if err := st.Settle(ctx, failed); err != nil {
+		t.Fatal(err)
+	}
+	failed.Status, failed.MessageID = send.Sent, "m-2"
+	if err := st.Settle(ctx, failed); err == nil {
+		t.Error("a failed send was settled again")
+	}
+}
+
+// SES's "Email Sent" event can settle a send before the sender's own settle lands; then the
+// sender's settle (sent, or unknown after a timeout) is no error and changes nothing.
+func TestSESEventSettlesFirst(t *testing.T) {
+	st := store(t)
+	ctx := context.Background()
+	for i, ours := range []send.Status{send.Sent, send.Unknown} {
+		rec := send.Record{Key: fmt.Sprintf("k#%d", i), ContactID: "c-1", Status: send.Sending, Token: "t1", ClaimedAt: now()}
+		if ok, _, err := st.Claim(ctx, rec); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+		if ok, err := st.SettleSent(ctx, "c-1", rec.Key, "m-ses", now()); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+		rec.Status, rec.MessageID, rec.Reason = ours, "m-ses", "timeout"
+		if err := st.Settle(ctx, rec); err != nil {
+			t.Errorf("our settle (%s) after SES's: %v", ours, err)
+		}
+		if got, _, _ := st.Send(ctx, "c-1", rec.Key); got.Status != send.Sent || got.MessageID != "m-ses" || got.Reason != "" {
+			t.Errorf("send = %+v", got)
+		}
 	}
 }
 

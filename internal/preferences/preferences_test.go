@@ -185,3 +185,32 @@ func TestPreferenceCentre(t *testing.T) {
 		}
 	}
 }
+
+func TestSubscribeSendsOneConfirmation(t *testing.T) {
+	f := setup(t)
+	form := url.Values{"email": {"Neda@Example.com"}, "topic": {"sales"}, "locale": {"fa-IR"}}
+	var first httpapi.Response
+	for i := range 3 {
+		res := f.serve("POST", "https://go.shop.example/subscribe", "https://shop.example", form)
+		if res.StatusCode != 200 || (i > 0 && res.Body != first.Body) {
+			t.Fatalf("subscribe %d: %d\n%s", i, res.StatusCode, res.Body)
+		}
+		first = res
+	}
+	if n := f.outbox.Calls(); n != 1 {
+		t.Fatalf("%d confirmations sent, want 1", n)
+	}
+	// A known customer's address answers the same, and a suppressed one gets nothing.
+	if _, err := f.store.Suppress(context.Background(), deliverability.Suppression{Address: "sara@example.com", Reason: "hard bounce"}); err != nil {
+		t.Fatal(err)
+	}
+	res := f.serve("POST", "https://go.shop.example/subscribe", "", url.Values{"email": {"sara@example.com"}, "topic": {"sales"}, "locale": {"fa-IR"}})
+	if res.StatusCode != 200 || res.Body != first.Body || f.outbox.Calls() != 1 {
+		t.Errorf("subscribe of a suppressed address: %d, %d sends\n%s", res.StatusCode, f.outbox.Calls(), res.Body)
+	}
+	for _, bad := range []url.Values{{"email": {"x"}}, {"email": {"a@b.example"}, "topic": {"spam"}}, {"email": {"a@b.example\r\nBcc: c@d.example"}}} {
+		if res := f.serve("POST", "https://go.shop.example/subscribe", "", bad); res.StatusCode != 400 {
+			t.Errorf("subscribe %v: %d", bad, res.StatusCode)
+		}
+	}
+}

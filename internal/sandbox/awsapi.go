@@ -23,6 +23,8 @@ func service(r *http.Request) string {
 		return "events"
 	case strings.HasPrefix(target, "AmazonSQS."):
 		return "sqs"
+	case strings.HasPrefix(target, "secretsmanager."):
+		return "secretsmanager"
 	case strings.HasPrefix(r.URL.Path, "/v2/email/"):
 		return "ses"
 	case strings.HasPrefix(r.URL.Path, "/schedules"):
@@ -54,9 +56,11 @@ func (s *Sandbox) awsEndpoint() http.Handler {
 			s.sched.ServeHTTP(w, r)
 		case "sqs":
 			s.serveSQS(w, r)
+		case "secretsmanager":
+			s.serveSecrets(w, r)
 		default:
 			awsJSONError(w, http.StatusBadRequest, "UnknownOperationException",
-				"the sandbox serves DynamoDB, SES v2, EventBridge PutEvents, EventBridge Scheduler and SQS SendMessage")
+				"the sandbox serves DynamoDB, SES v2, EventBridge PutEvents, EventBridge Scheduler, SQS SendMessage and Secrets Manager GetSecretValue")
 		}
 	})
 }

@@ -3,10 +3,14 @@ package sandbox
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -20,7 +24,10 @@ import (
 type function struct {
 	id        string // logical id, also its name here
 	folder    string // under functions/
+	build     func() (lambda.Handler, error)
+	once      sync.Once
 	handler   lambda.Handler
+	buildErr  error
 	env       map[string]string
 	timeout   time.Duration
 	retries   int    // async retries after the first attempt (EventInvokeConfig)
@@ -66,11 +73,12 @@ func (s *Sandbox) loadFunction(fn samtemplate.Function) (*function, error) {
 		env[k] = v
 	}
 	log := logs.New(s.logWriter(fn.LogicalID), env["LOG_LEVEL"], fn.LogicalID)
-	h, err := build(func(k string) (string, bool) { v, ok := env[k]; return v, ok }, log)
-	if err != nil {
-		return nil, err
+	f := &function{id: fn.LogicalID, folder: filepath.Base(fn.CodeURI), env: env, timeout: time.Duration(max(fn.Timeout, 3)) * time.Second, retries: 2}
+	// Built when first needed (or by Warm), like a Lambda's init: a function may read from the
+	// AWS endpoint when it starts (its token keys), which answers once the sandbox serves.
+	f.build = func() (lambda.Handler, error) {
+		return build(func(k string) (string, bool) { v, ok := env[k]; return v, ok }, log)
 	}
-	f := &function{id: fn.LogicalID, folder: filepath.Base(fn.CodeURI), handler: h, env: env, timeout: time.Duration(max(fn.Timeout, 3)) * time.Second, retries: 2}
 	if n, ok := fn.EventInvokeConfig["MaximumRetryAttempts"].(int); ok {
 		f.retries = n
 	}
@@ -80,6 +88,29 @@ func (s *Sandbox) loadFunction(fn samtemplate.Function) (*function, error) {
 		}
 	}
 	return f, nil
+}
+
+// start builds the function once; later calls return the same handler or error.
+func (f *function) start() (lambda.Handler, error) {
+	f.once.Do(func() {
+		f.handler, f.buildErr = f.build()
+		if f.buildErr != nil {
+			f.buildErr = fmt.Errorf("function %s failed to start: %w", f.id, f.buildErr)
+		}
+	})
+	return f.handler, f.buildErr
+}
+
+// Warm starts every function now, as Lambda's init would, and reports every one that fails
+// (a missing setting, an unreadable secret). Call it once the AWS endpoint is served.
+func (s *Sandbox) Warm() error {
+	var errs []error
+	for _, id := range slices.Sorted(maps.Keys(s.functions)) {
+		if _, err := s.functions[id].start(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // queueURLFor resolves a destination (an SQS queue ARN in the template) to the queue's URL.
@@ -117,7 +148,11 @@ func (s *Sandbox) invoke(ctx context.Context, f *function, payload []byte) (out 
 			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
 		}
 	}()
-	out, err = lambda.NewHandler(f.handler).Invoke(ctx, payload)
+	h, err := f.start()
+	if err != nil {
+		return nil, requestID, err
+	}
+	out, err = lambda.NewHandler(h).Invoke(ctx, payload)
 	if err == nil && ctx.Err() != nil {
 		err = fmt.Errorf("task timed out after %s: %w", f.timeout, ctx.Err())
 	}

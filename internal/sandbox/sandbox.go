@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -45,7 +46,7 @@ type Config struct {
 	Table    string // the table's name; default "shopmail-local"
 	// Params override template parameters (LocalParams fill those without defaults).
 	Params map[string]string
-	// Builders build functions by folder name; default Builders.
+	// Builders replace some of Builders (by folder name), e.g. with a failing function.
 	Builders map[string]functions.Builder
 	// Log receives the functions' logs (JSON lines); default os.Stderr.
 	Log io.Writer
@@ -83,6 +84,7 @@ type Sandbox struct {
 	inflight   sync.WaitGroup
 	devToken   string
 
+	secrets     map[string]*secret
 	mu          sync.Mutex
 	deadLetters []DeadLetter
 }
@@ -97,13 +99,12 @@ func New(ctx context.Context, c Config) (*Sandbox, error) {
 	s := &Sandbox{
 		tmpl: c.Template, journal: &journal{max: 2000}, logs: &logBook{max: 5000},
 		dynamo: httputil.NewSingleHostReverseProxy(ddb), db: dynamolocal.NewClient(c.DynamoDB),
-		table: or(c.Table, "shopmail-local"), builders: c.Builders, awsURL: strings.TrimRight(c.AWSURL, "/"),
+		table: or(c.Table, "shopmail-local"), awsURL: strings.TrimRight(c.AWSURL, "/"),
 		appURL: strings.TrimRight(c.AppURL, "/"), region: "us-east-1", account: "000000000000",
 		retryDelay: c.RetryDelay, logOut: c.Log, devToken: "dev-" + newID(),
 	}
-	if s.builders == nil {
-		s.builders = Builders
-	}
+	s.builders = maps.Clone(Builders)
+	maps.Copy(s.builders, c.Builders)
 	if s.retryDelay == 0 {
 		s.retryDelay = time.Second
 	}
@@ -116,9 +117,16 @@ func New(ctx context.Context, c Config) (*Sandbox, error) {
 			s.params[k] = v
 		}
 	}
+	// Links in emails (pixel, clicks, unsubscribe) point at the local app.
+	if _, declared := c.Template.Parameters["PublicURL"]; declared && c.Params["PublicURL"] == "" {
+		s.params["PublicURL"] = s.appURL
+	}
 	s.ses = sesv2.New(sesv2.Options{Now: s.clock.Now, Publish: s.publishSES, MaxSendRate: c.SendRate, Max24HourSend: c.DailyQuota})
 	s.sched = scheduler.New(scheduler.Options{Clock: &s.clock, Fire: s.fire, Region: s.region, AccountID: s.account})
 	if err := s.createTable(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.loadSecrets(); err != nil {
 		return nil, err
 	}
 	if err := s.loadFunctions(); err != nil {
@@ -159,6 +167,8 @@ func (s *Sandbox) resolver() samtemplate.Resolver {
 				return s.table
 			case "AWS::SQS::Queue":
 				return s.awsURL + "/" + s.account + "/" + id
+			case "AWS::SecretsManager::Secret":
+				return s.arn("secretsmanager", "secret:"+id+"-Sandbx")
 			}
 			return id
 		},

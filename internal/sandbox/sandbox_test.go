@@ -161,8 +161,8 @@ func TestOrderPlacedEndToEnd(t *testing.T) {
 			t.Errorf("%d %q events on the bus, want 1", len(evs), dt)
 			continue
 		}
-		// The template routes SES events nowhere yet: the log must say so, not invent a target.
-		if len(evs[0].Matched) != 0 || !strings.Contains(evs[0].Summary, "no rule matched") {
+		// The template routes SES events to the SES events function, and nothing else.
+		if len(evs[0].Matched) != 1 || !strings.HasPrefix(evs[0].Matched[0], "SESEventsFunction") {
 			t.Errorf("%s routed to %v", dt, evs[0].Matched)
 		}
 	}
@@ -436,7 +436,7 @@ func TestSAMLocalEnvMatchesTheSandbox(t *testing.T) {
 			continue
 		}
 		for k, v := range want {
-			v = strings.ReplaceAll(strings.ReplaceAll(v, r.awsURL, "http://host.docker.internal:4566"), r.table, "shopmail-local")
+			v = strings.NewReplacer(r.awsURL, "http://host.docker.internal:4566", r.appURL, "http://127.0.0.1:3000", r.table, "shopmail-local").Replace(v)
 			if strings.HasPrefix(k, "AWS_LAMBDA_") {
 				continue // set by the Lambda runtime itself
 			}

@@ -19,13 +19,18 @@ type state struct {
 	Messages    []sesv2.Message
 	DeadLetters []DeadLetter
 	Schedules   []scheduler.Schedule
+	Secrets     map[string]string // logical id -> value, so that links already sent keep working
 }
 
 const stateFile = "sandbox.json"
 
 // Save writes the inbox, the dead letters, the schedules and the clock to dir.
 func (s *Sandbox) Save(dir string) error {
-	st := state{ClockAhead: s.clock.Offset(), Messages: s.ses.Messages(), DeadLetters: s.DeadLetters(), Schedules: s.sched.List()}
+	st := state{ClockAhead: s.clock.Offset(), Messages: s.ses.Messages(), DeadLetters: s.DeadLetters(), Schedules: s.sched.List(),
+		Secrets: map[string]string{}}
+	for id, sec := range s.secrets {
+		st.Secrets[id] = sec.value
+	}
 	b, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("save sandbox state: %w", err)
@@ -54,6 +59,11 @@ func (s *Sandbox) Load(dir string) error {
 		return fmt.Errorf("load sandbox state from %s: %w", dir, err)
 	}
 	s.clock.Advance(st.ClockAhead)
+	for id, v := range st.Secrets {
+		if sec, ok := s.secrets[id]; ok {
+			sec.value = v
+		}
+	}
 	s.ses.Restore(st.Messages)
 	s.mu.Lock()
 	s.deadLetters = append(s.deadLetters, st.DeadLetters...)

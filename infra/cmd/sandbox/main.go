@@ -72,6 +72,13 @@ func run(awsAddr, appAddr, data string) error {
 	for i, l := range []net.Listener{awsL, appL} {
 		go servers[i].Serve(l)
 	}
+	// Start every function now, as Lambda's init would, so that a bad setting shows at once.
+	if err := sb.Warm(); err != nil {
+		for _, srv := range servers {
+			srv.Close()
+		}
+		return err
+	}
 	ticker, stopTicker := context.WithCancel(context.Background())
 	ticked := make(chan struct{})
 	go func() { sb.Run(ticker); close(ticked) }()

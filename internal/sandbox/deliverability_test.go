@@ -1,0 +1,255 @@
+package sandbox_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"shopmail/internal/contact"
+	"shopmail/internal/dynamo"
+	"shopmail/internal/dynamo/dynamotest"
+	"shopmail/internal/email/emailtest"
+	"shopmail/internal/send"
+)
+
+// End to end through the sandbox: the functions of template.yaml, the real SDK clients, the
+// sandbox's SES (mailbox simulator) and DynamoDB Local. What a customer and a marketer see.
+
+var chromeUA = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15"
+
+func (r *running) store(t *testing.T) *dynamo.Store {
+	return dynamo.New(dynamotest.Client(t), r.table, time.Now)
+}
+
+// do sends a request to the app as a browser or mail client would, without following redirects.
+func (r *running) do(t *testing.T, method, u, ua string, form url.Values) (*http.Response, string) {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("User-Agent", ua)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	r.sb.Idle()
+	return res, string(b)
+}
+
+// partition returns every item of a contact's partition, as a fingerprint of what was written.
+func (r *running) partition(t *testing.T, pk string) string {
+	t.Helper()
+	items, err := dynamotest.Items(t, dynamotest.Client(t), r.table, pk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
+}
+
+var hrefRE = regexp.MustCompile(`href="([^"]*)"`)
+
+func links(htmlPart, prefix string) []string {
+	var out []string
+	for _, m := range hrefRE.FindAllStringSubmatch(htmlPart, -1) {
+		if u := html.UnescapeString(m[1]); strings.Contains(u, prefix) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+func TestClickRedirectsOnlyToTheRegisteredURLAndTamperingWritesNothing(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	r.putSample(t, "first-order.json", nil)
+	r.putSample(t, "repeat-order.json", nil) // with a suggestion: green tea
+	m := emailtest.MustParse(t, r.sb.Messages()[1].Raw)
+	clicks := links(m.HTML, "/c/")
+	if len(clicks) == 0 || !strings.HasPrefix(clicks[0], r.appURL+"/c/") {
+		t.Fatalf("no tracked links to the app in:\n%s", m.HTML)
+	}
+	rec, _, _ := r.store(t).Send(context.Background(), "c-42", "thankyou#o-1002")
+	before := r.partition(t, "CONTACT#c-42")
+
+	// A tampered token: 404, and not one item of the contact changed.
+	tampered := clicks[0][:len(clicks[0])-3] + "AAA"
+	if res, _ := r.do(t, "GET", tampered, chromeUA, nil); res.StatusCode != 404 || res.Header.Get("Location") != "" {
+		t.Errorf("tampered link: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res, _ := r.do(t, "HEAD", clicks[0], chromeUA, nil); res.StatusCode != 302 {
+		t.Errorf("HEAD: %d", res.StatusCode)
+	}
+	if after := r.partition(t, "CONTACT#c-42"); after != before {
+		t.Errorf("a tampered token or a HEAD request wrote:\nbefore %s\nafter  %s", before, after)
+	}
+
+	// The real link, even with a url= parameter, goes where the send recorded.
+	res, _ := r.do(t, "GET", clicks[0]+"?url=https://evil.example/", chromeUA, nil)
+	if loc := res.Header.Get("Location"); res.StatusCode != 302 || !contains(rec.Links, loc) || strings.Contains(loc, "evil") {
+		t.Fatalf("click = %d to %q; recorded links %v", res.StatusCode, loc, rec.Links)
+	}
+	acts, err := r.store(t).Activities(context.Background(), "c-42")
+	if err != nil || len(acts) != 1 || acts[0].Kind != "click" || !contains(rec.Links, acts[0].URL) {
+		t.Fatalf("activity = %+v, %v", acts, err)
+	}
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func TestProxyOpenIsNotHuman(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	r.putSample(t, "first-order.json", nil)
+	m := emailtest.MustParse(t, r.sb.Messages()[0].Raw)
+	pixel := regexp.MustCompile(`<img src="([^"]*/o/[^"]*)"`).FindStringSubmatch(m.HTML)
+	if pixel == nil {
+		t.Fatal("no pixel")
+	}
+	res, body := r.do(t, "GET", html.UnescapeString(pixel[1]), "Mozilla/5.0", nil) // Apple Mail Privacy Protection
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/gif" || !strings.HasPrefix(body, "GIF89a") ||
+		res.Header.Get("Cache-Control") != "no-store, max-age=0" {
+		t.Errorf("pixel: %d %v %q", res.StatusCode, res.Header, body)
+	}
+	acts, _ := r.store(t).Activities(context.Background(), "c-42")
+	if len(acts) != 1 || acts[0].Class != "machine" || acts[0].Reason != "privacy proxy" {
+		t.Fatalf("activity = %+v", acts)
+	}
+	c, _ := r.store(t).Contact(context.Background(), "c-42")
+	if !c.EngagedAt.IsZero() {
+		t.Errorf("a proxy open marked the contact engaged at %s", c.EngagedAt)
+	}
+	stats, _ := r.store(t).Stats(context.Background(), "thankyou")
+	if stats["opens_machine"] != 1 || stats["opens_human"] != 0 {
+		t.Errorf("stats = %v", stats)
+	}
+}
+
+func TestBounceSuppressesTheAddressAndTheNextSendIsSkipped(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	toBounce := func(d string) string {
+		return strings.Replace(d, "sara@example.com", "bounce@simulator.amazonses.com", 1)
+	}
+	r.putSample(t, "first-order.json", toBounce)
+	sup, found, err := r.store(t).Suppression(context.Background(), "bounce@simulator.amazonses.com")
+	if err != nil || !found || sup.Reason != "hard bounce" {
+		t.Fatalf("suppression = %+v found=%v err=%v", sup, found, err)
+	}
+	r.putSample(t, "repeat-order.json", toBounce)
+	if n := len(r.sb.Messages()); n != 1 {
+		t.Errorf("%d emails sent, want only the first", n)
+	}
+	rec, _, _ := r.store(t).Send(context.Background(), "c-42", "thankyou#o-1002")
+	if rec.Status != send.Skipped || rec.Reason != "address suppressed: hard bounce" {
+		t.Errorf("next send = %+v", rec)
+	}
+	if len(r.activities("event", "marketing.automation / Contact Suppressed")) != 1 {
+		t.Error("no Contact Suppressed event on the bus")
+	}
+}
+
+func TestOneClickUnsubscribeStopsMarketingButNotTheThankYou(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	r.putSample(t, "first-order.json", nil)
+	m := emailtest.MustParse(t, r.sb.Messages()[0].Raw)
+	unsub, err := emailtest.CheckMarketing(m)
+	if err != nil || !strings.HasPrefix(unsub, r.appURL+"/u/") {
+		t.Fatalf("List-Unsubscribe: %q, %v", unsub, err)
+	}
+	before := r.partition(t, "CONTACT#c-42")
+	// Scanners prefetch: a thousand GETs change nothing.
+	for range 1000 {
+		if res, body := r.do(t, "GET", unsub, chromeUA, nil); res.StatusCode != 200 || !strings.Contains(body, `<form method="post">`) {
+			t.Fatalf("GET unsubscribe: %d\n%s", res.StatusCode, body)
+		}
+	}
+	if after := r.partition(t, "CONTACT#c-42"); after != before {
+		t.Fatal("GET of the unsubscribe link changed the contact")
+	}
+	// The mail client's one-click POST (RFC 8058) takes effect at once.
+	res, body := r.do(t, "POST", unsub, "Mozilla/5.0 (compatible; GmailOneClick)", url.Values{"List-Unsubscribe": {"One-Click"}})
+	if res.StatusCode != 200 || !strings.Contains(body, "unsubscribed") {
+		t.Fatalf("POST: %d\n%s", res.StatusCode, body)
+	}
+	c, _ := r.store(t).Contact(context.Background(), "c-42")
+	if c.MayMarket(contact.TopicNews) || c.Prefs[contact.TopicNews].Source != "one-click unsubscribe" {
+		t.Fatalf("contact prefs = %+v", c.Prefs)
+	}
+	if len(r.activities("event", "marketing.automation / Contact Unsubscribed")) != 1 {
+		t.Error("no Contact Unsubscribed event on the bus")
+	}
+	// The next order still gets its thank-you, without the marketing parts or the header.
+	r.putSample(t, "repeat-order.json", nil)
+	msgs := r.sb.Messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d emails, want 2", len(msgs))
+	}
+	next := emailtest.MustParse(t, msgs[1].Raw)
+	if next.Header["List-Unsubscribe"] != nil || strings.Contains(next.Text, "You might also like") {
+		t.Errorf("marketing after the unsubscribe:\n%s", next.Text)
+	}
+}
+
+func TestDoubleOptInAndPreferenceCentre(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	form := url.Values{"email": {"Neda@Example.com"}, "topic": {"sales"}, "locale": {"fa-IR"}}
+	for range 3 { // repeated requests: one confirmation a day
+		if res, body := r.do(t, "POST", r.appURL+"/subscribe", chromeUA, form); res.StatusCode != 200 || !strings.Contains(body, `dir="rtl"`) {
+			t.Fatalf("subscribe: %d\n%s", res.StatusCode, body)
+		}
+	}
+	msgs := r.sb.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d confirmation emails, want 1", len(msgs))
+	}
+	m := emailtest.MustParse(t, msgs[0].Raw)
+	if m.Header["List-Unsubscribe"] != nil {
+		t.Error("the confirmation is not marketing")
+	}
+	confirm := links(m.HTML, "/s/")
+	if len(confirm) != 1 {
+		t.Fatalf("confirm links: %v", confirm)
+	}
+	id := "email:neda@example.com"
+	if c, _ := r.store(t).Contact(context.Background(), id); c.MayMarket(contact.TopicSales) {
+		t.Fatal("subscribed before confirming")
+	}
+	r.do(t, "GET", confirm[0], chromeUA, nil) // a scanner's prefetch
+	if c, _ := r.store(t).Contact(context.Background(), id); c.MayMarket(contact.TopicSales) {
+		t.Fatal("GET of the confirmation link subscribed")
+	}
+	if res, _ := r.do(t, "POST", confirm[0], chromeUA, url.Values{}); res.StatusCode != 200 {
+		t.Fatalf("confirm: %d", res.StatusCode)
+	}
+	c, _ := r.store(t).Contact(context.Background(), id)
+	if p := c.Prefs[contact.TopicSales]; !p.On || p.Source != "double opt-in" || c.MayMarket(contact.TopicNews) {
+		t.Fatalf("prefs = %+v", c.Prefs)
+	}
+	// Withdrawal is as easy: the preference centre's "stop all".
+	prefs := strings.Replace(confirm[0], "/s/", "/p/", 1) // wrong purpose: refused
+	if res, _ := r.do(t, "GET", prefs, chromeUA, nil); res.StatusCode != 404 {
+		t.Errorf("a confirmation token opened the preference centre: %d", res.StatusCode)
+	}
+}
