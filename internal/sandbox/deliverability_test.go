@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -10,6 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"golang.org/x/net/html"
 
 	"shopmail/internal/contact"
@@ -17,6 +22,7 @@ import (
 	"shopmail/internal/dynamo/dynamotest"
 	"shopmail/internal/email/emailtest"
 	"shopmail/internal/send"
+	"shopmail/internal/token"
 )
 
 // End to end through the sandbox: the functions of template.yaml, the real SDK clients, the
@@ -251,5 +257,30 @@ func TestDoubleOptInAndPreferenceCentre(t *testing.T) {
 	prefs := strings.Replace(confirm[0], "/s/", "/p/", 1) // wrong purpose: refused
 	if res, _ := r.do(t, "GET", prefs, chromeUA, nil); res.StatusCode != 404 {
 		t.Errorf("a confirmation token opened the preference centre: %d", res.StatusCode)
+	}
+}
+
+// The template's secret is served by ARN or name, generated as CloudFormation would; other
+// secrets do not exist.
+func TestSecretsManagerServesTheTemplatesSecrets(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	sm := secretsmanager.NewFromConfig(aws.Config{
+		Region: "us-east-1", BaseEndpoint: aws.String(r.awsURL),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	})
+	arn := r.sb.FunctionEnvironments()["ThankYouFunction"]["TOKEN_KEYS_SECRET"]
+	for _, id := range []string{arn, "TokenKeys"} {
+		out, err := sm.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+		if err != nil {
+			t.Fatalf("GetSecretValue(%s): %v", id, err)
+		}
+		if _, err := token.ParseKeys(aws.ToString(out.SecretString)); err != nil || aws.ToString(out.ARN) != arn {
+			t.Errorf("secret %s = %q (%v)", aws.ToString(out.ARN), aws.ToString(out.SecretString), err)
+		}
+	}
+	_, err := sm.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: aws.String("other")})
+	var nf *smtypes.ResourceNotFoundException
+	if !errors.As(err, &nf) {
+		t.Errorf("unknown secret: %v", err)
 	}
 }

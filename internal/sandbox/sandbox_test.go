@@ -518,6 +518,15 @@ func TestStateSurvivesARestart(t *testing.T) {
 	if ahead := again.sb.Clock().Offset(); ahead < 24*time.Hour {
 		t.Errorf("clock restored %s ahead, want 24h", ahead)
 	}
+	// The generated token keys are kept: links in emails sent before the restart still work.
+	unsub, err := emailtest.CheckMarketing(emailtest.MustParse(t, r.sb.Messages()[0].Raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsub = strings.Replace(unsub, r.appURL, again.appURL, 1)
+	if res, _ := again.do(t, "GET", unsub, chromeUA, nil); res.StatusCode != 200 {
+		t.Errorf("an unsubscribe link from before the restart: %d", res.StatusCode)
+	}
 }
 
 // The SES account's limits are the sandbox's to set: GetAccount reports them and a burst
