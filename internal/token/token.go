@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 )
@@ -144,18 +143,6 @@ func (k *Keys) Verify(tok string, want Purpose, now time.Time) (Claims, error) {
 		return Claims{}, fmt.Errorf("%w: expired at %s", ErrBad, c.Expires.Format(time.RFC3339))
 	}
 	return c, nil
-}
-
-// IDs returns the key ids, the current one first.
-func (k *Keys) IDs() []string {
-	ids := []string{k.current}
-	for id := range k.keys {
-		if id != k.current {
-			ids = append(ids, id)
-		}
-	}
-	slices.Sort(ids[1:])
-	return ids
 }
 
 // mac is the truncated HMAC of the payload under the key; the key id and a context string are
