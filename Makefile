@@ -67,6 +67,14 @@ build-PreferencesFunction:
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/preferences
 build-SESEventsFunction:
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/sesevents
+build-SurveysFunction:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/surveys
+build-SurveySendFunction:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/surveysend
+build-AnswersFunction:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/answers
+build-ReportsFunction:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/reports
 
 invoke-%: deps ## invoke a function with a sample event: make invoke-thankyou EVENT=events/thankyou/first-order.json
 	@$(GO) run ./infra/cmd/invoke -function $* -event $(or $(EVENT),events/$*/first-order.json) -outbox .run/outbox

@@ -37,6 +37,11 @@ type Contact struct {
 	Prefs map[string]Preference
 	// EngagedAt is the last human-confirmed open or click (machine events never set it).
 	EngagedAt time.Time
+	// LastSurveyAt and LastSurveyOrder are the last survey sent, for the survey throttle.
+	LastSurveyAt    time.Time
+	LastSurveyOrder string
+	// MarketingPausedUntil pauses marketing to the contact, e.g. after an unhappy answer.
+	MarketingPausedUntil time.Time
 	// FirstOrderID is the order that made this contact a customer: the first order seen.
 	FirstOrderID string
 	// Observed holds, per field, the time of the observation its value comes from.

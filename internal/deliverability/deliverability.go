@@ -81,6 +81,9 @@ func (g *Gate) Check(ctx context.Context, c *contact.Contact, topic string) (str
 	if !c.MayMarket(topic) {
 		return "no consent to " + topic + " email", nil
 	}
+	if c.MarketingPausedUntil.After(g.Now()) {
+		return "marketing to this customer paused until " + c.MarketingPausedUntil.Format(time.RFC3339) + " (unhappy answer)", nil
+	}
 	st, err := g.reputation(ctx)
 	if err != nil {
 		return "", err

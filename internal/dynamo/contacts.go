@@ -63,8 +63,10 @@ func (st *Store) Contact(ctx context.Context, id string) (*contact.Contact, erro
 			Marketing: it.getBool("consentMarketing"), At: unstamp(it.getStr("consentAt")), Source: it.getStr("consentSource"),
 		},
 		Prefs: prefs(it), EngagedAt: unstamp(it.getStr("engagedAt")), FirstOrderID: it.getStr("firstOrderId"),
-		Observed:  map[string]time.Time{},
-		CreatedAt: unstamp(it.getStr("createdAt")), Version: it.getNum("version"),
+		LastSurveyAt: unstamp(it.getStr("lastSurveyAt")), LastSurveyOrder: it.getStr("lastSurveyOrder"),
+		MarketingPausedUntil: unstamp(it.getStr("marketingPausedUntil")),
+		Observed:             map[string]time.Time{},
+		CreatedAt:            unstamp(it.getStr("createdAt")), Version: it.getNum("version"),
 	}
 	for f, t := range it.getStrMap("observed") {
 		c.Observed[f] = unstamp(t)
@@ -82,6 +84,8 @@ func (st *Store) putContact(ctx context.Context, c *contact.Contact) error {
 		str("locale", c.Locale).str("timezone", c.Timezone).str("birthday", c.Birthday).
 		boolean("consentMarketing", c.Consent.Marketing).str("consentAt", stamp(c.Consent.At)).
 		str("consentSource", c.Consent.Source).str("engagedAt", stamp(c.EngagedAt)).
+		str("lastSurveyAt", stamp(c.LastSurveyAt)).str("lastSurveyOrder", c.LastSurveyOrder).
+		str("marketingPausedUntil", stamp(c.MarketingPausedUntil)).
 		str("firstOrderId", c.FirstOrderID).strMap("observed", observed).
 		str("createdAt", stamp(c.CreatedAt)).str("updatedAt", stamp(st.now())).num("version", c.Version+1)
 	if len(c.Prefs) > 0 {

@@ -119,3 +119,12 @@ func epoch(sec int64) time.Time {
 	}
 	return time.Unix(sec, 0).UTC()
 }
+
+// conditionFailed returns the item a failed condition saw (when the request asked for it).
+func conditionFailed(err error) (item, bool) {
+	var ccf *types.ConditionalCheckFailedException
+	if !errors.As(err, &ccf) {
+		return nil, false
+	}
+	return ccf.Item, true
+}

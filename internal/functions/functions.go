@@ -15,12 +15,15 @@ import (
 	"shopmail/internal/awsenv"
 	"shopmail/internal/deliverability"
 	"shopmail/internal/dynamo"
+	"shopmail/internal/env"
 	"shopmail/internal/eventbridge"
 	"shopmail/internal/preferences"
+	"shopmail/internal/scheduler"
 	"shopmail/internal/secrets"
 	"shopmail/internal/send"
 	"shopmail/internal/ses"
 	"shopmail/internal/sqs"
+	"shopmail/internal/survey"
 	"shopmail/internal/thankyou"
 	"shopmail/internal/token"
 	"shopmail/internal/tracking"
@@ -118,4 +121,79 @@ func SESEvents(lookup func(string) (string, bool), log *slog.Logger) (lambda.Han
 			Policy:    cfg.Policy, Retention: cfg.Retention,
 			SoftBounceLimit: 3, SoftBounceWindow: 30 * 24 * time.Hour, Now: time.Now,
 		}}, nil
+}
+
+// Surveys builds the function that plans surveys from order events (functions/surveys).
+func Surveys(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler, error) {
+	cfg, err := survey.LoadConfig(lookup, "DEAD_LETTER_QUEUE_URL", "SURVEY_TARGET_ARN")
+	if err != nil {
+		return nil, err
+	}
+	aws, err := awsenv.Load(lookup)
+	if err != nil {
+		return nil, err
+	}
+	return &survey.Handler{Log: log, DeadLetters: sqs.New(aws.For("SQS"), cfg.DeadLetterQueueURL), Planner: &survey.Planner{
+		Config: cfg.Config, Store: dynamo.New(dynamo.NewClient(aws.For("DYNAMODB")), cfg.Table, time.Now),
+		Scheduler: scheduler.New(aws.For("SCHEDULER"), cfg.ScheduleGroup, cfg.TargetARN, cfg.RoleARN, ""), Now: time.Now,
+	}}, nil
+}
+
+// SurveySend builds the function that sends a survey when its schedule fires
+// (functions/surveysend).
+func SurveySend(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler, error) {
+	cfg, err := survey.LoadConfig(lookup, "DEAD_LETTER_QUEUE_URL", "SES_CONFIGURATION_SET", "TOKEN_KEYS_SECRET")
+	if err != nil {
+		return nil, err
+	}
+	aws, err := awsenv.Load(lookup)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Links.Keys, err = keys(aws, cfg.KeysSecret); err != nil {
+		return nil, err
+	}
+	store := dynamo.New(dynamo.NewClient(aws.For("DYNAMODB")), cfg.Table, time.Now)
+	return &survey.Handler{Log: log, DeadLetters: sqs.New(aws.For("SQS"), cfg.DeadLetterQueueURL), Planner: &survey.Planner{
+		Config: cfg.Config, Store: store, Now: time.Now,
+		Sender: &send.Sender{Ledger: store, Mailer: ses.New(aws.For("SESV2"), cfg.ConfigurationSet), Now: time.Now},
+		Gate:   &deliverability.Gate{Suppressions: store, States: store, Sender: cfg.From.Email, Now: time.Now},
+	}}, nil
+}
+
+// Answers builds the survey answer pages (functions/answers).
+func Answers(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler, error) {
+	cfg, err := survey.LoadConfig(lookup, "SES_CONFIGURATION_SET", "TOKEN_KEYS_SECRET", "EVENT_BUS_NAME")
+	if err != nil {
+		return nil, err
+	}
+	aws, err := awsenv.Load(lookup)
+	if err != nil {
+		return nil, err
+	}
+	k, err := keys(aws, cfg.KeysSecret)
+	if err != nil {
+		return nil, err
+	}
+	store := dynamo.New(dynamo.NewClient(aws.For("DYNAMODB")), cfg.Table, time.Now)
+	return &survey.AnswerHandler{Log: log, Keys: k, BaseURL: cfg.Links.BaseURL, Answering: &survey.Answering{
+		Store: store, Publisher: eventbridge.New(aws.For("EVENTBRIDGE"), cfg.EventBus),
+		Sender:    &send.Sender{Ledger: store, Mailer: ses.New(aws.For("SESV2"), cfg.ConfigurationSet), Now: time.Now},
+		Questions: cfg.Questions, Brand: cfg.Brand, From: cfg.From, Support: cfg.Support,
+		PauseMarketing: cfg.PauseMarketing, ReviewURL: cfg.ReviewURL, ChangeWindow: 24 * time.Hour, Now: time.Now,
+	}}, nil
+}
+
+// Reports builds the marketer API's reports (functions/reports).
+func Reports(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler, error) {
+	r := env.New(lookup)
+	table := r.String("TABLE_NAME")
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	aws, err := awsenv.Load(lookup)
+	if err != nil {
+		return nil, err
+	}
+	return &survey.ResultsHandler{Log: log, Now: time.Now, Store: dynamo.New(dynamo.NewClient(aws.For("DYNAMODB")), table, time.Now)}, nil
 }

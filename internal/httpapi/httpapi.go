@@ -47,6 +47,26 @@ func Header(r Request, name string) string {
 	return ""
 }
 
+// Language returns the first language the browser asks for (Accept-Language), e.g. "fa-IR".
+func Language(r Request) string {
+	lang := Header(r, "accept-language")
+	if i := strings.IndexAny(lang, ",;"); i >= 0 {
+		lang = lang[:i]
+	}
+	return strings.TrimSpace(lang)
+}
+
+// SameOrigin reports whether a form post comes from the site at base: a browser's Origin,
+// when it sends one, must be base's.
+func SameOrigin(r Request, base string) bool {
+	origin := Header(r, "origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(base)
+	return err == nil && origin == u.Scheme+"://"+u.Host
+}
+
 // Form returns the request's urlencoded form body; nil when there is none or it is too large.
 func Form(r Request) url.Values {
 	body := r.Body

@@ -24,6 +24,7 @@ const (
 	PathUnsubscribe = "/u/"
 	PathPreferences = "/p/"
 	PathConfirm     = "/s/"
+	PathAnswer      = "/a/"
 )
 
 // Honeypot is the Arg of the hidden link's click token.
@@ -162,4 +163,9 @@ func (s *Send) Confirm(topic string) string {
 // Preferences returns the preference-centre link.
 func (s *Send) Preferences() string {
 	return s.url(PathPreferences, token.Preferences, "", s.cfg.Unsubscribe)
+}
+
+// Answer returns the link that answers a survey question with a score.
+func (s *Send) Answer(question string, score int) string {
+	return s.url(PathAnswer, token.Answer, question+":"+strconv.Itoa(score), s.cfg.Tracking)
 }

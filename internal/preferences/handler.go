@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -54,11 +53,7 @@ func (h *Handler) Serve(ctx context.Context, r httpapi.Request) httpapi.Response
 
 // locale is the reader's language from their browser, for pages that cannot know the contact.
 func (h *Handler) locale(r httpapi.Request) message.Locale {
-	lang := httpapi.Header(r, "accept-language")
-	if i := strings.IndexAny(lang, ",;"); i >= 0 {
-		lang = lang[:i]
-	}
-	return message.LocaleFor(strings.TrimSpace(lang), "")
+	return message.LocaleFor(httpapi.Language(r), "")
 }
 
 func (h *Handler) contactLocale(c *contact.Contact) message.Locale {
@@ -127,7 +122,7 @@ func (h *Handler) centre(ctx context.Context, r httpapi.Request, tok string, pos
 	if !post {
 		return httpapi.HTML(200, centrePage(h.contactLocale(ct), s.Brand, ct, false))
 	}
-	if !h.sameSite(r) {
+	if !httpapi.SameOrigin(r, h.Service.Links.BaseURL) {
 		return httpapi.Text(403, "Forms are accepted from this site only.")
 	}
 	form := httpapi.Form(r)
@@ -161,7 +156,7 @@ func (h *Handler) confirm(ctx context.Context, r httpapi.Request, tok string, po
 	if !post {
 		return httpapi.HTML(200, confirmPage(h.contactLocale(ct), s.Brand, c.Arg, false))
 	}
-	if !h.sameSite(r) {
+	if !httpapi.SameOrigin(r, h.Service.Links.BaseURL) {
 		return httpapi.Text(403, "Forms are accepted from this site only.")
 	}
 	if _, err := s.Choose(ctx, c.ContactID, map[string]bool{c.Arg: true}, "double opt-in"); err != nil {
@@ -205,15 +200,4 @@ func (h *Handler) subscribe(ctx context.Context, r httpapi.Request) httpapi.Resp
 		l = h.locale(r)
 	}
 	return httpapi.HTML(200, checkInboxPage(l, s.Brand))
-}
-
-// sameSite refuses form posts from other sites: a browser's Origin (when it sends one) must
-// be this API's own.
-func (h *Handler) sameSite(r httpapi.Request) bool {
-	origin := httpapi.Header(r, "origin")
-	if origin == "" {
-		return true
-	}
-	base, err := url.Parse(h.Service.Links.BaseURL)
-	return err == nil && origin == base.Scheme+"://"+base.Host
 }

@@ -29,34 +29,9 @@ func (v confirmation) WriteText(t *message.Text, b message.Brand) {
 	t.T("confirm.body", t.L.T("topic."+v.Topic), b.ShopName).Line().Line(t.L.T("confirm.button"), ": ", v.Link).Line().T("confirm.ignore")
 }
 
-// page is a public page: a heading, a message and optional content, in the locale.
-func page(l message.Locale, b message.Brand, title string, body func(h *message.HTML)) string {
-	h := &message.HTML{L: l}
-	h.Tag(`<!DOCTYPE html>
-<html lang="`).Attr(l.Tag).Tag(`" dir="`).Dir().Tag(`">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
-<title>`).Text(title).Tag(` · `).Text(b.ShopName).Tag(`</title>
-<style>
-body{margin:0;background:#f4f4f5;font:16px/1.6 Tahoma,Vazirmatn,'Segoe UI',Arial,sans-serif;color:#18181b}
-main{max-width:520px;margin:32px auto;background:#fff;padding:24px;border-radius:8px}
-h1{font-size:20px;margin:0 0 12px}label{display:block;margin:8px 0}
-button{font:inherit;padding:10px 18px;border:0;border-radius:6px;background:#18181b;color:#fff;cursor:pointer;margin:8px 8px 0 0}
-button.quiet{background:#e4e4e7;color:#18181b}small{color:#52525b}
-</style></head>
-<body><main>
-<h1>`).Text(title).Tag(`</h1>
-`)
-	body(h)
-	h.Tag(`
-<p><small>`).Text(b.ShopName).Tag(` · `).Text(b.PostalAddress).Tag(`</small></p>
-</main></body></html>
-`)
-	return h.String()
-}
-
 // unsubscribePage asks to confirm a one-click unsubscribe (GET shows it, POST acts).
 func unsubscribePage(l message.Locale, b message.Brand, topic, prefsURL string) string {
-	return page(l, b, l.T("unsub.title"), func(h *message.HTML) {
+	return message.Page(l, b, l.T("unsub.title"), func(h *message.HTML) {
 		h.Tag(`<p>`).T("unsub.ask", topicName(l, topic)).Tag(`</p>
 <form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">`).T("unsub.button").Tag(`</button></form>
 <p><a href="`).URL(prefsURL).Tag(`">`).T("prefs.link").Tag(`</a></p>`)
@@ -65,21 +40,21 @@ func unsubscribePage(l message.Locale, b message.Brand, topic, prefsURL string) 
 
 // donePage answers every unsubscribe POST alike, valid token or not.
 func donePage(l message.Locale, b message.Brand) string {
-	return page(l, b, l.T("unsub.done.title"), func(h *message.HTML) {
+	return message.Page(l, b, l.T("unsub.done.title"), func(h *message.HTML) {
 		h.Tag(`<p>`).T("unsub.done").Tag(`</p>`)
 	})
 }
 
 // invalidPage answers links that are not (or no longer) valid.
 func invalidPage(l message.Locale, b message.Brand) string {
-	return page(l, b, l.T("link.invalid.title"), func(h *message.HTML) {
+	return message.Page(l, b, l.T("link.invalid.title"), func(h *message.HTML) {
 		h.Tag(`<p>`).T("link.invalid").Tag(`</p>`)
 	})
 }
 
 // centrePage is the preference centre.
 func centrePage(l message.Locale, b message.Brand, c *contact.Contact, saved bool) string {
-	return page(l, b, l.T("prefs.title"), func(h *message.HTML) {
+	return message.Page(l, b, l.T("prefs.title"), func(h *message.HTML) {
 		if saved {
 			h.Tag(`<p role="status"><strong>`).T("prefs.saved").Tag(`</strong></p>`)
 		}
@@ -103,11 +78,11 @@ func centrePage(l message.Locale, b message.Brand, c *contact.Contact, saved boo
 // confirmPage asks to confirm a subscription (GET), or says it is confirmed (after POST).
 func confirmPage(l message.Locale, b message.Brand, topic string, done bool) string {
 	if done {
-		return page(l, b, l.T("confirm.done.title"), func(h *message.HTML) {
+		return message.Page(l, b, l.T("confirm.done.title"), func(h *message.HTML) {
 			h.Tag(`<p>`).T("confirm.done", topicName(l, topic)).Tag(`</p>`)
 		})
 	}
-	return page(l, b, l.T("confirm.title"), func(h *message.HTML) {
+	return message.Page(l, b, l.T("confirm.title"), func(h *message.HTML) {
 		h.Tag(`<p>`).T("confirm.ask", topicName(l, topic)).Tag(`</p>
 <form method="post"><button type="submit">`).T("confirm.button").Tag(`</button></form>`)
 	})
@@ -115,7 +90,7 @@ func confirmPage(l message.Locale, b message.Brand, topic string, done bool) str
 
 // checkInboxPage answers every subscription request alike.
 func checkInboxPage(l message.Locale, b message.Brand) string {
-	return page(l, b, l.T("subscribe.title"), func(h *message.HTML) {
+	return message.Page(l, b, l.T("subscribe.title"), func(h *message.HTML) {
 		h.Tag(`<p>`).T("subscribe.sent").Tag(`</p>`)
 	})
 }

@@ -150,11 +150,11 @@ func TestRealThankYouEnv(t *testing.T) {
 		Params: map[string]string{"SenderAddress": "hello@shop.example", "PostalAddress": "1 Main St"},
 		Resource: func(id string) string {
 			return map[string]string{
-				"MarketingTable":    "marketing",
-				"ConfigurationSet":  "stack-mail",
-				"DeadLetterQueue":   "http://127.0.0.1:4566/000000000000/dlq",
-				"ServerlessHttpApi": "abc123",
-				"TokenKeys":         "arn:aws:secretsmanager:us-east-1:000000000000:secret:TokenKeys-AbCdEf",
+				"MarketingTable":   "marketing",
+				"ConfigurationSet": "stack-mail",
+				"DeadLetterQueue":  "http://127.0.0.1:4566/000000000000/dlq",
+				"Api":              "abc123",
+				"TokenKeys":        "arn:aws:secretsmanager:us-east-1:000000000000:secret:TokenKeys-AbCdEf",
 			}[id]
 		},
 		Region: "us-east-1", AccountID: "000000000000", Partition: "aws", StackName: "stack",

@@ -200,26 +200,10 @@ func (s *resolution) ref(arg any) (any, error) {
 	if p, ok := s.t.Parameters[name]; ok {
 		return s.parameter(name, p)
 	}
-	if _, ok := s.t.Resources[name]; ok || (name == ImplicitHTTPAPI && s.t.hasHTTPAPIEvents()) {
+	if _, ok := s.t.Resources[name]; ok {
 		return s.physicalID(name)
 	}
 	return nil, fmt.Errorf("%s: no parameter or resource has that name", name)
-}
-
-// ImplicitHTTPAPI is the logical id of the HTTP API that SAM creates for functions' HttpApi
-// events that name no API.
-const ImplicitHTTPAPI = "ServerlessHttpApi"
-
-func (t *Template) hasHTTPAPIEvents() bool {
-	for _, r := range t.Resources {
-		events, _ := r.Properties["Events"].(map[string]any)
-		for _, e := range events {
-			if ev, ok := e.(map[string]any); ok && ev["Type"] == "HttpApi" {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func (s *resolution) pseudo(name string) (any, error) {

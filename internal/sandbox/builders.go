@@ -9,4 +9,8 @@ var Builders = map[string]functions.Builder{
 	"tracking":    functions.Tracking,
 	"preferences": functions.Preferences,
 	"sesevents":   functions.SESEvents,
+	"surveys":     functions.Surveys,
+	"surveysend":  functions.SurveySend,
+	"answers":     functions.Answers,
+	"reports":     functions.Reports,
 }

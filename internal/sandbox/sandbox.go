@@ -29,12 +29,16 @@ import (
 
 // LocalParams are the values the sandbox gives template parameters that have no default.
 var LocalParams = map[string]string{
-	"SenderAddress": "hello@shop.example",
-	"SenderName":    "Tea House",
-	"ShopName":      "Tea House",
-	"PostalAddress": "1 Leaf Street, Portland, OR 97201, USA",
-	"CouponPrefix":  "THANKS",
-	"LogLevel":      "DEBUG",
+	"SenderAddress":       "hello@shop.example",
+	"SenderName":          "Tea House",
+	"ShopName":            "Tea House",
+	"PostalAddress":       "1 Leaf Street, Portland, OR 97201, USA",
+	"CouponPrefix":        "THANKS",
+	"SupportAddress":      "support@shop.example",
+	"ReviewURL":           "https://shop.example/reviews",
+	"MarketerJwtIssuer":   "https://auth.shop.example/",
+	"MarketerJwtAudience": "shopmail-dashboard",
+	"LogLevel":            "DEBUG",
 }
 
 // Config says where the sandbox's parts are.
@@ -178,6 +182,10 @@ func (s *Sandbox) resolver() samtemplate.Resolver {
 				return s.arn("sqs", id)
 			case attr == "QueueName":
 				return id
+			case attr == "Arn" && s.tmpl.Resources[id].Type == "AWS::IAM::Role":
+				return "arn:aws:iam::" + s.account + ":role/" + id
+			case attr == "Arn" && s.tmpl.Resources[id].Type == "AWS::Serverless::Function":
+				return s.arn("lambda", "function:"+id)
 			case attr == "Arn":
 				return s.arn(strings.ToLower(strings.Split(s.tmpl.Resources[id].Type, "::")[1]), id)
 			}

@@ -30,6 +30,7 @@ const (
 	Unsubscribe Purpose = 'u' // one-click unsubscribe; Arg is the topic
 	Preferences Purpose = 'p' // the preference centre
 	Confirm     Purpose = 's' // confirm a subscription (double opt-in); Arg is the topic
+	Answer      Purpose = 'a' // answer a survey question; Arg is "<question>:<score>"
 )
 
 // Claims is what a token says.

@@ -1,0 +1,227 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"shopmail/internal/fault"
+	"shopmail/internal/survey"
+)
+
+const surveySK = "SURVEY"
+
+func monthKey(prefix string, t time.Time) string { return prefix + t.UTC().Format("2006-01") }
+
+func surveyOf(it item) survey.Survey {
+	return survey.Survey{
+		OrderID: it.getStr("orderId"), ContactID: it.getStr("contactId"), Email: it.getStr("email"),
+		FirstName: it.getStr("firstName"), Locale: it.getStr("locale"), Timezone: it.getStr("timezone"),
+		Categories: it.getStrList("categories"), PlacedAt: unstamp(it.getStr("placedAt")),
+		DeliveredAt: unstamp(it.getStr("deliveredAt")), Status: it.getStr("status"), Reason: it.getStr("reason"),
+		SentAt: unstamp(it.getStr("sentAt")),
+	}
+}
+
+// RecordSurvey stores what sv tells of an order's survey: fields already known are kept (the
+// first observation wins), a new survey is pending, a cancelled one stays cancelled.
+func (st *Store) RecordSurvey(ctx context.Context, sv survey.Survey) (survey.Survey, error) {
+	set := "#st = if_not_exists(#st, :pending), #t = :type, #orderId = :orderId"
+	names := map[string]string{"#st": "status", "#t": "type", "#orderId": "orderId"}
+	vals := map[string]types.AttributeValue{":pending": s(survey.Pending), ":type": s("survey"), ":orderId": s(sv.OrderID)}
+	for name, v := range map[string]string{
+		"contactId": sv.ContactID, "email": sv.Email, "firstName": sv.FirstName, "locale": sv.Locale,
+		"timezone": sv.Timezone, "placedAt": stamp(sv.PlacedAt), "deliveredAt": stamp(sv.DeliveredAt),
+	} {
+		if v != "" {
+			set += fmt.Sprintf(", #%s = if_not_exists(#%s, :%s)", name, name, name)
+			names["#"+name], vals[":"+name] = name, s(v)
+		}
+	}
+	if len(sv.Categories) > 0 {
+		set += ", #categories = if_not_exists(#categories, :categories)"
+		names["#categories"], vals[":categories"] = "categories", item{}.strList("v", sv.Categories)["v"]
+	}
+	res, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: key(orderPK(sv.OrderID), surveySK),
+		UpdateExpression:          aws.String("SET " + set),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: vals,
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	if err != nil {
+		return survey.Survey{}, fmt.Errorf("record survey of order %s: %w", sv.OrderID, err)
+	}
+	return surveyOf(res.Attributes), nil
+}
+
+// CancelSurvey marks an order's survey cancelled unless it was sent (an order cancelled before
+// it was seen placed gets a cancelled survey, which its Order Placed then leaves cancelled).
+func (st *Store) CancelSurvey(ctx context.Context, orderID, reason string) error {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: key(orderPK(orderID), surveySK),
+		UpdateExpression:         aws.String("SET #st = :c, #reason = :r, #orderId = :oid, #t = :type"),
+		ConditionExpression:      aws.String("attribute_not_exists(#st) OR #st <> :sent"),
+		ExpressionAttributeNames: map[string]string{"#st": "status", "#t": "type", "#reason": "reason", "#orderId": "orderId"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":c": s(survey.Cancelled), ":r": s(reason), ":sent": s(survey.Sent), ":oid": s(orderID), ":type": s("survey"),
+		},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("cancel survey of order %s: %w", orderID, err)
+	}
+	return nil
+}
+
+// Survey returns an order's survey.
+func (st *Store) Survey(ctx context.Context, orderID string) (survey.Survey, bool, error) {
+	it, err := st.get(ctx, orderPK(orderID), surveySK)
+	if err != nil || it == nil {
+		return survey.Survey{}, false, err
+	}
+	return surveyOf(it), true, nil
+}
+
+// FinishSurvey records a pending survey as sent (indexed by month, for results) or skipped.
+func (st *Store) FinishSurvey(ctx context.Context, sv survey.Survey) error {
+	set := "#st = :st, #reason = :r"
+	vals := map[string]types.AttributeValue{":st": s(sv.Status), ":r": s(sv.Reason), ":pending": s(survey.Pending)}
+	names := map[string]string{"#st": "status", "#reason": "reason"}
+	if sv.Status == survey.Sent {
+		set += ", #sentAt = :at, GSI2PK = :gpk, GSI2SK = :gsk"
+		names["#sentAt"] = "sentAt"
+		vals[":at"], vals[":gpk"], vals[":gsk"] = s(stamp(sv.SentAt)), s(monthKey("SURVEYS#", sv.SentAt)), s(stamp(sv.SentAt)+"#"+safe(sv.OrderID))
+	}
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: key(orderPK(sv.OrderID), surveySK),
+		UpdateExpression: aws.String("SET " + set), ConditionExpression: aws.String("#st = :pending"),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: vals,
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("finish survey of order %s: %w", sv.OrderID, err)
+	}
+	return nil
+}
+
+func answerSK(sendKey, question string) string { return "ANSWER#" + sendKey + "#" + question }
+
+func answerOf(it item) survey.Answer {
+	return survey.Answer{
+		ContactID: it.getStr("contactId"), SendKey: it.getStr("sendKey"), OrderID: it.getStr("orderId"),
+		Question: it.getStr("question"), Score: int(it.getNum("score")), Comment: it.getStr("comment"),
+		Categories: it.getStrList("categories"), Locale: it.getStr("locale"), At: unstamp(it.getStr("firstAt")),
+	}
+}
+
+// SaveAnswer stores an answer, or changes its score when it was first given less than window
+// ago. The first answer's time stays the answer's time (its period in the results).
+func (st *Store) SaveAnswer(ctx context.Context, a survey.Answer, window time.Duration) (survey.Answer, bool, error) {
+	at := stamp(a.At)
+	vals := map[string]types.AttributeValue{
+		":score": n(int64(a.Score)), ":at": s(at), ":cutoff": s(stamp(a.At.Add(-window))), ":type": s("answer"),
+		":cid": s(a.ContactID), ":key": s(a.SendKey), ":oid": s(a.OrderID), ":q": s(a.Question), ":locale": s(a.Locale),
+		":gpk": s(monthKey("ANSWERS#", a.At)), ":gsk": s(at + "#" + safe(a.ContactID) + "#" + a.SendKey + "#" + a.Question),
+		":cats": item{}.strList("v", append([]string{}, a.Categories...))["v"],
+	}
+	if len(a.Categories) == 0 {
+		vals[":cats"] = &types.AttributeValueMemberL{Value: []types.AttributeValue{}}
+	}
+	res, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: key(contactPK(a.ContactID), answerSK(a.SendKey, a.Question)),
+		UpdateExpression: aws.String("SET #score = :score, #changedAt = :at, #firstAt = if_not_exists(#firstAt, :at), #t = :type, " +
+			"#contactId = :cid, #sendKey = :key, #orderId = :oid, #question = :q, #locale = :locale, #categories = :cats, " +
+			"GSI2PK = if_not_exists(GSI2PK, :gpk), GSI2SK = if_not_exists(GSI2SK, :gsk)"),
+		ConditionExpression: aws.String("attribute_not_exists(PK) OR (#firstAt > :cutoff AND #score <> :score)"),
+		ExpressionAttributeNames: map[string]string{"#t": "type", "#score": "score", "#changedAt": "changedAt", "#firstAt": "firstAt",
+			"#contactId": "contactId", "#sendKey": "sendKey", "#orderId": "orderId", "#question": "question", "#locale": "locale",
+			"#categories": "categories"},
+		ExpressionAttributeValues:           vals,
+		ReturnValues:                        types.ReturnValueAllNew,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if ccf, ok := conditionFailed(err); ok {
+		return answerOf(ccf), false, nil // the same score again, or too late to change it
+	}
+	if err != nil {
+		return survey.Answer{}, false, fmt.Errorf("save answer %s/%s: %w", a.SendKey, a.Question, err)
+	}
+	return answerOf(res.Attributes), true, nil
+}
+
+// SaveComment adds a comment to a stored answer.
+func (st *Store) SaveComment(ctx context.Context, contactID, sendKey, question, comment string) (survey.Answer, error) {
+	res, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: key(contactPK(contactID), answerSK(sendKey, question)),
+		UpdateExpression:          aws.String("SET #c = :c"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeNames:  map[string]string{"#c": "comment"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":c": s(comment)},
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	if isConditionFailed(err) {
+		return survey.Answer{}, fmt.Errorf("%w answer: a comment needs an answer first", fault.ErrInvalid)
+	}
+	if err != nil {
+		return survey.Answer{}, fmt.Errorf("save comment %s/%s: %w", sendKey, question, err)
+	}
+	return answerOf(res.Attributes), nil
+}
+
+// Once marks an effect of an answer as done and reports whether this was the first time.
+func (st *Store) Once(ctx context.Context, contactID, sendKey, question, effect string) (bool, error) {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: key(contactPK(contactID), answerSK(sendKey, question)),
+		UpdateExpression:          aws.String("SET #e = :at"),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND attribute_not_exists(#e)"),
+		ExpressionAttributeNames:  map[string]string{"#e": "done_" + effect},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":at": s(stamp(st.now()))},
+	})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("mark %s of answer %s/%s: %w", effect, sendKey, question, err)
+	}
+	return true, nil
+}
+
+// byMonth queries GSI2 for the month partitions prefix+"YYYY-MM" between from and to.
+func (st *Store) byMonth(ctx context.Context, prefix string, from, to time.Time, each func(item)) error {
+	for m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC); m.Before(to); m = m.AddDate(0, 1, 0) {
+		p := dynamodb.NewQueryPaginator(st.db, &dynamodb.QueryInput{
+			TableName: &st.table, IndexName: aws.String("GSI2"),
+			KeyConditionExpression: aws.String("GSI2PK = :pk AND GSI2SK BETWEEN :from AND :to"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk": s(monthKey(prefix, m)), ":from": s(stamp(from)), ":to": s(stamp(to)),
+			},
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return fmt.Errorf("query %s%s: %w", prefix, m.Format("2006-01"), err)
+			}
+			for _, it := range page.Items {
+				each(it)
+			}
+		}
+	}
+	return nil
+}
+
+// AnswersBetween returns the answers first given in [from, to).
+func (st *Store) AnswersBetween(ctx context.Context, from, to time.Time) ([]survey.Answer, error) {
+	var out []survey.Answer
+	err := st.byMonth(ctx, "ANSWERS#", from, to, func(it item) { out = append(out, answerOf(it)) })
+	return out, err
+}
+
+// SurveysSentBetween returns the surveys sent in [from, to).
+func (st *Store) SurveysSentBetween(ctx context.Context, from, to time.Time) ([]survey.Survey, error) {
+	var out []survey.Survey
+	err := st.byMonth(ctx, "SURVEYS#", from, to, func(it item) { out = append(out, surveyOf(it)) })
+	return out, err
+}

@@ -1,0 +1,263 @@
+package survey
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"shopmail/internal/contact"
+	"shopmail/internal/email"
+	"shopmail/internal/fault"
+	"shopmail/internal/message"
+	"shopmail/internal/send"
+	"shopmail/internal/token"
+)
+
+// Events published for answers (source marketing.automation).
+const (
+	EventAnswered  = "Survey Answered"
+	EventCommented = "Survey Commented"
+	EventUnhappy   = "Customer Unhappy"
+)
+
+// MaxComment is the longest comment kept, in characters.
+const MaxComment = 2000
+
+// AnswerStore keeps answers.
+type AnswerStore interface {
+	Survey(ctx context.Context, orderID string) (Survey, bool, error)
+	// SaveAnswer stores a new answer, or replaces the score of one first given less than
+	// window ago; it returns the answer as stored and whether it changed.
+	SaveAnswer(ctx context.Context, a Answer, window time.Duration) (Answer, bool, error)
+	// SaveComment adds a comment to a stored answer and returns the answer.
+	SaveComment(ctx context.Context, contactID, sendKey, question, comment string) (Answer, error)
+	// Once records that an effect of an answer (e.g. "unhappy") happened and reports whether
+	// this is the first time.
+	Once(ctx context.Context, contactID, sendKey, question, effect string) (bool, error)
+	Contact(ctx context.Context, id string) (*contact.Contact, error)
+	UpdateContact(ctx context.Context, id string, fn func(c *contact.Contact) bool) (*contact.Contact, error)
+	send.Ledger
+}
+
+// Publisher puts events on the bus.
+type Publisher interface {
+	Publish(ctx context.Context, detailType string, detail any) error
+}
+
+// Answering records answers and acts on them.
+type Answering struct {
+	Store     AnswerStore
+	Publisher Publisher
+	Sender    *send.Sender
+	Questions []Question
+	Brand     message.Brand
+	From      email.Address
+	// Support, when set, gets an email for every unhappy answer, at once.
+	Support email.Address
+	// PauseMarketing pauses marketing to an unhappy customer (0: no pause).
+	PauseMarketing time.Duration
+	// ReviewURL, when set, is offered to happy customers.
+	ReviewURL string
+	// ChangeWindow is how long an answer may be changed (24 hours).
+	ChangeWindow time.Duration
+	Now          func() time.Time
+}
+
+// Outcome is what answering did.
+type Outcome struct {
+	Question  Question
+	Answer    Answer
+	Changed   bool // stored now (new, or a changed score within the window)
+	Cancelled bool // the order was cancelled: nothing stored
+	Unhappy   bool
+	Happy     bool
+}
+
+// Choice reads a token's question and score, refusing scores outside the question's scale.
+func (a *Answering) Choice(c token.Claims) (Question, int, error) {
+	id, scoreText, _ := strings.Cut(c.Arg, ":")
+	q, ok := Find(a.Questions, id)
+	if !ok {
+		q, ok = Find([]Question{NPS, CSAT, CES}, id) // a question asked before the configuration changed
+	}
+	score, err := strconv.Atoi(scoreText)
+	if !ok || err != nil || score < q.Min || score > q.Max {
+		return Question{}, 0, fmt.Errorf("%w answer: %q is not a score of a known question", fault.ErrInvalid, c.Arg)
+	}
+	return q, score, nil
+}
+
+// Answer records the score a token carries (committed by POST only), publishes it, and, the
+// first time an answer of a survey question is unhappy, tells the help desk and support and
+// pauses marketing to the customer.
+func (a *Answering) Answer(ctx context.Context, c token.Claims) (Outcome, error) {
+	q, score, err := a.Choice(c)
+	if err != nil {
+		return Outcome{}, err
+	}
+	out := Outcome{Question: q}
+	orderID := strings.TrimPrefix(c.SendKey, Kind+"#")
+	s, found, err := a.Store.Survey(ctx, orderID)
+	if err != nil {
+		return out, err
+	}
+	if !found || s.Status == Cancelled {
+		out.Cancelled = true
+		return out, nil
+	}
+	now := a.Now().UTC()
+	out.Answer, out.Changed, err = a.Store.SaveAnswer(ctx, Answer{
+		ContactID: c.ContactID, SendKey: c.SendKey, OrderID: orderID, Question: q.ID, Score: score,
+		Categories: s.Categories, Locale: s.Locale, At: now,
+	}, a.ChangeWindow)
+	if err != nil {
+		return out, err
+	}
+	out.Unhappy, out.Happy = q.Unhappy(out.Answer.Score), q.Happy(out.Answer.Score)
+	if !out.Changed {
+		return out, nil
+	}
+	if err := a.Publisher.Publish(ctx, EventAnswered, detail(out.Answer)); err != nil {
+		return out, fmt.Errorf("publish answer: %w", err)
+	}
+	if out.Unhappy {
+		return out, a.unhappy(ctx, out.Answer)
+	}
+	return out, nil
+}
+
+// unhappy acts on an unhappy answer, once per survey question.
+func (a *Answering) unhappy(ctx context.Context, ans Answer) error {
+	first, err := a.Store.Once(ctx, ans.ContactID, ans.SendKey, ans.Question, "unhappy")
+	if err != nil || !first {
+		return err
+	}
+	if err := a.Publisher.Publish(ctx, EventUnhappy, detail(ans)); err != nil {
+		return fmt.Errorf("publish unhappy customer: %w", err)
+	}
+	if a.PauseMarketing > 0 {
+		until := a.Now().UTC().Add(a.PauseMarketing)
+		if _, err := a.Store.UpdateContact(ctx, ans.ContactID, func(c *contact.Contact) bool {
+			if c.Version == 0 || !c.MarketingPausedUntil.Before(until) {
+				return false
+			}
+			c.MarketingPausedUntil = until
+			return true
+		}); err != nil {
+			return fmt.Errorf("pause marketing to %s: %w", ans.ContactID, err)
+		}
+	}
+	return a.tellSupport(ctx, ans, "support#"+ans.SendKey+"#"+ans.Question)
+}
+
+// tellSupport emails the support address about an unhappy answer (once per key).
+func (a *Answering) tellSupport(ctx context.Context, ans Answer, key string) error {
+	if a.Support.Email == "" {
+		return nil
+	}
+	c, err := a.Store.Contact(ctx, ans.ContactID)
+	if err != nil {
+		return err
+	}
+	v := supportView{Answer: ans, Customer: strings.TrimSpace(c.FirstName + " " + c.LastName), Email: c.Email}
+	r := message.Render(v, a.Brand, message.LocaleFor("en", ""), message.Tracking{})
+	msg := email.Message{From: a.From, To: a.Support, Subject: r.Subject, Text: r.Text, HTML: r.HTML, Date: a.Now()}
+	if c.Email != "" {
+		msg.ReplyTo = &email.Address{Name: v.Customer, Email: c.Email}
+	}
+	_, err = a.Sender.Send(ctx, send.Record{Key: key, ContactID: ans.ContactID, Kind: "support", OrderID: ans.OrderID}, msg,
+		[]send.Tag{{Name: "kind", Value: "support"}, {Name: "contact", Value: send.TagValue(ans.ContactID)}})
+	return err
+}
+
+// Comment adds the customer's comment to their answer; for an unhappy answer, support gets it
+// too.
+func (a *Answering) Comment(ctx context.Context, c token.Claims, comment string) (Outcome, error) {
+	q, _, err := a.Choice(c)
+	if err != nil {
+		return Outcome{}, err
+	}
+	comment = cleanComment(comment)
+	if comment == "" {
+		return Outcome{Question: q}, nil
+	}
+	ans, err := a.Store.SaveComment(ctx, c.ContactID, c.SendKey, q.ID, comment)
+	if err != nil {
+		return Outcome{}, err
+	}
+	out := Outcome{Question: q, Answer: ans, Changed: true, Unhappy: q.Unhappy(ans.Score), Happy: q.Happy(ans.Score)}
+	if err := a.Publisher.Publish(ctx, EventCommented, detail(ans)); err != nil {
+		return out, fmt.Errorf("publish comment: %w", err)
+	}
+	if out.Unhappy {
+		return out, a.tellSupport(ctx, ans, "support-comment#"+ans.SendKey+"#"+ans.Question)
+	}
+	return out, nil
+}
+
+// cleanComment keeps a comment's text: at most MaxComment characters, no control characters
+// but line breaks, trimmed.
+func cleanComment(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || !unicode.IsControl(r) && r != unicode.ReplacementChar {
+			return r
+		}
+		return -1
+	}, s)
+	if r := []rune(s); len(r) > MaxComment {
+		s = string(r[:MaxComment])
+	}
+	return strings.TrimSpace(s)
+}
+
+func detail(a Answer) map[string]any {
+	return map[string]any{
+		"contactId": a.ContactID, "orderId": a.OrderID, "question": a.Question, "score": a.Score,
+		"comment": a.Comment, "categories": a.Categories, "locale": a.Locale, "answeredAt": a.At,
+	}
+}
+
+// supportView is the email to support about an unhappy answer.
+type supportView struct {
+	Answer   Answer
+	Customer string
+	Email    string
+}
+
+func (v supportView) Subject(l message.Locale, b message.Brand) string {
+	who := v.Customer
+	if who == "" {
+		who = v.Email
+	}
+	return l.T("support.subject", who, strconv.Itoa(v.Answer.Score), strings.ToUpper(v.Answer.Question))
+}
+func (v supportView) Preheader(l message.Locale) string { return "Order " + v.Answer.OrderID }
+func (v supportView) Why(l message.Locale, b message.Brand) string {
+	return "Sent by the survey of " + b.ShopName + "."
+}
+
+func (v supportView) lines() [][2]string {
+	return [][2]string{
+		{"Customer", v.Customer + " <" + v.Email + ">"}, {"Contact id", v.Answer.ContactID}, {"Order", v.Answer.OrderID},
+		{"Question", strings.ToUpper(v.Answer.Question)}, {"Score", strconv.Itoa(v.Answer.Score)},
+		{"Categories", strings.Join(v.Answer.Categories, ", ")}, {"Comment", v.Answer.Comment},
+	}
+}
+
+func (v supportView) WriteHTML(h *message.HTML, b message.Brand) {
+	h.Tag(`<p style="margin:0 0 12px;">A customer is unhappy. Reply to this email to write to them.</p><table role="presentation" cellpadding="4">`)
+	for _, l := range v.lines() {
+		h.Tag(`<tr><td style="color:#52525b;">`).Text(l[0]).Tag(`</td><td style="white-space:pre-wrap;">`).Text(l[1]).Tag(`</td></tr>`)
+	}
+	h.Tag(`</table>`)
+}
+
+func (v supportView) WriteText(t *message.Text, b message.Brand) {
+	t.Line("A customer is unhappy. Reply to this email to write to them.").Line()
+	for _, l := range v.lines() {
+		t.Line(l[0], ": ", l[1])
+	}
+}

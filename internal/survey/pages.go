@@ -1,0 +1,102 @@
+package survey
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+
+	"shopmail/internal/fault"
+	"shopmail/internal/httpapi"
+	"shopmail/internal/message"
+	"shopmail/internal/token"
+)
+
+// AnswerHandler is the Lambda handler of the answer pages: GET /a/{token} shows the chosen
+// score with a button; POST commits it (scanners that only GET record nothing), then offers a
+// comment; a POST with a comment adds it.
+type AnswerHandler struct {
+	Answering *Answering
+	Keys      *token.Keys
+	BaseURL   string // the public API, for the Origin check
+	Log       *slog.Logger
+}
+
+// Invoke implements lambda.Handler.
+func (h *AnswerHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return httpapi.Invoke(ctx, h.Serve, payload)
+}
+
+// Serve answers one request.
+func (h *AnswerHandler) Serve(ctx context.Context, r httpapi.Request) httpapi.Response {
+	a := h.Answering
+	tok := r.PathParameters["token"]
+	if len(tok) > token.MaxLen {
+		tok = ""
+	}
+	l := message.LocaleFor(httpapi.Language(r), "")
+	c, err := h.Keys.Verify(tok, token.Answer, a.Now())
+	if err != nil {
+		h.Log.InfoContext(ctx, "answer refused", "error", err)
+		return httpapi.HTML(404, message.Page(l, a.Brand, l.T("link.invalid.title"), func(p *message.HTML) { p.Tag(`<p>`).T("link.invalid").Tag(`</p>`) }))
+	}
+	q, score, err := a.Choice(c)
+	if err != nil {
+		return httpapi.HTML(400, message.Page(l, a.Brand, l.T("link.invalid.title"), func(p *message.HTML) { p.Tag(`<p>`).T("link.invalid").Tag(`</p>`) }))
+	}
+	if ct, err := a.Store.Contact(ctx, c.ContactID); err == nil && ct.Locale != "" {
+		l = message.LocaleFor(ct.Locale, ct.Timezone)
+	}
+	if httpapi.Method(r) != "POST" {
+		return httpapi.HTML(200, message.Page(l, a.Brand, l.T("answer.title"), func(p *message.HTML) {
+			p.Tag(`<p>`).T("survey."+q.ID+".question", a.Brand.ShopName).Tag(`</p>
+<p style="font-size:40px;font-weight:bold;margin:8px 0;">`).Text(l.Number(int64(score))).Tag(`</p>
+<form method="post"><button type="submit">`).T("answer.submit").Tag(`</button></form>`)
+		}))
+	}
+	if !httpapi.SameOrigin(r, h.BaseURL) {
+		return httpapi.Text(403, "Forms are accepted from this site only.")
+	}
+	if len(r.Body) > httpapi.MaxBody {
+		return httpapi.Text(413, "That comment is too long.")
+	}
+	form := httpapi.Form(r)
+	var out Outcome
+	if comment, ok := form["comment"]; ok {
+		out, err = a.Comment(ctx, c, strings.Join(comment, "\n"))
+	} else {
+		out, err = a.Answer(ctx, c)
+	}
+	switch {
+	case errors.Is(err, fault.ErrInvalid):
+		return httpapi.Text(400, "That is not an answer to this survey.")
+	case err != nil:
+		h.Log.ErrorContext(ctx, "answer failed", "error", err)
+		return httpapi.Text(503, "Something went wrong on our side. Please try again in a moment.")
+	case out.Cancelled:
+		return httpapi.HTML(410, message.Page(l, a.Brand, l.T("answer.title"), func(p *message.HTML) { p.Tag(`<p>`).T("answer.closed").Tag(`</p>`) }))
+	}
+	h.Log.InfoContext(ctx, "answer recorded", "contact_id", c.ContactID, "send_key", c.SendKey, "question", q.ID,
+		"score", out.Answer.Score, "changed", out.Changed, "unhappy", out.Unhappy, "comment", out.Answer.Comment != "")
+	return httpapi.HTML(200, message.Page(l, a.Brand, l.T("answer.title"), func(p *message.HTML) {
+		if _, commented := form["comment"]; commented {
+			p.Tag(`<p>`).T("answer.comment.saved").Tag(`</p>`)
+			return
+		}
+		if !out.Changed && out.Answer.Score != score {
+			p.Tag(`<p>`).T("answer.locked").Tag(`</p>`)
+		} else {
+			p.Tag(`<p><strong>`).T("answer.saved").Tag(`</strong></p>`)
+		}
+		follow := "answer.liked"
+		if out.Unhappy {
+			follow = "answer.better"
+		}
+		p.Tag(`<form method="post"><label for="c">`).T(follow).Tag(`</label>
+<textarea id="c" name="comment" rows="5" maxlength="2000" style="width:100%;box-sizing:border-box;font:inherit;"></textarea>
+<button type="submit">`).T("answer.comment.send").Tag(`</button></form>`)
+		if out.Happy && a.ReviewURL != "" {
+			p.Tag(`<p>`).T("answer.review").Tag(` <a href="`).URL(a.ReviewURL).Tag(`">`).Text(a.ReviewURL).Tag(`</a></p>`)
+		}
+	}))
+}
