@@ -59,19 +59,19 @@ func (st *Store) RecordSurvey(ctx context.Context, sv survey.Survey) (survey.Sur
 	return surveyOf(res.Attributes), nil
 }
 
-// CancelSurvey marks an order's survey cancelled unless it was sent (an order cancelled before
-// it was seen placed gets a cancelled survey, which its Order Placed then leaves cancelled).
+// CancelSurvey marks an order's survey cancelled, sent or not: a survey not sent yet will not
+// be, and answers to a sent one are no longer taken. (An order cancelled before it was seen
+// placed gets a cancelled survey, which its Order Placed then leaves cancelled.)
 func (st *Store) CancelSurvey(ctx context.Context, orderID, reason string) error {
 	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &st.table, Key: key(orderPK(orderID), surveySK),
 		UpdateExpression:         aws.String("SET #st = :c, #reason = :r, #orderId = :oid, #t = :type"),
-		ConditionExpression:      aws.String("attribute_not_exists(#st) OR #st <> :sent"),
 		ExpressionAttributeNames: map[string]string{"#st": "status", "#t": "type", "#reason": "reason", "#orderId": "orderId"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":c": s(survey.Cancelled), ":r": s(reason), ":sent": s(survey.Sent), ":oid": s(orderID), ":type": s("survey"),
+			":c": s(survey.Cancelled), ":r": s(reason), ":oid": s(orderID), ":type": s("survey"),
 		},
 	})
-	if err != nil && !isConditionFailed(err) {
+	if err != nil {
 		return fmt.Errorf("cancel survey of order %s: %w", orderID, err)
 	}
 	return nil

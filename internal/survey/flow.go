@@ -53,7 +53,8 @@ type Store interface {
 	// RecordSurvey stores what s says about an order's survey, keeping what is known (a
 	// cancellation stays), and returns the survey as stored.
 	RecordSurvey(ctx context.Context, s Survey) (Survey, error)
-	// CancelSurvey marks an order's survey cancelled unless it was sent.
+	// CancelSurvey marks an order's survey cancelled: not sent if it was not, no answers taken
+	// if it was.
 	CancelSurvey(ctx context.Context, orderID, reason string) error
 	// Survey returns an order's survey.
 	Survey(ctx context.Context, orderID string) (Survey, bool, error)
