@@ -54,6 +54,10 @@ func TestEveryLanguageHasEveryString(t *testing.T) {
 			if strs[key] == "" {
 				t.Errorf("%s has no %q", lang, key)
 			}
+			// A translation takes the same arguments, in the same number.
+			if got, want := strings.Count(strs[key], "%"), strings.Count(catalog["en"][key], "%"); got != want {
+				t.Errorf("%s %q has %d verbs, English %d", lang, key, got, want)
+			}
 		}
 	}
 }

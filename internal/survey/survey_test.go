@@ -3,9 +3,11 @@ package survey_test
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"shopmail/internal/message"
 	"shopmail/internal/survey"
 )
 
@@ -102,6 +104,30 @@ func TestDueAtIsAReasonableLocalHour(t *testing.T) {
 	} {
 		if got := survey.DueAt(delivered, 3*24*time.Hour, tz).Format(time.RFC3339); got != want {
 			t.Errorf("%q: %s, want %s", tz, got, want)
+		}
+	}
+}
+
+// Every question renders in every language without a formatting slip, with Persian digits
+// and right-to-left in Persian.
+func TestSurveyEmailRenders(t *testing.T) {
+	ces5 := survey.CES
+	ces5.Max = 5
+	v := survey.View{FirstName: "Maryam", OrderID: "o-7", Questions: []survey.Question{survey.CSAT, survey.NPS, ces5},
+		Link: func(q string, s int) string { return fmt.Sprintf("https://go.shop.example/a/%s-%d", q, s) }}
+	b := message.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", PostalAddress: "1 Leaf Street"}
+	for _, tag := range []string{"en-US", "fa-IR"} {
+		r := message.Render(v, b, message.LocaleFor(tag, "Asia/Tehran"), message.Tracking{})
+		for _, part := range []string{r.Subject, r.Text, r.HTML} {
+			if strings.Contains(part, "%!") || strings.Contains(part, "survey.") {
+				t.Errorf("%s: formatting slip in:\n%s", tag, part)
+			}
+		}
+		if n := strings.Count(r.HTML, `href="https://go.shop.example/a/`); n != 5+11+5 {
+			t.Errorf("%s: %d answer links", tag, n)
+		}
+		if tag == "fa-IR" && (!strings.Contains(r.HTML, `dir="rtl"`) || !strings.Contains(r.HTML, ">۱۰</a>")) {
+			t.Errorf("Persian survey is not right-to-left with Persian digits")
 		}
 	}
 }
