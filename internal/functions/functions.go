@@ -181,6 +181,7 @@ func Answers(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handl
 		Sender:    &send.Sender{Ledger: store, Mailer: ses.New(aws.For("SESV2"), cfg.ConfigurationSet), Now: time.Now},
 		Questions: cfg.Questions, Brand: cfg.Brand, From: cfg.From, Support: cfg.Support,
 		PauseMarketing: cfg.PauseMarketing, ReviewURL: cfg.ReviewURL, ChangeWindow: 24 * time.Hour, Now: time.Now,
+		Apology: cfg.Apology, Coupons: store,
 	}}, nil
 }
 

@@ -36,6 +36,7 @@ var LocalParams = map[string]string{
 	"CouponPrefix":        "THANKS",
 	"SupportAddress":      "support@shop.example",
 	"ReviewURL":           "https://shop.example/reviews",
+	"ApologyCouponPrefix": "SORRY",
 	"MarketerJwtIssuer":   "https://auth.shop.example/",
 	"MarketerJwtAudience": "shopmail-dashboard",
 	"LogLevel":            "DEBUG",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -426,33 +427,42 @@ func TestClockAdvanceIsLogged(t *testing.T) {
 // sandbox: it must give every function every variable the template gives it, with the values
 // the sandbox gives them in-process (the endpoint aside, which Docker reaches by another name).
 func TestSAMLocalEnvMatchesTheSandbox(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "infra", "sam-local", "env.json"))
+	path := filepath.Join("..", "..", "infra", "sam-local", "env.json")
+	r := start(t, repoTemplate(t), nil)
+	want := map[string]map[string]string{}
+	docker := strings.NewReplacer(r.awsURL, "http://host.docker.internal:4566", r.appURL, "http://127.0.0.1:3000", r.table, "shopmail-local")
+	for fn, env := range r.sb.FunctionEnvironments() {
+		want[fn] = map[string]string{"AWS_SESSION_TOKEN": ""}
+		for k, v := range env {
+			if !strings.HasPrefix(k, "AWS_LAMBDA_") { // set by the Lambda runtime itself
+				want[fn][k] = docker.Replace(v)
+			}
+		}
+	}
+	if *updateEnv {
+		b, _ := json.MarshalIndent(want, "", "  ")
+		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var envs map[string]map[string]string
-	if err := json.Unmarshal(raw, &envs); err != nil {
+	var got map[string]map[string]string
+	if err := json.Unmarshal(raw, &got); err != nil {
 		t.Fatal(err)
 	}
-	r := start(t, repoTemplate(t), nil)
-	r.sb.Idle()
-	for fn, want := range r.sb.FunctionEnvironments() {
-		got, ok := envs[fn]
-		if !ok {
-			t.Errorf("env.json has no %s", fn)
-			continue
-		}
-		for k, v := range want {
-			v = strings.NewReplacer(r.awsURL, "http://host.docker.internal:4566", r.appURL, "http://127.0.0.1:3000", r.table, "shopmail-local").Replace(v)
-			if strings.HasPrefix(k, "AWS_LAMBDA_") {
-				continue // set by the Lambda runtime itself
-			}
-			if got[k] != v {
-				t.Errorf("env.json %s.%s = %q, the sandbox gives %q", fn, k, got[k], v)
+	for fn, env := range want {
+		for k, v := range env {
+			if got[fn][k] != v {
+				t.Errorf("env.json %s.%s = %q, the sandbox gives %q (go test ./internal/sandbox -run TestSAMLocalEnv -update-env)", fn, k, got[fn][k], v)
 			}
 		}
 	}
 }
+
+var updateEnv = flag.Bool("update-env", false, "rewrite infra/sam-local/env.json from the sandbox")
 
 // A one-time schedule created through the real SDK fires its function when the clock passes
 // it, not before; the UI lists it as pending, then as fired.

@@ -63,7 +63,10 @@ type Answering struct {
 	ReviewURL string
 	// ChangeWindow is how long an answer may be changed (24 hours).
 	ChangeWindow time.Duration
-	Now          func() time.Time
+	// Apology, when its Prefix is set, sends unhappy customers a coupon (issued by Coupons).
+	Apology Apology
+	Coupons Coupons
+	Now     func() time.Time
 }
 
 // Outcome is what answering did.
@@ -150,7 +153,10 @@ func (a *Answering) unhappy(ctx context.Context, ans Answer) error {
 			return fmt.Errorf("pause marketing to %s: %w", ans.ContactID, err)
 		}
 	}
-	return a.tellSupport(ctx, ans, "support#"+ans.SendKey+"#"+ans.Question)
+	if err := a.tellSupport(ctx, ans, "support#"+ans.SendKey+"#"+ans.Question); err != nil {
+		return err
+	}
+	return a.apologize(ctx, ans)
 }
 
 // tellSupport emails the support address about an unhappy answer (once per key).

@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"regexp"
 	"time"
 
 	"shopmail/internal/email"
@@ -22,8 +23,11 @@ type Settings struct {
 	Support        email.Address
 	PauseMarketing time.Duration
 	ReviewURL      string
+	Apology        Apology
 	EventBus       string
 }
+
+var couponPrefix = regexp.MustCompile(`^[A-Z0-9]{1,20}$`)
 
 func days(r *env.Reader, name string, def, lo, hi int) time.Duration {
 	return time.Duration(r.Int(name, def, lo, hi)) * 24 * time.Hour
@@ -58,6 +62,13 @@ func LoadConfig(lookup func(string) (string, bool), need ...string) (Settings, e
 			s.EventBus = v
 			s.PauseMarketing = days(r, "UNHAPPY_MARKETING_PAUSE_DAYS", 30, 0, 365)
 			s.ReviewURL = r.Optional("REVIEW_URL", "")
+			s.Apology = Apology{Prefix: r.Optional("APOLOGY_COUPON_PREFIX", ""), Valid: days(r, "COUPON_VALID_DAYS", 60, 1, 3650),
+				Offer: map[string]string{"en": r.Optional("APOLOGY_COUPON_OFFER", ""), "fa": r.Optional("APOLOGY_COUPON_OFFER_FA", "")}}
+			if s.Apology.Offer["fa"] == "" {
+				delete(s.Apology.Offer, "fa")
+			}
+			r.Check(s.Apology.Prefix == "" || couponPrefix.MatchString(s.Apology.Prefix), "APOLOGY_COUPON_PREFIX", "must be 1-20 upper-case letters or digits")
+			r.Check(s.Apology.Prefix == "" || s.Apology.Offer["en"] != "", "APOLOGY_COUPON_OFFER", "is required when APOLOGY_COUPON_PREFIX is set")
 			if addr := r.Optional("SUPPORT_ADDRESS", ""); addr != "" {
 				a, err := email.ParseAddress(addr)
 				r.Check(err == nil, "SUPPORT_ADDRESS", "is not a valid email address")

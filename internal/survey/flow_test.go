@@ -92,7 +92,8 @@ func setup(t *testing.T) *fixture {
 	f.answers = &survey.AnswerHandler{Log: log, Keys: f.keys, BaseURL: "https://go.shop.example", Answering: &survey.Answering{
 		Store: f.store, Publisher: f.bus, Sender: sender, Questions: []survey.Question{survey.CSAT, survey.NPS}, Brand: brand, From: from,
 		Support: email.Address{Email: "support@shop.example"}, PauseMarketing: 30 * 24 * time.Hour, ReviewURL: "https://reviews.example/tea-house",
-		ChangeWindow: 24 * time.Hour, Now: now,
+		ChangeWindow: 24 * time.Hour, Now: now, Coupons: f.store,
+		Apology: survey.Apology{Prefix: "SORRY", Offer: map[string]string{"en": "15% off your next order"}, Valid: 60 * 24 * time.Hour},
 	}}
 	return f
 }
@@ -290,8 +291,12 @@ func TestAnswering(t *testing.T) {
 		t.Errorf("events: %v", f.bus.Events())
 	}
 	msgs := f.outbox.Messages()
-	if len(msgs) != 2 {
-		t.Fatalf("%d emails, want the survey and one to support", len(msgs))
+	if len(msgs) != 3 {
+		t.Fatalf("%d emails, want the survey, one to support and the apology", len(msgs))
+	}
+	apology := emailtest.MustParse(t, msgs[2].Raw)
+	if apology.To.Address != "sara@example.com" || !strings.Contains(apology.Text, "15% off your next order with this code: SORRY-") {
+		t.Errorf("apology to %s:\n%s", apology.To.Address, apology.Text)
 	}
 	support := emailtest.MustParse(t, msgs[1].Raw)
 	if support.To.Address != "support@shop.example" || !strings.Contains(support.Subject, "answered 3 to NPS") ||
@@ -314,7 +319,7 @@ func TestAnswering(t *testing.T) {
 	if len(as) != 1 || as[0].Comment != "<script>alert(1)</script> the tea was cold" || as[0].Score != 3 {
 		t.Fatalf("answers = %+v", as)
 	}
-	if m := emailtest.MustParse(t, f.outbox.Messages()[2].Raw); strings.Contains(m.HTML, "<script>") {
+	if m := emailtest.MustParse(t, f.outbox.Messages()[3].Raw); strings.Contains(m.HTML, "<script>") || !strings.Contains(m.Text, "the tea was cold") {
 		t.Error("comment not escaped in the support email")
 	}
 	// Changed within 24 hours: replaced; the unhappy follow-up is not repeated.

@@ -1,0 +1,95 @@
+package survey
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"shopmail/internal/coupon"
+	"shopmail/internal/email"
+	"shopmail/internal/message"
+	"shopmail/internal/send"
+)
+
+// Apology is the optional apology to an unhappy customer: a single-use coupon, once per order.
+type Apology struct {
+	Prefix string            // coupon code prefix; empty: no apology email
+	Offer  map[string]string // what the coupon gives, per language ("en" is the fallback)
+	Valid  time.Duration
+}
+
+// Coupons issues coupons (one per order and purpose).
+type Coupons interface {
+	IssueCoupon(ctx context.Context, c coupon.Coupon) (coupon.Coupon, error)
+}
+
+// apologize sends the apology with its coupon, once per order.
+func (a *Answering) apologize(ctx context.Context, ans Answer) error {
+	if a.Apology.Prefix == "" || a.Coupons == nil {
+		return nil
+	}
+	c, err := a.Store.Contact(ctx, ans.ContactID)
+	if err != nil || c.Email == "" {
+		return err
+	}
+	loc := message.LocaleFor(c.Locale, c.Timezone)
+	offer, ok := a.Apology.Offer[loc.Lang]
+	if !ok {
+		offer = a.Apology.Offer["en"]
+	}
+	now := a.Now().UTC()
+	cp, err := a.Coupons.IssueCoupon(ctx, coupon.Coupon{
+		Code: coupon.NewCode(a.Apology.Prefix), Purpose: "apology", ContactID: c.ID, OrderID: ans.OrderID,
+		Offer: offer, IssuedAt: now, ExpiresAt: now.Add(a.Apology.Valid),
+	})
+	if err != nil {
+		return fmt.Errorf("issue apology coupon for order %s: %w", ans.OrderID, err)
+	}
+	r := message.Render(apologyView{FirstName: c.FirstName, OrderID: ans.OrderID, Coupon: cp}, a.Brand, loc, message.Tracking{})
+	_, err = a.Sender.Send(ctx, send.Record{Key: "apology#" + ans.OrderID, ContactID: c.ID, Kind: "apology", OrderID: ans.OrderID},
+		email.Message{From: a.From, To: email.Address{Name: c.FirstName, Email: c.Email}, Subject: r.Subject, Text: r.Text,
+			HTML: r.HTML, Date: now, Language: loc.Tag},
+		[]send.Tag{{Name: "kind", Value: "apology"}, {Name: "contact", Value: send.TagValue(c.ID)}, {Name: "order", Value: send.TagValue(ans.OrderID)}})
+	return err
+}
+
+// apologyView is the apology email. It is a message.Content.
+type apologyView struct {
+	FirstName string
+	OrderID   string
+	Coupon    coupon.Coupon
+}
+
+func (v apologyView) Subject(l message.Locale, b message.Brand) string {
+	return l.T("apology.subject", b.ShopName)
+}
+func (v apologyView) Preheader(l message.Locale) string { return l.T("apology.preheader") }
+func (v apologyView) Why(l message.Locale, b message.Brand) string {
+	return l.T("footer.why.order", b.ShopName)
+}
+
+func (v apologyView) hello(l message.Locale) string {
+	if v.FirstName == "" {
+		return l.T("hello.anon")
+	}
+	return l.T("hello", v.FirstName)
+}
+
+func (v apologyView) WriteHTML(h *message.HTML, b message.Brand) {
+	l := h.L
+	h.Tag(`<p style="margin:0 0 16px;font-size:18px;">`).Text(v.hello(l)).Tag(`</p>
+<p style="margin:0 0 16px;">`).T("apology.body", v.OrderID).Tag(`</p>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:8px 0 16px;border:2px dashed #a1a1aa;"><tr><td align="center" style="padding:16px;">
+<p style="margin:0 0 8px;">`).T("coupon.body", v.Coupon.Offer).Tag(`</p>
+<p dir="ltr" style="margin:0 0 8px;font-family:'Courier New',monospace;font-size:22px;letter-spacing:2px;font-weight:bold;">`).Text(v.Coupon.Code).Tag(`</p>
+<p style="margin:0;font-size:13px;color:#52525b;">`).T("coupon.expires", l.Date(v.Coupon.ExpiresAt)).Tag(`</p>
+</td></tr></table>
+<p style="margin:0;">`).T("questions").Tag(`<br>`).T("team", b.ShopName).Tag(`</p>`)
+}
+
+func (v apologyView) WriteText(t *message.Text, b message.Brand) {
+	l := t.L
+	t.Line(v.hello(l)).Line().T("apology.body", v.OrderID).Line().
+		Line(l.T("coupon.body", v.Coupon.Offer), " ", v.Coupon.Code).T("coupon.expires", l.Date(v.Coupon.ExpiresAt)).
+		Line().T("questions").T("team", b.ShopName)
+}
