@@ -182,33 +182,40 @@ func (p *Planner) Send(ctx context.Context, d Due) (send.Outcome, error) {
 	}
 	now := p.Now().UTC()
 	rec := send.Record{Key: SendKey(s.OrderID), ContactID: s.ContactID, Kind: Kind, OrderID: s.OrderID, Topic: contact.TopicSurveys}
-	var reason string
-	c, err := p.Store.UpdateContact(ctx, s.ContactID, func(c *contact.Contact) bool {
-		reason = ""
-		if c.Email == "" {
-			c.Email = s.Email
-		}
-		if c.LastSurveyOrder != s.OrderID && !c.LastSurveyAt.IsZero() && now.Sub(c.LastSurveyAt) < p.Config.Throttle {
-			reason = fmt.Sprintf("survey throttle: one per %d days; the last was on %s", int(p.Config.Throttle.Hours()/24), c.LastSurveyAt.Format(time.DateOnly))
-			return false
-		}
-		if pref, ok := c.Prefs[contact.TopicSurveys]; ok && !pref.On {
-			reason = "no consent to surveys email"
-			return false
-		}
-		if c.LastSurveyOrder == s.OrderID {
-			return false
-		}
-		c.LastSurveyAt, c.LastSurveyOrder = now, s.OrderID
-		return true
-	})
+	// Suppression first (a marketing opt-out does not stop a survey about an order), so that a
+	// survey not sent does not use up the customer's throttle window.
+	c, err := p.Store.Contact(ctx, s.ContactID)
 	if err != nil {
-		return send.Outcome{}, fmt.Errorf("survey of order %s: %w", s.OrderID, err)
+		return send.Outcome{}, err
+	}
+	if c.Email == "" {
+		c.Email = s.Email
+	}
+	reason, err := p.Gate.Check(ctx, c, "")
+	if err != nil {
+		return send.Outcome{}, err
+	}
+	if pref, ok := c.Prefs[contact.TopicSurveys]; reason == "" && ok && !pref.On {
+		reason = "no consent to surveys email"
 	}
 	if reason == "" {
-		// Surveys are about an order: a marketing opt-out does not stop them, suppression does.
-		if reason, err = p.Gate.Check(ctx, c, ""); err != nil {
-			return send.Outcome{}, err
+		c, err = p.Store.UpdateContact(ctx, s.ContactID, func(c *contact.Contact) bool {
+			reason = ""
+			if c.Email == "" {
+				c.Email = s.Email
+			}
+			if c.LastSurveyOrder == s.OrderID {
+				return false // a retry of this survey
+			}
+			if !c.LastSurveyAt.IsZero() && now.Sub(c.LastSurveyAt) < p.Config.Throttle {
+				reason = fmt.Sprintf("survey throttle: one per %d days; the last was on %s", int(p.Config.Throttle.Hours()/24), c.LastSurveyAt.Format(time.DateOnly))
+				return false
+			}
+			c.LastSurveyAt, c.LastSurveyOrder = now, s.OrderID
+			return true
+		})
+		if err != nil {
+			return send.Outcome{}, fmt.Errorf("survey of order %s: %w", s.OrderID, err)
 		}
 	}
 	var out send.Outcome
