@@ -76,6 +76,26 @@ func (e *entry) advance(at time.Time) {
 	}
 }
 
+// skipMissed moves Next past all but the last keep occurrences due at now, without firing
+// them.
+func (e *entry) skipMissed(now time.Time, keep int) {
+	if !e.Recurring || e.Next.IsZero() || e.Next.After(now) {
+		return
+	}
+	due := []time.Time{e.Next}
+	for t := e.Next; ; {
+		t = e.beforeEnd(e.expr.next(t, e.anchor))
+		if t.IsZero() || t.After(now) {
+			break
+		}
+		due = append(due, t)
+		if len(due) > keep {
+			due = due[1:]
+		}
+	}
+	e.Next = due[0]
+}
+
 // beforeEnd returns t when the schedule may fire then, and the zero Time when t is at or
 // after EndDate.
 func (e *entry) beforeEnd(t time.Time) time.Time {

@@ -144,13 +144,23 @@ func (s *Server) Put(sc Schedule) error {
 	return nil
 }
 
+// MaxCatchUp is how many missed occurrences of one recurring schedule a Tick fires at most: a
+// clock moved a week ahead fires the last MaxCatchUp of a rate(1 minute), not 10,080.
+const MaxCatchUp = 24
+
 // Tick fires every schedule due at the clock's time, in time order (then by name and group),
-// catching up all the missed occurrences of a recurring schedule, each once. It returns how
+// catching up the missed occurrences of a recurring schedule, each once (the last MaxCatchUp
+// of them). It returns how
 // many firings it made, failed ones included: an error from Fire does not bring the
 // occurrence back, as it would not once Scheduler's retries are spent. A schedule that a Fire
 // creates and that is already due fires in the same Tick. Tick stops early when ctx ends.
 func (s *Server) Tick(ctx context.Context) int {
 	now := s.clock.Now()
+	s.mu.Lock()
+	for _, e := range s.schedules {
+		e.skipMissed(now, MaxCatchUp)
+	}
+	s.mu.Unlock()
 	fired := 0
 	for ctx.Err() == nil {
 		sc, at, ok := s.takeDue(now)

@@ -493,6 +493,24 @@ func TestRateCatchesUpInOrder(t *testing.T) {
 	}
 }
 
+// A clock moved a week ahead fires the last MaxCatchUp occurrences of rate(1 minute), not
+// 10,080 at once, and the schedule goes on from there.
+func TestCatchUpIsCapped(t *testing.T) {
+	t0 := utc("2026-05-01T06:00:00Z")
+	sb := newSandbox(t, t0)
+	sb.create(schedule("minutely", "rate(1 minute)"))
+	sb.tick(1)
+	sb.clock.advance(7 * 24 * time.Hour)
+	got := sb.tick(MaxCatchUp)
+	end := t0.Add(7 * 24 * time.Hour)
+	if !got[0].at.Equal(end.Add(-time.Duration(MaxCatchUp-1)*time.Minute)) || !got[len(got)-1].at.Equal(end) {
+		t.Errorf("fired from %s to %s", got[0].at, got[len(got)-1].at)
+	}
+	if list := sb.server.List(); !list[0].Next.Equal(end.Add(time.Minute)) {
+		t.Errorf("next = %s", list[0].Next)
+	}
+}
+
 // TestRateStartDateAndEndDate checks that a recurring schedule fires from StartDate on, only
 // before EndDate, and is deleted after its last firing when ActionAfterCompletion is DELETE.
 func TestRateStartDateAndEndDate(t *testing.T) {
