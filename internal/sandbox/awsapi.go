@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -33,6 +34,19 @@ func service(r *http.Request) string {
 	return ""
 }
 
+// loopback reports whether a Host header names this machine's loopback interface.
+func loopback(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // awsJSONError writes an error the way AWS JSON protocols (1.0, 1.1) do.
 func awsJSONError(w http.ResponseWriter, status int, code, message string) {
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
@@ -45,6 +59,16 @@ func awsJSONError(w http.ResponseWriter, status int, code, message string) {
 // AWS_ENDPOINT_URL expects.
 func (s *Sandbox) awsEndpoint() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// AWS SDKs and the CLI send no Origin; a browser does. A web page must not drive the
+		// sandbox's AWS (CSRF), nor reach it under another host name (DNS rebinding).
+		if o := r.Header.Get("Origin"); o != "" && o != s.appURL {
+			awsJSONError(w, http.StatusForbidden, "AccessDeniedException", "the sandbox's AWS endpoint refuses requests from web pages")
+			return
+		}
+		if !s.anyHost && !loopback(r.Host) {
+			awsJSONError(w, http.StatusForbidden, "AccessDeniedException", "the sandbox's AWS endpoint answers on a loopback address only (start it with AWS_ADDR=0.0.0.0:4566 to reach it from Docker)")
+			return
+		}
 		switch service(r) {
 		case "dynamodb":
 			s.dynamo.ServeHTTP(w, r)

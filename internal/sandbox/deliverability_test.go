@@ -284,3 +284,38 @@ func TestSecretsManagerServesTheTemplatesSecrets(t *testing.T) {
 		t.Errorf("unknown secret: %v", err)
 	}
 }
+
+// A web page cannot drive the sandbox's AWS endpoint: requests with a foreign Origin, or
+// under a host name that is not loopback (DNS rebinding), are refused; SDK requests pass.
+func TestAWSEndpointRefusesWebPages(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	body := `{"SecretId":"TokenKeys"}`
+	for name, tc := range map[string]struct {
+		origin, host string
+		status       int
+	}{
+		"SDK":               {"", "", 200},
+		"another site":      {"http://evil.example", "", 403},
+		"the sandbox's app": {r.appURL, "", 200},
+		"rebinding host":    {"", "evil.example:4566", 403},
+		"localhost":         {"", "localhost:4566", 200},
+	} {
+		req, _ := http.NewRequest("POST", r.awsURL, strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", "secretsmanager.GetSecretValue")
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		if tc.origin != "" {
+			req.Header.Set("Origin", tc.origin)
+		}
+		if tc.host != "" {
+			req.Host = tc.host
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tc.status {
+			t.Errorf("%s: %d, want %d", name, res.StatusCode, tc.status)
+		}
+	}
+}

@@ -58,6 +58,9 @@ type Config struct {
 	// RetryDelay is the wait before an async retry, times the attempt; default 1 s
 	// (Lambda waits about a minute, then two).
 	RetryDelay time.Duration
+	// AnyHost lets the AWS endpoint answer under any host name, for an endpoint started on a
+	// non-loopback address on purpose (Docker's sam local invoke); else only loopback names.
+	AnyHost bool
 	// SendRate and DailyQuota are the SES account's limits (GetAccount; sends over the rate
 	// are throttled as SES throttles them); 0 means SES's defaults for a new production account.
 	SendRate, DailyQuota float64
@@ -85,6 +88,7 @@ type Sandbox struct {
 	region     string
 	account    string
 	retryDelay time.Duration
+	anyHost    bool
 	logOut     io.Writer
 	inflight   sync.WaitGroup
 	devToken   string
@@ -106,7 +110,7 @@ func New(ctx context.Context, c Config) (*Sandbox, error) {
 		dynamo: httputil.NewSingleHostReverseProxy(ddb), db: dynamolocal.NewClient(c.DynamoDB),
 		table: or(c.Table, "shopmail-local"), awsURL: strings.TrimRight(c.AWSURL, "/"),
 		appURL: strings.TrimRight(c.AppURL, "/"), region: "us-east-1", account: "000000000000",
-		retryDelay: c.RetryDelay, logOut: c.Log, devToken: "dev-" + newID(),
+		retryDelay: c.RetryDelay, logOut: c.Log, anyHost: c.AnyHost, devToken: "dev-" + newID(),
 	}
 	s.builders = maps.Clone(Builders)
 	maps.Copy(s.builders, c.Builders)

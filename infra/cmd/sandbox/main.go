@@ -58,6 +58,7 @@ func run(awsAddr, appAddr, data string) error {
 	awsURL, appURL := "http://"+awsL.Addr().String(), "http://"+appL.Addr().String()
 	sb, err := sandbox.New(ctx, sandbox.Config{
 		Template: tmpl, DynamoDB: ddb, AWSURL: awsURL, AppURL: appURL,
+		AnyHost:  !awsL.Addr().(*net.TCPAddr).IP.IsLoopback(),
 		SendRate: sesLimits.SendRate, DailyQuota: sesLimits.DailyQuota,
 	})
 	if err != nil {
