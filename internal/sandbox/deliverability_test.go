@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"golang.org/x/net/html"
@@ -317,5 +320,32 @@ func TestAWSEndpointRefusesWebPages(t *testing.T) {
 		if res.StatusCode != tc.status {
 			t.Errorf("%s: %d, want %d", name, res.StatusCode, tc.status)
 		}
+	}
+}
+
+// The table browser's filter finds a partition however many items come before it.
+func TestTableFilterFindsItemsPastTheFirstThousand(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	client := dynamotest.Client(t)
+	var reqs []ddbtypes.WriteRequest
+	for i := range 1200 {
+		reqs = append(reqs, ddbtypes.WriteRequest{PutRequest: &ddbtypes.PutRequest{Item: map[string]ddbtypes.AttributeValue{
+			"PK": &ddbtypes.AttributeValueMemberS{Value: fmt.Sprintf("FILLER#%04d", i)}, "SK": &ddbtypes.AttributeValueMemberS{Value: "x"},
+		}}})
+	}
+	reqs = append(reqs, ddbtypes.WriteRequest{PutRequest: &ddbtypes.PutRequest{Item: map[string]ddbtypes.AttributeValue{
+		"PK": &ddbtypes.AttributeValueMemberS{Value: "ZNEEDLE#1"}, "SK": &ddbtypes.AttributeValueMemberS{Value: "found-me"},
+	}}})
+	for len(reqs) > 0 {
+		n := min(25, len(reqs))
+		if _, err := client.BatchWriteItem(context.Background(), &dynamodb.BatchWriteItemInput{RequestItems: map[string][]ddbtypes.WriteRequest{r.table: reqs[:n]}}); err != nil {
+			t.Fatal(err)
+		}
+		reqs = reqs[n:]
+	}
+	res, body := r.do(t, "GET", r.appURL+"/_sandbox/table?pk=ZNEEDLE", chromeUA, nil)
+	// One matching item: the whole table was searched, and nothing was cut short.
+	if res.StatusCode != 200 || !strings.Contains(body, "found-me") || !strings.Contains(body, "1 partitions.") {
+		t.Errorf("filter: %d\n%s", res.StatusCode, body)
 	}
 }

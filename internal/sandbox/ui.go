@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -258,8 +259,15 @@ type tableGroup struct {
 func (s *Sandbox) tableBrowser(w http.ResponseWriter, r *http.Request) {
 	prefix := r.URL.Query().Get("pk")
 	groups := map[string][]map[string]any{}
+	// The filter runs in DynamoDB, so that it finds what matches in a table of any size; the
+	// page shows the first 1,000 matching items.
+	in := &dynamodb.ScanInput{TableName: &s.table}
+	if prefix != "" {
+		in.FilterExpression = aws.String("begins_with(PK, :p)")
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: prefix}}
+	}
 	count, truncated := 0, false
-	p := dynamodb.NewScanPaginator(s.db, &dynamodb.ScanInput{TableName: &s.table})
+	p := dynamodb.NewScanPaginator(s.db, in)
 	for p.HasMorePages() && !truncated {
 		page, err := p.NextPage(r.Context())
 		if err != nil {
@@ -267,15 +275,14 @@ func (s *Sandbox) tableBrowser(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, it := range page.Items {
-			m := display(&types.AttributeValueMemberM{Value: it}).(map[string]any)
-			pk, _ := m["PK"].(string)
-			if strings.HasPrefix(pk, prefix) {
-				groups[pk] = append(groups[pk], m)
-			}
-			if count++; count == 1000 {
+			if count == 1000 {
 				truncated = true
 				break
 			}
+			m := display(&types.AttributeValueMemberM{Value: it}).(map[string]any)
+			pk, _ := m["PK"].(string)
+			groups[pk] = append(groups[pk], m)
+			count++
 		}
 	}
 	out := make([]tableGroup, 0, len(groups))
