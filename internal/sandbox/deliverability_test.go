@@ -349,3 +349,17 @@ func TestTableFilterFindsItemsPastTheFirstThousand(t *testing.T) {
 		t.Errorf("filter: %d\n%s", res.StatusCode, body)
 	}
 }
+
+// An email shown in the inbox can open its links in a new tab (tracked clicks to the app) but
+// cannot run scripts, post forms or navigate the sandbox.
+func TestInboxFramesEmailsLockedDown(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	r.putSample(t, "first-order.json", nil)
+	res, _ := r.do(t, "GET", r.appURL+"/_sandbox/inbox/"+r.sb.Messages()[0].ID+"/html", chromeUA, nil)
+	csp := res.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"sandbox allow-popups allow-popups-to-escape-sandbox;", "default-src 'none'", "form-action 'none'", "base-uri 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+}
