@@ -103,8 +103,17 @@ func (s *Sandbox) app() http.Handler {
 	mux.HandleFunc("POST /_sandbox/clock", sameOrigin(s.advanceClock))
 	mux.HandleFunc("POST /_sandbox/put-event", sameOrigin(s.putSample))
 	mux.HandleFunc("/", s.serveRoute)
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
+			w.Header().Set(MarkerHeader, "1")
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
+
+// MarkerHeader is set on the sandbox UI's responses, so that a second `make run` can tell a
+// running sandbox from another program on its port.
+const MarkerHeader = "X-Shopmail-Sandbox"
 
 // sameOrigin refuses a form posted from another site: a page the developer visits must not
 // be able to put events on the bus or move the clock. Browsers send Origin with cross-site

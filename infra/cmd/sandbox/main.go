@@ -129,7 +129,7 @@ func inUse(awsAddr, appAddr string, err error) error {
 	c := http.Client{Timeout: time.Second}
 	if resp, herr := c.Get("http://" + appAddr + "/_sandbox/"); herr == nil {
 		resp.Body.Close()
-		if resp.StatusCode == http.StatusOK {
+		if resp.StatusCode == http.StatusOK && resp.Header.Get(sandbox.MarkerHeader) == "1" {
 			return fmt.Errorf("a sandbox is already running: open http://%s/_sandbox/ (stop it with Ctrl-C in its terminal)", appAddr)
 		}
 	}

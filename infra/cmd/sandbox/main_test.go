@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"shopmail/internal/sandbox"
 )
 
 func free(t *testing.T) string {
@@ -32,6 +34,7 @@ func occupy(t *testing.T, h http.Handler) string {
 func TestSecondSandboxSaysOneIsRunning(t *testing.T) {
 	app := occupy(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/_sandbox/" {
+			w.Header().Set(sandbox.MarkerHeader, "1")
 			w.Write([]byte("shopmail sandbox"))
 			return
 		}
@@ -39,6 +42,15 @@ func TestSecondSandboxSaysOneIsRunning(t *testing.T) {
 	}))
 	_, _, err := listen(free(t), app)
 	if err == nil || !strings.Contains(err.Error(), "a sandbox is already running: open http://"+app+"/_sandbox/") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// Another web server that happens to answer /_sandbox/ is not taken for a sandbox.
+func TestAnotherServerIsNotTakenForASandbox(t *testing.T) {
+	app := occupy(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("hello")) }))
+	_, _, err := listen(free(t), app)
+	if err == nil || !strings.Contains(err.Error(), "another program uses") {
 		t.Errorf("err = %v", err)
 	}
 }
