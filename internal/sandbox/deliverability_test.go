@@ -2,9 +2,11 @@ package sandbox_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -24,6 +27,7 @@ import (
 	"shopmail/internal/dynamo"
 	"shopmail/internal/dynamo/dynamotest"
 	"shopmail/internal/email/emailtest"
+	"shopmail/internal/functions"
 	"shopmail/internal/send"
 	"shopmail/internal/token"
 )
@@ -361,5 +365,21 @@ func TestInboxFramesEmailsLockedDown(t *testing.T) {
 		if !strings.Contains(csp, want) {
 			t.Errorf("CSP %q lacks %q", csp, want)
 		}
+	}
+}
+
+// A function that ignores its context times out like Lambda's and does not hold the sandbox.
+func TestStuckFunctionTimesOut(t *testing.T) {
+	stuck := func(func(string) (string, bool), *slog.Logger) (lambda.Handler, error) {
+		return lambda.NewHandler(func(context.Context, json.RawMessage) error { time.Sleep(time.Hour); return nil }), nil
+	}
+	tmpl := repoTemplate(t)
+	fn := tmpl.Resources["ThankYouFunction"]
+	fn.Properties["Timeout"] = 1
+	r := start(t, tmpl, map[string]functions.Builder{"thankyou": stuck})
+	start := time.Now()
+	_, err := r.sb.Invoke(context.Background(), "thankyou", []byte(`{}`))
+	if err == nil || !strings.Contains(err.Error(), "task timed out after") || time.Since(start) > 10*time.Second {
+		t.Fatalf("Invoke = %v after %s", err, time.Since(start))
 	}
 }

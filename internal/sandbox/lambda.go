@@ -143,20 +143,35 @@ func (s *Sandbox) invoke(ctx context.Context, f *function, payload []byte) (out 
 	lc := &lambdacontext.LambdaContext{AwsRequestID: requestID, InvokedFunctionArn: s.arn("lambda", "function:"+f.id)}
 	ctx, cancel := context.WithTimeout(lambdacontext.NewContext(context.WithoutCancel(ctx), lc), f.timeout)
 	defer cancel()
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
-		}
-	}()
 	h, err := f.start()
 	if err != nil {
 		return nil, requestID, err
 	}
-	out, err = lambda.NewHandler(h).Invoke(ctx, payload)
-	if err == nil && ctx.Err() != nil {
-		err = fmt.Errorf("task timed out after %s: %w", f.timeout, ctx.Err())
+	// The handler runs apart, so that one that ignores its context cannot hold the sandbox
+	// past the deadline (Lambda would stop it; here it is left to finish on its own).
+	type result struct {
+		out []byte
+		err error
 	}
-	return out, requestID, err
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- result{err: fmt.Errorf("panic: %v\n%s", p, debug.Stack())}
+			}
+		}()
+		out, err := lambda.NewHandler(h).Invoke(ctx, payload)
+		done <- result{out, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err == nil && ctx.Err() != nil {
+			r.err = fmt.Errorf("task timed out after %s: %w", f.timeout, ctx.Err())
+		}
+		return r.out, requestID, r.err
+	case <-ctx.Done():
+		return nil, requestID, fmt.Errorf("task timed out after %s", f.timeout)
+	}
 }
 
 // invokeAsync invokes a function the way Lambda runs asynchronous invocations (EventBridge,
