@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"shopmail/internal/sandbox/pattern"
@@ -84,7 +85,12 @@ func (s *Sandbox) putEntry(ctx context.Context, e putEventsEntry) putEventsResul
 	if bus == "" {
 		bus = "default"
 	}
+	if i := strings.LastIndex(bus, ":event-bus/"); strings.HasPrefix(bus, "arn:") && i >= 0 {
+		bus = bus[i+len(":event-bus/"):] // a bus may be named by its ARN
+	}
 	switch {
+	case strings.HasPrefix(e.Source, "aws."):
+		return putEventsResult{ErrorCode: "NotAuthorizedForSourceException", ErrorMessage: "Not authorized for the source."}
 	case e.Source == "":
 		return putEventsResult{ErrorCode: "InvalidArgument", ErrorMessage: "Parameter Source is not valid. Reason: Source is a required argument."}
 	case e.DetailType == "":

@@ -225,14 +225,18 @@ func TestPutEventsIsCheckedLikeAWS(t *testing.T) {
 	if !errors.As(err, &api) || api.ErrorCode() != "ValidationException" {
 		t.Errorf("11 entries: %v, want ValidationException", err)
 	}
+	byARN := entry(`{}`)
+	byARN.EventBusName = aws.String("arn:aws:events:us-east-1:000000000000:event-bus/default")
 	out, err := eb.PutEvents(context.Background(), &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
 		entry(`{"ok": true}`), entry(`not json`), {Source: aws.String("test"), Detail: aws.String("{}")},
+		{Source: aws.String("aws.ses"), DetailType: aws.String("Email Bounced"), Detail: aws.String("{}")}, byARN,
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.FailedEntryCount != 2 || out.Entries[0].EventId == nil ||
-		aws.ToString(out.Entries[1].ErrorCode) != "MalformedDetail" || aws.ToString(out.Entries[2].ErrorCode) != "InvalidArgument" {
+	if out.FailedEntryCount != 3 || out.Entries[0].EventId == nil || out.Entries[4].EventId == nil ||
+		aws.ToString(out.Entries[1].ErrorCode) != "MalformedDetail" || aws.ToString(out.Entries[2].ErrorCode) != "InvalidArgument" ||
+		aws.ToString(out.Entries[3].ErrorCode) != "NotAuthorizedForSourceException" {
 		t.Errorf("results: %d failed, %+v", out.FailedEntryCount, out.Entries)
 	}
 }
