@@ -21,6 +21,8 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"golang.org/x/net/html"
 
 	"shopmail/internal/contact"
@@ -381,5 +383,22 @@ func TestStuckFunctionTimesOut(t *testing.T) {
 	_, err := r.sb.Invoke(context.Background(), "thankyou", []byte(`{}`))
 	if err == nil || !strings.Contains(err.Error(), "task timed out after") || time.Since(start) > 10*time.Second {
 		t.Fatalf("Invoke = %v after %s", err, time.Since(start))
+	}
+}
+
+// SendMessage reaches the template's queues only, as the SDK expects of an unknown queue.
+func TestSQSKnowsOnlyTheTemplatesQueues(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	q := sqs.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(r.awsURL),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	dlq := r.sb.FunctionEnvironments()["ThankYouFunction"]["DEAD_LETTER_QUEUE_URL"]
+	if _, err := q.SendMessage(context.Background(), &sqs.SendMessageInput{QueueUrl: &dlq, MessageBody: aws.String("x")}); err != nil {
+		t.Fatalf("the template's queue: %v", err)
+	}
+	other := strings.Replace(dlq, "DeadLetterQueue", "Elsewhere", 1)
+	_, err := q.SendMessage(context.Background(), &sqs.SendMessageInput{QueueUrl: &other, MessageBody: aws.String("x")})
+	var nq *sqstypes.QueueDoesNotExist
+	if !errors.As(err, &nq) {
+		t.Errorf("unknown queue: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -45,6 +46,9 @@ func (s *Sandbox) serveSQS(w http.ResponseWriter, r *http.Request) {
 		return
 	case len(in.MessageBody) > maxSQSMessage:
 		awsJSONError(w, http.StatusBadRequest, "InvalidParameterValue", "message must be shorter than 1048576 bytes")
+		return
+	case s.tmpl.Resources[in.QueueURL[strings.LastIndex(in.QueueURL, "/")+1:]].Type != "AWS::SQS::Queue":
+		awsJSONError(w, http.StatusBadRequest, "com.amazonaws.sqs#QueueDoesNotExist", "The specified queue does not exist.")
 		return
 	}
 	dl := DeadLetter{Queue: in.QueueURL, Body: in.MessageBody, Attributes: map[string]string{}, At: s.clock.Now()}
