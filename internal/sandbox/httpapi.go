@@ -109,7 +109,8 @@ func (s *Sandbox) callRoute(w http.ResponseWriter, r *http.Request, rt route, pa
 	f := s.functions[rt.function]
 	payload, _ := json.Marshal(s.apiEvent(r, rt, params, body))
 	start := time.Now()
-	out, rid, err := s.invoke(r.Context(), f, payload)
+	rid := newID()
+	out, err := s.invoke(r.Context(), f, payload, rid)
 	a := Activity{Kind: "invoke", Source: f.id, Duration: time.Since(start), Body: pretty(payload),
 		Summary: fmt.Sprintf("%s, request %s, for %s %s", f.id, rid, r.Method, r.URL.Path)}
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"reflect"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -138,14 +139,13 @@ func nested(m map[string]any, keys ...string) (any, bool) {
 
 // invoke runs one invocation of a function like the Lambda runtime: a request id, a
 // deadline, and a panic turned into an error.
-func (s *Sandbox) invoke(ctx context.Context, f *function, payload []byte) (out []byte, requestID string, err error) {
-	requestID = newID()
+func (s *Sandbox) invoke(ctx context.Context, f *function, payload []byte, requestID string) (out []byte, err error) {
 	lc := &lambdacontext.LambdaContext{AwsRequestID: requestID, InvokedFunctionArn: s.arn("lambda", "function:"+f.id)}
 	ctx, cancel := context.WithTimeout(lambdacontext.NewContext(context.WithoutCancel(ctx), lc), f.timeout)
 	defer cancel()
 	h, err := f.start()
 	if err != nil {
-		return nil, requestID, err
+		return nil, err
 	}
 	// The handler runs apart, so that one that ignores its context cannot hold the sandbox
 	// past the deadline (Lambda would stop it; here it is left to finish on its own).
@@ -168,9 +168,9 @@ func (s *Sandbox) invoke(ctx context.Context, f *function, payload []byte) (out 
 		if r.err == nil && ctx.Err() != nil {
 			r.err = fmt.Errorf("task timed out after %s: %w", f.timeout, ctx.Err())
 		}
-		return r.out, requestID, r.err
+		return r.out, r.err
 	case <-ctx.Done():
-		return nil, requestID, fmt.Errorf("task timed out after %s", f.timeout)
+		return nil, fmt.Errorf("task timed out after %s", f.timeout)
 	}
 }
 
@@ -186,9 +186,10 @@ func (s *Sandbox) invokeAsync(ctx context.Context, id string, payload []byte, ca
 	s.inflight.Add(1)
 	go func() {
 		defer s.inflight.Done()
+		rid := newID() // Lambda retries an asynchronous invocation under its request id
 		for attempt := 1; ; attempt++ {
 			start := time.Now()
-			out, rid, err := s.invoke(ctx, f, payload)
+			out, err := s.invoke(ctx, f, payload, rid)
 			a := Activity{Kind: "invoke", Source: f.id, Duration: time.Since(start), Body: pretty(payload),
 				Summary: fmt.Sprintf("%s, attempt %d, request %s, for %s", f.id, attempt, rid, cause)}
 			if err != nil {
@@ -224,9 +225,18 @@ func (s *Sandbox) onFailure(f *function, payload []byte, requestID string, attem
 		},
 		"requestPayload":  json.RawMessage(payload),
 		"responseContext": map[string]any{"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
-		"responsePayload": map[string]any{"errorMessage": err.Error(), "errorType": "error"},
+		"responsePayload": map[string]any{"errorMessage": err.Error(), "errorType": errorType(err)},
 	})
 	s.addDeadLetter(DeadLetter{Queue: f.onFailure, Body: string(record), Attributes: map[string]string{"source": f.id, "reason": err.Error()}, At: s.clock.Now()})
+}
+
+// errorType names an error's type as the Go runtime reports it to Lambda ("errorString").
+func errorType(err error) string {
+	t := reflect.TypeOf(err)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Name()
 }
 
 // FunctionEnvironments returns each function's environment as the sandbox gives it.
@@ -244,7 +254,8 @@ func (s *Sandbox) Invoke(ctx context.Context, function string, payload []byte) (
 	for id, f := range s.functions {
 		if id == function || f.folder == function {
 			start := time.Now()
-			out, rid, err := s.invoke(ctx, f, payload)
+			rid := newID()
+			out, err := s.invoke(ctx, f, payload, rid)
 			a := Activity{Kind: "invoke", Source: id, Duration: time.Since(start), Body: pretty(payload),
 				Summary: fmt.Sprintf("%s, request %s, invoked directly", id, rid)}
 			if err != nil {

@@ -253,6 +253,13 @@ func TestFailedInvocationsAreRetriedThenSentToTheDestination(t *testing.T) {
 	if len(attempts) != 3 { // MaximumRetryAttempts: 2 in template.yaml
 		t.Errorf("%d attempts, want 3", len(attempts))
 	}
+	// The retries are the same invocation: one request id.
+	rid := func(a sandbox.Activity) string { return strings.Fields(a.Summary[strings.Index(a.Summary, "request "):])[1] }
+	for _, a := range attempts {
+		if rid(a) != rid(attempts[0]) {
+			t.Errorf("request ids differ: %q, %q", a.Summary, attempts[0].Summary)
+		}
+	}
 	dls := r.sb.DeadLetters()
 	if len(dls) != 1 {
 		t.Fatalf("%d dead letters, want the on-failure record", len(dls))
@@ -265,13 +272,13 @@ func TestFailedInvocationsAreRetriedThenSentToTheDestination(t *testing.T) {
 		RequestPayload struct {
 			DetailType string `json:"detail-type"`
 		}
-		ResponsePayload struct{ ErrorMessage string }
+		ResponsePayload struct{ ErrorMessage, ErrorType string }
 	}
 	if err := json.Unmarshal([]byte(dls[0].Body), &rec); err != nil {
 		t.Fatal(err)
 	}
 	if rec.RequestContext.Condition != "RetriesExhausted" || rec.RequestContext.ApproximateInvokeCount != 3 ||
-		rec.RequestPayload.DetailType != "Order Placed" || rec.ResponsePayload.ErrorMessage != "boom" {
+		rec.RequestPayload.DetailType != "Order Placed" || rec.ResponsePayload.ErrorMessage != "boom" || rec.ResponsePayload.ErrorType != "errorString" {
 		t.Errorf("destination record = %s", dls[0].Body)
 	}
 }
