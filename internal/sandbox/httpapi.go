@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -56,7 +58,8 @@ func (r route) specificity() int {
 	return n
 }
 
-// match returns the path parameters when the request matches the route.
+// match returns the path parameters (decoded) when the request's path, as sent (escaped),
+// matches the route: an escaped "/" stays inside its segment, as at API Gateway.
 func (r route) match(method, path string) (map[string]string, bool) {
 	if r.method != "ANY" && r.method != method {
 		return nil, false
@@ -66,17 +69,24 @@ func (r route) match(method, path string) (map[string]string, bool) {
 	for i, p := range r.parts {
 		switch {
 		case strings.HasSuffix(p, "+}") && i < len(segs):
-			params[strings.Trim(p, "{+}")] = strings.Join(segs[i:], "/")
+			params[strings.Trim(p, "{+}")] = unescape(strings.Join(segs[i:], "/"))
 			return params, true
 		case i >= len(segs):
 			return nil, false
 		case strings.HasPrefix(p, "{"):
-			params[strings.Trim(p, "{}")] = segs[i]
+			params[strings.Trim(p, "{}")] = unescape(segs[i])
 		case p != segs[i]:
 			return nil, false
 		}
 	}
 	return params, len(segs) == len(r.parts)
+}
+
+func unescape(v string) string {
+	if u, err := url.PathUnescape(v); err == nil {
+		return u
+	}
+	return v
 }
 
 // maxAPIBody is API Gateway's payload limit.
@@ -86,7 +96,7 @@ const maxAPIBody = 10 << 20
 // HTTP API payload 2.0 event, and writes its response.
 func (s *Sandbox) serveRoute(w http.ResponseWriter, r *http.Request) {
 	for _, rt := range s.routes {
-		params, ok := rt.match(r.Method, r.URL.Path)
+		params, ok := rt.match(r.Method, r.URL.EscapedPath())
 		if !ok {
 			continue
 		}
@@ -131,6 +141,9 @@ func (s *Sandbox) apiEvent(r *http.Request, rt route, params map[string]string, 
 		}
 		headers[strings.ToLower(k)] = strings.Join(v, ",")
 	}
+	// What API Gateway adds: the host, and where the request came from.
+	_, port, _ := net.SplitHostPort(r.Host)
+	headers["host"], headers["x-forwarded-for"], headers["x-forwarded-proto"], headers["x-forwarded-port"] = r.Host, sourceIP(r), "http", or(port, "80")
 	var cookies []string
 	for _, c := range r.Cookies() {
 		cookies = append(cookies, c.Name+"="+c.Value)
@@ -141,7 +154,7 @@ func (s *Sandbox) apiEvent(r *http.Request, rt route, params map[string]string, 
 	}
 	now := time.Now()
 	ev := events.APIGatewayV2HTTPRequest{
-		Version: "2.0", RouteKey: rt.key, RawPath: r.URL.Path, RawQueryString: r.URL.RawQuery,
+		Version: "2.0", RouteKey: rt.key, RawPath: r.URL.EscapedPath(), RawQueryString: r.URL.RawQuery,
 		Cookies: cookies, Headers: headers, QueryStringParameters: query, PathParameters: params,
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
 			RouteKey: rt.key, AccountID: s.account, Stage: "$default", RequestID: newID(), APIID: "sandbox",

@@ -254,7 +254,9 @@ func TestFailedInvocationsAreRetriedThenSentToTheDestination(t *testing.T) {
 		t.Errorf("%d attempts, want 3", len(attempts))
 	}
 	// The retries are the same invocation: one request id.
-	rid := func(a sandbox.Activity) string { return strings.Fields(a.Summary[strings.Index(a.Summary, "request "):])[1] }
+	rid := func(a sandbox.Activity) string {
+		return strings.Fields(a.Summary[strings.Index(a.Summary, "request "):])[1]
+	}
 	for _, a := range attempts {
 		if rid(a) != rid(attempts[0]) {
 			t.Errorf("request ids differ: %q, %q", a.Summary, attempts[0].Summary)
@@ -352,6 +354,14 @@ func TestHTTPAPIRoutesGetPayloadV2Events(t *testing.T) {
 		ev.PathParameters["token"] != "abc123" || ev.QueryStringParameters["x"] != "1,2" || ev.RawQueryString != "x=1&x=2" ||
 		ev.RequestContext.HTTP.Method != "GET" || ev.RequestContext.RequestID == "" {
 		t.Errorf("status %d, event %+v", resp.StatusCode, ev)
+	}
+	host := strings.TrimPrefix(r.appURL, "http://")
+	if ev.Headers["host"] != host || ev.Headers["x-forwarded-for"] != "127.0.0.1" || ev.Headers["x-forwarded-proto"] != "http" ||
+		ev.Headers["x-forwarded-port"] != host[strings.LastIndex(host, ":")+1:] {
+		t.Errorf("headers API Gateway adds: %v", ev.Headers)
+	}
+	if _, ev := get("/t/a%2Fb"); ev.RawPath != "/t/a%2Fb" || ev.PathParameters["token"] != "a/b" {
+		t.Errorf("rawPath = %q, token = %q; want the path as sent, the parameter decoded", ev.RawPath, ev.PathParameters["token"])
 	}
 	if _, ev := get("/files/a/b/c.txt"); ev.PathParameters["path"] != "a/b/c.txt" {
 		t.Errorf("greedy path parameter = %q", ev.PathParameters["path"])
