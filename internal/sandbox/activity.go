@@ -27,7 +27,7 @@ type journal struct {
 	max   int
 }
 
-func (j *journal) add(a Activity) Activity {
+func (j *journal) add(a Activity) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.seq++
@@ -36,7 +36,6 @@ func (j *journal) add(a Activity) Activity {
 	if len(j.items) > j.max {
 		j.items = j.items[len(j.items)-j.max:]
 	}
-	return a
 }
 
 // list returns the activities, newest first.

@@ -118,18 +118,12 @@ func (s *Sandbox) serveRoute(w http.ResponseWriter, r *http.Request) {
 func (s *Sandbox) callRoute(w http.ResponseWriter, r *http.Request, rt route, params map[string]string, body []byte) {
 	f := s.functions[rt.function]
 	payload, _ := json.Marshal(s.apiEvent(r, rt, params, body))
-	start := time.Now()
 	rid := newID()
-	out, err := s.invoke(r.Context(), f, payload, rid)
-	a := Activity{Kind: "invoke", Source: f.id, Duration: time.Since(start), Body: pretty(payload),
-		Summary: fmt.Sprintf("%s, request %s, for %s %s", f.id, rid, r.Method, r.URL.Path)}
+	out, err := s.call(r.Context(), f, payload, rid, fmt.Sprintf("request %s, for %s %s", rid, r.Method, r.URL.Path), false)
 	if err != nil {
-		a.Error = err.Error()
-		s.journal.add(a)
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})
 		return
 	}
-	s.journal.add(a)
 	writeAPIResponse(w, out)
 }
 

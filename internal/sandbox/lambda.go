@@ -120,7 +120,7 @@ func (s *Sandbox) queueURLFor(v any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return s.awsURL + "/" + s.account + "/" + arn[strings.LastIndex(arn, ":")+1:], nil
+	return s.queueURL(arn[strings.LastIndex(arn, ":")+1:]), nil
 }
 
 func nested(m map[string]any, keys ...string) (any, bool) {
@@ -174,6 +174,21 @@ func (s *Sandbox) invoke(ctx context.Context, f *function, payload []byte, reque
 	}
 }
 
+// call invokes f and records the invocation in the event log, saying which (what) and, with
+// showResult, what it returned.
+func (s *Sandbox) call(ctx context.Context, f *function, payload []byte, rid, what string, showResult bool) ([]byte, error) {
+	start := time.Now()
+	out, err := s.invoke(ctx, f, payload, rid)
+	a := Activity{Kind: "invoke", Source: f.id, Duration: time.Since(start), Body: pretty(payload), Summary: f.id + ", " + what}
+	if err != nil {
+		a.Error = err.Error()
+	} else if showResult && len(out) > 0 && string(out) != "null" {
+		a.Summary += ": returned " + string(out)
+	}
+	s.journal.add(a)
+	return out, err
+}
+
 // invokeAsync invokes a function the way Lambda runs asynchronous invocations (EventBridge,
 // Scheduler): in the background, retried after a failure, and on the on-failure destination
 // once the retries are spent.
@@ -188,16 +203,7 @@ func (s *Sandbox) invokeAsync(ctx context.Context, id string, payload []byte, ca
 		defer s.inflight.Done()
 		rid := newID() // Lambda retries an asynchronous invocation under its request id
 		for attempt := 1; ; attempt++ {
-			start := time.Now()
-			out, err := s.invoke(ctx, f, payload, rid)
-			a := Activity{Kind: "invoke", Source: f.id, Duration: time.Since(start), Body: pretty(payload),
-				Summary: fmt.Sprintf("%s, attempt %d, request %s, for %s", f.id, attempt, rid, cause)}
-			if err != nil {
-				a.Error = err.Error()
-			} else if len(out) > 0 && string(out) != "null" {
-				a.Summary += ": returned " + string(out)
-			}
-			s.journal.add(a)
+			_, err := s.call(ctx, f, payload, rid, fmt.Sprintf("attempt %d, request %s, for %s", attempt, rid, cause), true)
 			if err == nil {
 				return
 			}
@@ -253,16 +259,8 @@ func (s *Sandbox) FunctionEnvironments() map[string]map[string]string {
 func (s *Sandbox) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
 	for id, f := range s.functions {
 		if id == function || f.folder == function {
-			start := time.Now()
 			rid := newID()
-			out, err := s.invoke(ctx, f, payload, rid)
-			a := Activity{Kind: "invoke", Source: id, Duration: time.Since(start), Body: pretty(payload),
-				Summary: fmt.Sprintf("%s, request %s, invoked directly", id, rid)}
-			if err != nil {
-				a.Error = err.Error()
-			}
-			s.journal.add(a)
-			return out, err
+			return s.call(ctx, f, payload, rid, "request "+rid+", invoked directly", false)
 		}
 	}
 	return nil, fmt.Errorf("no function %q in template.yaml", function)

@@ -175,7 +175,7 @@ func (s *Sandbox) resolver() samtemplate.Resolver {
 			case "AWS::DynamoDB::Table":
 				return s.table
 			case "AWS::SQS::Queue":
-				return s.awsURL + "/" + s.account + "/" + id
+				return s.queueURL(id)
 			case "AWS::SecretsManager::Secret":
 				return s.arn("secretsmanager", "secret:"+id+"-Sandbx")
 			}
@@ -183,8 +183,6 @@ func (s *Sandbox) resolver() samtemplate.Resolver {
 		},
 		Attr: func(id, attr string) string {
 			switch {
-			case attr == "Arn" && s.tmpl.Resources[id].Type == "AWS::SQS::Queue":
-				return s.arn("sqs", id)
 			case attr == "QueueName":
 				return id
 			case attr == "Arn" && s.tmpl.Resources[id].Type == "AWS::IAM::Role":
@@ -198,6 +196,9 @@ func (s *Sandbox) resolver() samtemplate.Resolver {
 		},
 	}
 }
+
+// queueURL is the URL of a queue of the template on the sandbox's endpoint.
+func (s *Sandbox) queueURL(name string) string { return s.awsURL + "/" + s.account + "/" + name }
 
 // AWS is the handler of the AWS endpoint.
 func (s *Sandbox) AWS() http.Handler { return s.awsEndpoint() }
