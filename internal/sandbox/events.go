@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"shopmail/internal/samtemplate"
 	"shopmail/internal/sandbox/pattern"
 	"shopmail/internal/sandbox/scheduler"
 )
@@ -16,12 +17,8 @@ import (
 // loadEvents reads every function's event sources from the template: EventBridge rules,
 // HTTP API routes and schedules. A source type the sandbox does not run is an error, so that
 // nothing in the template is silently ignored.
-func (s *Sandbox) loadEvents() error {
+func (s *Sandbox) loadEvents(fns []samtemplate.Function) error {
 	s.buses = map[string]bool{"default": true}
-	fns, err := s.tmpl.Functions()
-	if err != nil {
-		return err
-	}
 	for _, fn := range fns {
 		for _, ev := range fn.Events {
 			props, err := s.tmpl.Resolve(ev.Properties, s.resolver())

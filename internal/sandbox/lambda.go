@@ -41,11 +41,7 @@ func (s *Sandbox) arn(kind, name string) string {
 
 // loadFunctions builds every function of the template with its environment from the
 // template, pointed at the sandbox's AWS endpoint.
-func (s *Sandbox) loadFunctions() error {
-	fns, err := s.tmpl.Functions()
-	if err != nil {
-		return err
-	}
+func (s *Sandbox) loadFunctions(fns []samtemplate.Function) error {
 	s.functions = map[string]*function{}
 	for _, fn := range fns {
 		f, err := s.loadFunction(fn)

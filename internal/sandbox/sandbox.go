@@ -138,10 +138,14 @@ func New(ctx context.Context, c Config) (*Sandbox, error) {
 	if err := s.loadSecrets(); err != nil {
 		return nil, err
 	}
-	if err := s.loadFunctions(); err != nil {
+	fns, err := s.tmpl.Functions()
+	if err != nil {
 		return nil, err
 	}
-	if err := s.loadEvents(); err != nil {
+	if err := s.loadFunctions(fns); err != nil {
+		return nil, err
+	}
+	if err := s.loadEvents(fns); err != nil {
 		return nil, err
 	}
 	return s, nil

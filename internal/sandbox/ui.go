@@ -218,7 +218,7 @@ func (s *Sandbox) invokeSampleDirectly(ctx context.Context, name string, raw []b
 	folder := strings.Split(name, "/")[0]
 	for id, f := range s.functions {
 		if f.folder == folder {
-			s.invokeAsync(context.WithoutCancel(ctx), id, raw, "sample "+name)
+			s.invokeAsync(ctx, id, raw, "sample "+name)
 		}
 	}
 }
