@@ -37,6 +37,28 @@ type putEventsEntry struct {
 	Time         *float64 // epoch seconds, as the SDK sends it
 }
 
+// size is an entry's size as EventBridge counts it: the UTF-8 bytes of Source, DetailType,
+// Detail and the Resources, and 14 bytes for a Time
+// (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html).
+func (e putEventsEntry) size() int {
+	n := len(e.Source) + len(e.DetailType) + len(e.Detail)
+	for _, r := range e.Resources {
+		n += len(r)
+	}
+	if e.Time != nil {
+		n += 14
+	}
+	return n
+}
+
+func requestSize(entries []putEventsEntry) int {
+	n := 0
+	for _, e := range entries {
+		n += e.size()
+	}
+	return n
+}
+
 type putEventsResult struct {
 	EventID      string `json:"EventId,omitempty"`
 	ErrorCode    string `json:",omitempty"`
@@ -62,7 +84,7 @@ func (s *Sandbox) serveEvents(w http.ResponseWriter, r *http.Request) {
 		awsJSONError(w, http.StatusBadRequest, "ValidationException", fmt.Sprintf(
 			"1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and %d (got %d)", maxEntries, len(in.Entries)))
 		return
-	case len(body) > maxEventSize+2048:
+	case requestSize(in.Entries) > maxEventSize:
 		awsJSONError(w, http.StatusBadRequest, "ValidationException", "Total size of the entries in the request is over the limit.")
 		return
 	}

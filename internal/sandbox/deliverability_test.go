@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -400,5 +402,24 @@ func TestSQSKnowsOnlyTheTemplatesQueues(t *testing.T) {
 	var nq *sqstypes.QueueDoesNotExist
 	if !errors.As(err, &nq) {
 		t.Errorf("unknown queue: %v", err)
+	}
+}
+
+// PutEvents counts sizes as EventBridge does: the entries' text, not the escaped request; a
+// detail of 200 KB full of quotes (twice that once escaped) is within the 256 KB limit.
+func TestPutEventsSizeIsTheEntries(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	detail := `{"q":"` + strings.Repeat(`\"`, 100*1024) + `"}`
+	out, err := r.eventBridge().PutEvents(context.Background(), &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{
+		Source: aws.String("test"), DetailType: aws.String("Big"), Detail: &detail,
+	}}})
+	if err != nil || out.FailedEntryCount != 0 {
+		t.Fatalf("a 200 KB entry: %v %+v", err, out)
+	}
+	over := `{"q":"` + strings.Repeat("x", 257*1024) + `"}`
+	if _, err := r.eventBridge().PutEvents(context.Background(), &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{
+		Source: aws.String("test"), DetailType: aws.String("Big"), Detail: &over,
+	}}}); err == nil {
+		t.Error("a 257 KB entry was accepted")
 	}
 }
