@@ -3,21 +3,9 @@
 package main
 
 import (
-	"os"
 	_ "time/tzdata" // contacts' time zones, whatever the runtime image ships
 
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"shopmail/internal/functions"
-	"shopmail/internal/logs"
 )
 
-func main() {
-	log := logs.New(os.Stderr, os.Getenv("LOG_LEVEL"), os.Getenv("AWS_LAMBDA_FUNCTION_NAME"))
-	h, err := functions.ThankYou(os.LookupEnv, log)
-	if err != nil {
-		log.Error("cannot start", "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(h)
-}
+func main() { functions.Start(functions.ThankYou) }

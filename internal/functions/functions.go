@@ -8,6 +8,7 @@ package functions
 import (
 	"context"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -17,6 +18,7 @@ import (
 	"shopmail/internal/dynamo"
 	"shopmail/internal/env"
 	"shopmail/internal/eventbridge"
+	"shopmail/internal/logs"
 	"shopmail/internal/preferences"
 	"shopmail/internal/scheduler"
 	"shopmail/internal/secrets"
@@ -197,4 +199,16 @@ func Reports(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handl
 		return nil, err
 	}
 	return &survey.ResultsHandler{Log: log, Now: time.Now, Store: dynamo.New(dynamo.NewClient(aws.For("DYNAMODB")), table, time.Now)}, nil
+}
+
+// Start runs a function under Lambda: its logger, its handler built from the environment
+// (a function that cannot start says why and exits), and the Lambda runtime loop.
+func Start(build Builder) {
+	log := logs.New(os.Stderr, os.Getenv("LOG_LEVEL"), os.Getenv("AWS_LAMBDA_FUNCTION_NAME"))
+	h, err := build(os.LookupEnv, log)
+	if err != nil {
+		log.Error("cannot start", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(h)
 }
