@@ -34,11 +34,36 @@ import (
 // Builder builds a function's handler from an environment lookup.
 type Builder func(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler, error)
 
-// keys reads the link tokens' keys, once, at start.
-func keys(env awsenv.Environment, secret string) (*token.Keys, error) {
+// base is what every function starts from: its AWS environment and the table.
+type base struct {
+	aws   awsenv.Environment
+	store *dynamo.Store
+}
+
+func start(lookup func(string) (string, bool), table string) (base, error) {
+	aws, err := awsenv.Load(lookup)
+	if err != nil {
+		return base{}, err
+	}
+	return base{aws: aws, store: dynamo.New(dynamo.NewClient(aws.For("DYNAMODB")), table, time.Now)}, nil
+}
+
+// keys reads the link tokens' keys from the secret, once, at start. (Only the functions that
+// call it link the Secrets Manager client.)
+func (b base) keys(secret string) (*token.Keys, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return secrets.TokenKeys(ctx, env.For("SECRETSMANAGER"), secret)
+	return secrets.TokenKeys(ctx, b.aws.For("SECRETSMANAGER"), secret)
+}
+
+// sender sends through SES with the configuration set, via the store's ledger.
+func (b base) sender(configurationSet string) *send.Sender {
+	return &send.Sender{Ledger: b.store, Mailer: ses.New(b.aws.For("SESV2"), configurationSet), Now: time.Now}
+}
+
+// gate is the check before every send, for mail from the sender address.
+func (b base) gate(from string) *deliverability.Gate {
+	return &deliverability.Gate{Suppressions: b.store, States: b.store, Sender: from, Now: time.Now}
 }
 
 // ThankYou builds the thank-you function (functions/thankyou).
@@ -47,17 +72,17 @@ func ThankYou(lookup func(string) (string, bool), log *slog.Logger) (lambda.Hand
 	if err != nil {
 		return nil, err
 	}
-	aws, err := awsenv.Load(lookup)
+	b, err := start(lookup, cfg.Table)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Links.Keys, err = keys(aws, cfg.KeysSecret); err != nil {
+	if cfg.Links.Keys, err = b.keys(cfg.KeysSecret); err != nil {
 		return nil, err
 	}
 	return thankyou.New(cfg, thankyou.Deps{
-		Store:       dynamo.New(dynamo.NewClient(aws.For("DYNAMODB")), cfg.Table, time.Now),
-		Mailer:      ses.New(aws.For("SESV2"), cfg.ConfigurationSet),
-		DeadLetters: sqs.New(aws.For("SQS"), cfg.DeadLetterQueueURL),
+		Store:       b.store,
+		Mailer:      ses.New(b.aws.For("SESV2"), cfg.ConfigurationSet),
+		DeadLetters: sqs.New(b.aws.For("SQS"), cfg.DeadLetterQueueURL),
 		Now:         time.Now,
 		Log:         log,
 	})
@@ -69,17 +94,17 @@ func Tracking(lookup func(string) (string, bool), log *slog.Logger) (lambda.Hand
 	if err != nil {
 		return nil, err
 	}
-	aws, err := awsenv.Load(lookup)
+	b, err := start(lookup, cfg.Table)
 	if err != nil {
 		return nil, err
 	}
-	k, err := keys(aws, cfg.Links.KeysSecret)
+	keys, err := b.keys(cfg.Links.KeysSecret)
 	if err != nil {
 		return nil, err
 	}
 	return &tracking.Handler{Log: log, Service: &tracking.Service{
-		Store: dynamo.New(dynamo.NewClient(aws.For("DYNAMODB")), cfg.Table, time.Now),
-		Keys:  k, ShopURL: cfg.ShopURL, Retention: cfg.Links.Tracking, Now: time.Now,
+		Store: b.store,
+		Keys:  keys, ShopURL: cfg.ShopURL, Retention: cfg.Links.Tracking, Now: time.Now,
 	}}, nil
 }
 
@@ -90,18 +115,17 @@ func Preferences(lookup func(string) (string, bool), log *slog.Logger) (lambda.H
 	if err != nil {
 		return nil, err
 	}
-	aws, err := awsenv.Load(lookup)
+	b, err := start(lookup, cfg.Table)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Links.Keys, err = keys(aws, cfg.Links.KeysSecret); err != nil {
+	if cfg.Links.Keys, err = b.keys(cfg.Links.KeysSecret); err != nil {
 		return nil, err
 	}
-	store := dynamo.New(dynamo.NewClient(aws.For("DYNAMODB")), cfg.Table, time.Now)
 	return &preferences.Handler{Log: log, Service: &preferences.Service{
-		Store: store, Publisher: eventbridge.New(aws.For("EVENTBRIDGE"), cfg.EventBus),
-		Sender: &send.Sender{Ledger: store, Mailer: ses.New(aws.For("SESV2"), cfg.ConfigurationSet), Now: time.Now},
-		Gate:   &deliverability.Gate{Suppressions: store, States: store, Sender: cfg.From.Email, Now: time.Now},
+		Store: b.store, Publisher: eventbridge.New(b.aws.For("EVENTBRIDGE"), cfg.EventBus),
+		Sender: b.sender(cfg.ConfigurationSet),
+		Gate:   b.gate(cfg.From.Email),
 		Links:  cfg.Links.Config, Brand: cfg.Brand, From: cfg.From, Now: time.Now,
 	}}, nil
 }
@@ -112,14 +136,14 @@ func SESEvents(lookup func(string) (string, bool), log *slog.Logger) (lambda.Han
 	if err != nil {
 		return nil, err
 	}
-	aws, err := awsenv.Load(lookup)
+	b, err := start(lookup, cfg.Table)
 	if err != nil {
 		return nil, err
 	}
-	return &deliverability.Handler{Log: log, DeadLetters: sqs.New(aws.For("SQS"), cfg.DeadLetterQueueURL),
+	return &deliverability.Handler{Log: log, DeadLetters: sqs.New(b.aws.For("SQS"), cfg.DeadLetterQueueURL),
 		Ingest: &deliverability.Ingest{
-			Store:     dynamo.New(dynamo.NewClient(aws.For("DYNAMODB")), cfg.Table, time.Now),
-			Publisher: eventbridge.New(aws.For("EVENTBRIDGE"), cfg.EventBus),
+			Store:     b.store,
+			Publisher: eventbridge.New(b.aws.For("EVENTBRIDGE"), cfg.EventBus),
 			Policy:    cfg.Policy, Retention: cfg.Retention,
 			SoftBounceLimit: 3, SoftBounceWindow: 30 * 24 * time.Hour, Now: time.Now,
 		}}, nil
@@ -131,13 +155,13 @@ func Surveys(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handl
 	if err != nil {
 		return nil, err
 	}
-	aws, err := awsenv.Load(lookup)
+	b, err := start(lookup, cfg.Table)
 	if err != nil {
 		return nil, err
 	}
-	return &survey.Handler{Log: log, DeadLetters: sqs.New(aws.For("SQS"), cfg.DeadLetterQueueURL), Planner: &survey.Planner{
-		Config: cfg.Config, Store: dynamo.New(dynamo.NewClient(aws.For("DYNAMODB")), cfg.Table, time.Now),
-		Scheduler: scheduler.New(aws.For("SCHEDULER"), cfg.ScheduleGroup, cfg.TargetARN, cfg.RoleARN, ""), Now: time.Now,
+	return &survey.Handler{Log: log, DeadLetters: sqs.New(b.aws.For("SQS"), cfg.DeadLetterQueueURL), Planner: &survey.Planner{
+		Config: cfg.Config, Store: b.store,
+		Scheduler: scheduler.New(b.aws.For("SCHEDULER"), cfg.ScheduleGroup, cfg.TargetARN, cfg.RoleARN, ""), Now: time.Now,
 	}}, nil
 }
 
@@ -148,18 +172,17 @@ func SurveySend(lookup func(string) (string, bool), log *slog.Logger) (lambda.Ha
 	if err != nil {
 		return nil, err
 	}
-	aws, err := awsenv.Load(lookup)
+	b, err := start(lookup, cfg.Table)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Links.Keys, err = keys(aws, cfg.KeysSecret); err != nil {
+	if cfg.Links.Keys, err = b.keys(cfg.KeysSecret); err != nil {
 		return nil, err
 	}
-	store := dynamo.New(dynamo.NewClient(aws.For("DYNAMODB")), cfg.Table, time.Now)
-	return &survey.Handler{Log: log, DeadLetters: sqs.New(aws.For("SQS"), cfg.DeadLetterQueueURL), Planner: &survey.Planner{
-		Config: cfg.Config, Store: store, Now: time.Now,
-		Sender: &send.Sender{Ledger: store, Mailer: ses.New(aws.For("SESV2"), cfg.ConfigurationSet), Now: time.Now},
-		Gate:   &deliverability.Gate{Suppressions: store, States: store, Sender: cfg.From.Email, Now: time.Now},
+	return &survey.Handler{Log: log, DeadLetters: sqs.New(b.aws.For("SQS"), cfg.DeadLetterQueueURL), Planner: &survey.Planner{
+		Config: cfg.Config, Store: b.store, Now: time.Now,
+		Sender: b.sender(cfg.ConfigurationSet),
+		Gate:   b.gate(cfg.From.Email),
 	}}, nil
 }
 
@@ -169,21 +192,20 @@ func Answers(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handl
 	if err != nil {
 		return nil, err
 	}
-	aws, err := awsenv.Load(lookup)
+	b, err := start(lookup, cfg.Table)
 	if err != nil {
 		return nil, err
 	}
-	k, err := keys(aws, cfg.KeysSecret)
+	keys, err := b.keys(cfg.KeysSecret)
 	if err != nil {
 		return nil, err
 	}
-	store := dynamo.New(dynamo.NewClient(aws.For("DYNAMODB")), cfg.Table, time.Now)
-	return &survey.AnswerHandler{Log: log, Keys: k, BaseURL: cfg.Links.BaseURL, Answering: &survey.Answering{
-		Store: store, Publisher: eventbridge.New(aws.For("EVENTBRIDGE"), cfg.EventBus),
-		Sender:    &send.Sender{Ledger: store, Mailer: ses.New(aws.For("SESV2"), cfg.ConfigurationSet), Now: time.Now},
+	return &survey.AnswerHandler{Log: log, Keys: keys, BaseURL: cfg.Links.BaseURL, Answering: &survey.Answering{
+		Store: b.store, Publisher: eventbridge.New(b.aws.For("EVENTBRIDGE"), cfg.EventBus),
+		Sender:    b.sender(cfg.ConfigurationSet),
 		Questions: cfg.Questions, Brand: cfg.Brand, From: cfg.From, Support: cfg.Support,
 		PauseMarketing: cfg.PauseMarketing, ReviewURL: cfg.ReviewURL, ChangeWindow: 24 * time.Hour, Now: time.Now,
-		Apology: cfg.Apology, Coupons: store,
+		Apology: cfg.Apology, Coupons: b.store,
 	}}, nil
 }
 
@@ -194,11 +216,11 @@ func Reports(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handl
 	if err := r.Err(); err != nil {
 		return nil, err
 	}
-	aws, err := awsenv.Load(lookup)
+	b, err := start(lookup, table)
 	if err != nil {
 		return nil, err
 	}
-	return &survey.ResultsHandler{Log: log, Now: time.Now, Store: dynamo.New(dynamo.NewClient(aws.For("DYNAMODB")), table, time.Now)}, nil
+	return &survey.ResultsHandler{Log: log, Now: time.Now, Store: b.store}, nil
 }
 
 // Start runs a function under Lambda: its logger, its handler built from the environment
