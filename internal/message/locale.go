@@ -120,3 +120,11 @@ func jalali(gy, gm, gd int) (jy, jm, jd int) {
 	}
 	return jy, 7 + (days-186)/30, 1 + (days-186)%30
 }
+
+// Hello is the greeting of an email: by first name, or a plain one without it.
+func (l Locale) Hello(firstName string) string {
+	if firstName == "" {
+		return l.T("hello.anon")
+	}
+	return l.T("hello", firstName)
+}

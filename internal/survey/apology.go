@@ -68,16 +68,9 @@ func (v apologyView) Why(l message.Locale, b message.Brand) string {
 	return l.T("footer.why.order", b.ShopName)
 }
 
-func (v apologyView) hello(l message.Locale) string {
-	if v.FirstName == "" {
-		return l.T("hello.anon")
-	}
-	return l.T("hello", v.FirstName)
-}
-
 func (v apologyView) WriteHTML(h *message.HTML, b message.Brand) {
 	l := h.L
-	h.Tag(`<p style="margin:0 0 16px;font-size:18px;">`).Text(v.hello(l)).Tag(`</p>
+	h.Tag(`<p style="margin:0 0 16px;font-size:18px;">`).Text(l.Hello(v.FirstName)).Tag(`</p>
 <p style="margin:0 0 16px;">`).T("apology.body", v.OrderID).Tag(`</p>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:8px 0 16px;border:2px dashed #a1a1aa;"><tr><td align="center" style="padding:16px;">
 <p style="margin:0 0 8px;">`).T("coupon.body", v.Coupon.Offer).Tag(`</p>
@@ -89,7 +82,7 @@ func (v apologyView) WriteHTML(h *message.HTML, b message.Brand) {
 
 func (v apologyView) WriteText(t *message.Text, b message.Brand) {
 	l := t.L
-	t.Line(v.hello(l)).Line().T("apology.body", v.OrderID).Line().
+	t.Line(l.Hello(v.FirstName)).Line().T("apology.body", v.OrderID).Line().
 		Line(l.T("coupon.body", v.Coupon.Offer), " ", v.Coupon.Code).T("coupon.expires", l.Date(v.Coupon.ExpiresAt)).
 		Line().T("questions").T("team", b.ShopName)
 }

@@ -23,18 +23,11 @@ func (v View) Why(l message.Locale, b message.Brand) string {
 	return l.T("footer.why.order", b.ShopName)
 }
 
-func (v View) hello(l message.Locale) string {
-	if v.FirstName == "" {
-		return l.T("hello.anon")
-	}
-	return l.T("hello", v.FirstName)
-}
-
 // WriteHTML implements message.Content: the scores are buttons in one row that wraps on
 // phones, with the scale's meaning under its two ends.
 func (v View) WriteHTML(h *message.HTML, b message.Brand) {
 	l := h.L
-	h.Tag(`<p style="margin:0 0 16px;font-size:18px;">`).Text(v.hello(l)).Tag(`</p>
+	h.Tag(`<p style="margin:0 0 16px;font-size:18px;">`).Text(l.Hello(v.FirstName)).Tag(`</p>
 <p style="margin:0 0 24px;">`).T("survey.intro", v.OrderID).Tag(`</p>
 `)
 	for _, q := range v.Questions {
@@ -58,7 +51,7 @@ func (v View) WriteHTML(h *message.HTML, b message.Brand) {
 // WriteText implements message.Content.
 func (v View) WriteText(t *message.Text, b message.Brand) {
 	l := t.L
-	t.Line(v.hello(l)).Line().T("survey.intro", v.OrderID).Line()
+	t.Line(l.Hello(v.FirstName)).Line().T("survey.intro", v.OrderID).Line()
 	for _, q := range v.Questions {
 		t.T("survey."+q.ID+".question", b.ShopName).
 			Line(l.Number(int64(q.Min)), " = ", l.T("survey."+q.ID+".low"), ", ", l.Number(int64(q.Max)), " = ", l.T("survey."+q.ID+".high"))

@@ -50,13 +50,6 @@ func (v View) Why(l message.Locale, b message.Brand) string {
 	return l.T("footer.why.order", b.ShopName)
 }
 
-func (v View) hello(l message.Locale) string {
-	if v.FirstName == "" {
-		return l.T("hello.anon")
-	}
-	return l.T("hello", v.FirstName)
-}
-
 func (v View) intro(l message.Locale, b message.Brand) string {
 	if v.First {
 		return l.T("thankyou.intro.first", b.ShopName)
@@ -67,7 +60,7 @@ func (v View) intro(l message.Locale, b message.Brand) string {
 // WriteHTML implements message.Content.
 func (v View) WriteHTML(h *message.HTML, b message.Brand) {
 	l := h.L
-	h.Tag(`<p style="margin:0 0 16px;font-size:18px;">`).Text(v.hello(l)).Tag(`</p>
+	h.Tag(`<p style="margin:0 0 16px;font-size:18px;">`).Text(l.Hello(v.FirstName)).Tag(`</p>
 <p style="margin:0 0 24px;">`).Text(v.intro(l, b)).Tag(`</p>
 <h2 style="margin:0 0 4px;font-size:17px;">`).T("order.heading", v.OrderID).Tag(`</h2>
 <p style="margin:0 0 12px;font-size:13px;color:#52525b;">`).T("order.placed", l.Date(v.PlacedAt)).Tag(`</p>
@@ -151,7 +144,7 @@ func (v View) suggestionsHTML(h *message.HTML) {
 // WriteText implements message.Content.
 func (v View) WriteText(t *message.Text, b message.Brand) {
 	l := t.L
-	t.Line(v.hello(l)).Line().Line(v.intro(l, b)).Line()
+	t.Line(l.Hello(v.FirstName)).Line().Line(v.intro(l, b)).Line()
 	t.T("order.heading", v.OrderID).T("order.placed", l.Date(v.PlacedAt)).Line()
 	for _, ln := range v.Lines {
 		was := ""
