@@ -232,6 +232,9 @@ func (p *Planner) Send(ctx context.Context, d Due) (send.Outcome, error) {
 	if err != nil {
 		return out, err
 	}
+	if out.Record.Status == send.Failed { // refused by SES: not a survey sent, for the response rate
+		s.Status, s.Reason = Skipped, out.Record.Reason
+	}
 	return out, p.Store.FinishSurvey(ctx, s)
 }
 
