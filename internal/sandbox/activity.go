@@ -19,22 +19,42 @@ type Activity struct {
 	Body     string // the event or payload, pretty JSON
 }
 
-// journal keeps the most recent activities.
+// Limits of the journal: the number of activities it keeps, their total size, and the size of
+// one activity's body (an HTTP API request may carry 10 MB).
+const (
+	journalItems   = 2000
+	journalBytes   = 32 << 20
+	maxBodyShown   = 64 << 10
+	truncatedMark  = "\n… (truncated)"
+	activityFields = 256 // what an activity costs besides its texts
+)
+
+// journal keeps the most recent activities, within journalItems and journalBytes.
 type journal struct {
 	mu    sync.Mutex
 	seq   int
 	items []Activity
-	max   int
+	bytes int
 }
 
+func (a Activity) size() int { return activityFields + len(a.Summary) + len(a.Error) + len(a.Body) }
+
 func (j *journal) add(a Activity) {
+	if len(a.Body) > maxBodyShown {
+		a.Body = a.Body[:maxBodyShown] + truncatedMark
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.seq++
 	a.Seq, a.At = j.seq, time.Now().UTC()
 	j.items = append(j.items, a)
-	if len(j.items) > j.max {
-		j.items = j.items[len(j.items)-j.max:]
+	j.bytes += a.size()
+	drop := 0
+	for ; len(j.items)-drop > journalItems || j.bytes > journalBytes; drop++ {
+		j.bytes -= j.items[drop].size()
+	}
+	if drop > 0 {
+		j.items = append([]Activity(nil), j.items[drop:]...)
 	}
 }
 
@@ -47,4 +67,43 @@ func (j *journal) list() []Activity {
 		out[len(out)-1-i] = a
 	}
 	return out
+}
+
+// work counts the invocations under way, so that Idle can wait for them. Unlike a
+// sync.WaitGroup, work may be added while someone waits: the schedule ticker fires while a
+// test or the shutdown waits for the sandbox to be idle.
+type work struct {
+	mu   sync.Mutex
+	n    int
+	idle sync.Cond
+}
+
+func (w *work) add() {
+	w.mu.Lock()
+	w.n++
+	w.mu.Unlock()
+}
+
+func (w *work) done() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.n--; w.n == 0 {
+		w.cond().Broadcast()
+	}
+}
+
+// wait returns when no work is under way.
+func (w *work) wait() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for w.n > 0 {
+		w.cond().Wait()
+	}
+}
+
+func (w *work) cond() *sync.Cond {
+	if w.idle.L == nil {
+		w.idle.L = &w.mu
+	}
+	return &w.idle
 }

@@ -32,6 +32,7 @@ import (
 	"shopmail/internal/dynamo/dynamotest"
 	"shopmail/internal/email/emailtest"
 	"shopmail/internal/functions"
+	"shopmail/internal/sandbox"
 	"shopmail/internal/send"
 	"shopmail/internal/token"
 )
@@ -297,21 +298,27 @@ func TestSecretsManagerServesTheTemplatesSecrets(t *testing.T) {
 }
 
 // A web page cannot drive the sandbox's AWS endpoint: requests with a foreign Origin, or
-// under a host name that is not loopback (DNS rebinding), are refused; SDK requests pass.
+// under a host name that is not loopback (DNS rebinding), are refused; SDK requests pass. A
+// sandbox started on a public address on purpose (for Docker) answers under any host name.
 func TestAWSEndpointRefusesWebPages(t *testing.T) {
 	r := start(t, repoTemplate(t), nil)
+	public := startWith(t, sandbox.Config{Template: repoTemplate(t), AnyHost: true})
 	body := `{"SecretId":"TokenKeys"}`
 	for name, tc := range map[string]struct {
+		endpoint     *running
 		origin, host string
 		status       int
 	}{
-		"SDK":               {"", "", 200},
-		"another site":      {"http://evil.example", "", 403},
-		"the sandbox's app": {r.appURL, "", 200},
-		"rebinding host":    {"", "evil.example:4566", 403},
-		"localhost":         {"", "localhost:4566", 200},
+		"SDK":                         {r, "", "", 200},
+		"another site":                {r, "http://evil.example", "", 403},
+		"the sandbox's app":           {r, r.appURL, "", 200},
+		"rebinding host":              {r, "", "evil.example:4566", 403},
+		"localhost":                   {r, "", "localhost:4566", 200},
+		"IPv6 loopback":               {r, "", "[::1]:4566", 200},
+		"for Docker":                  {public, "", "host.docker.internal:4566", 200},
+		"for Docker, from a web page": {public, "http://evil.example", "host.docker.internal:4566", 403},
 	} {
-		req, _ := http.NewRequest("POST", r.awsURL, strings.NewReader(body))
+		req, _ := http.NewRequest("POST", tc.endpoint.awsURL, strings.NewReader(body))
 		req.Header.Set("X-Amz-Target", "secretsmanager.GetSecretValue")
 		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 		if tc.origin != "" {
@@ -372,7 +379,9 @@ func TestInboxFramesEmailsLockedDown(t *testing.T) {
 	}
 }
 
-// A function that ignores its context times out like Lambda's and does not hold the sandbox.
+// A function that ignores its context times out like Lambda's and does not hold the sandbox:
+// Invoke returns at the deadline, and an asynchronous invocation ends on the on-failure queue,
+// so that Idle (and the shutdown) returns.
 func TestStuckFunctionTimesOut(t *testing.T) {
 	stuck := func(func(string) (string, bool), *slog.Logger) (lambda.Handler, error) {
 		return lambda.NewHandler(func(context.Context, json.RawMessage) error { time.Sleep(time.Hour); return nil }), nil
@@ -380,11 +389,21 @@ func TestStuckFunctionTimesOut(t *testing.T) {
 	tmpl := repoTemplate(t)
 	fn := tmpl.Resources["ThankYouFunction"]
 	fn.Properties["Timeout"] = 1
+	fn.Properties["EventInvokeConfig"].(map[string]any)["MaximumRetryAttempts"] = 0
 	r := start(t, tmpl, map[string]functions.Builder{"thankyou": stuck})
 	start := time.Now()
 	_, err := r.sb.Invoke(context.Background(), "thankyou", []byte(`{}`))
-	if err == nil || !strings.Contains(err.Error(), "task timed out after") || time.Since(start) > 10*time.Second {
+	if err == nil || err.Error() != "Task timed out after 1.00 seconds" || time.Since(start) > 10*time.Second {
 		t.Fatalf("Invoke = %v after %s", err, time.Since(start))
+	}
+	start = time.Now()
+	r.putSample(t, "first-order.json", nil) // returns once the sandbox is idle
+	if time.Since(start) > 10*time.Second {
+		t.Errorf("idle after %s", time.Since(start))
+	}
+	dls := r.sb.DeadLetters()
+	if len(dls) != 1 || !strings.Contains(dls[0].Body, `"errorMessage":"Task timed out after 1.00 seconds","errorType":"Sandbox.Timedout"`) {
+		t.Errorf("dead letters: %+v", dls)
 	}
 }
 
@@ -400,7 +419,7 @@ func TestSQSKnowsOnlyTheTemplatesQueues(t *testing.T) {
 	other := strings.Replace(dlq, "DeadLetterQueue", "Elsewhere", 1)
 	_, err := q.SendMessage(context.Background(), &sqs.SendMessageInput{QueueUrl: &other, MessageBody: aws.String("x")})
 	var nq *sqstypes.QueueDoesNotExist
-	if !errors.As(err, &nq) {
+	if !errors.As(err, &nq) || nq.ErrorCode() != "AWS.SimpleQueueService.NonExistentQueue" {
 		t.Errorf("unknown queue: %v", err)
 	}
 }

@@ -73,7 +73,7 @@ func (s *Sandbox) loadSchedule(fn, name string, p map[string]any) error {
 	tz, _ := p["ScheduleExpressionTimezone"].(string)
 	return s.sched.Put(scheduler.Schedule{
 		Name: fn + "-" + name, Group: "default", Expression: expr, Timezone: or(tz, "UTC"), State: "ENABLED",
-		Target:    scheduler.Target{Arn: s.arn("lambda", "function:"+fn), RoleArn: s.arn("iam", ":role/sandbox"), Input: or(input, "{}")},
+		Target:    scheduler.Target{Arn: s.arn("lambda", "function:"+fn), RoleArn: s.roleARN("sandbox"), Input: or(input, "{}")},
 		CreatedAt: s.clock.Now(), Recurring: true,
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -129,19 +130,24 @@ func (s *Sandbox) callRoute(w http.ResponseWriter, r *http.Request, rt route, pa
 
 func (s *Sandbox) apiEvent(r *http.Request, rt route, params map[string]string, body []byte) events.APIGatewayV2HTTPRequest {
 	headers := map[string]string{}
+	var cookies []string
 	for k, v := range r.Header {
-		if strings.EqualFold(k, "Cookie") {
+		if strings.EqualFold(k, "Cookie") { // in "cookies", as they came
+			for _, line := range v {
+				for c := range strings.SplitSeq(line, ";") {
+					if c = strings.TrimSpace(c); c != "" {
+						cookies = append(cookies, c)
+					}
+				}
+			}
 			continue
 		}
 		headers[strings.ToLower(k)] = strings.Join(v, ",")
 	}
 	// What API Gateway adds: the host, and where the request came from.
 	_, port, _ := net.SplitHostPort(r.Host)
-	headers["host"], headers["x-forwarded-for"], headers["x-forwarded-proto"], headers["x-forwarded-port"] = r.Host, sourceIP(r), "http", or(port, "80")
-	var cookies []string
-	for _, c := range r.Cookies() {
-		cookies = append(cookies, c.Name+"="+c.Value)
-	}
+	headers["host"], headers["x-forwarded-proto"], headers["x-forwarded-port"] = r.Host, "http", or(port, "80")
+	headers["x-forwarded-for"] = strings.TrimPrefix(headers["x-forwarded-for"]+", "+sourceIP(r), ", ")
 	query := map[string]string{}
 	for k, v := range r.URL.Query() {
 		query[k] = strings.Join(v, ",")
@@ -166,12 +172,22 @@ func (s *Sandbox) apiEvent(r *http.Request, rt route, params map[string]string, 
 			},
 		}
 	}
-	if utf8.Valid(body) {
+	if textBody(r.Header.Get("Content-Type"), body) {
 		ev.Body = string(body)
 	} else {
 		ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
 	}
 	return ev
+}
+
+// textBody reports whether API Gateway passes a request body as text: JSON or text/* in
+// UTF-8. Any other body, a form post's included, reaches the function base64-encoded.
+func textBody(contentType string, body []byte) bool {
+	if len(body) == 0 {
+		return true
+	}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	return (strings.HasPrefix(mt, "text/") || mt == "application/json") && utf8.Valid(body)
 }
 
 func sourceIP(r *http.Request) string {
@@ -183,13 +199,27 @@ func sourceIP(r *http.Request) string {
 }
 
 // writeAPIResponse writes a function's output as API Gateway does for payload 2.0: a response
-// object with a statusCode is used as it is; any other JSON value is a 200 JSON body.
+// object with a statusCode is used as it is; any other JSON value is a 200 JSON body (a string
+// is that body itself).
 func writeAPIResponse(w http.ResponseWriter, out []byte) {
 	var probe map[string]json.RawMessage
-	var resp events.APIGatewayV2HTTPResponse
-	if json.Unmarshal(out, &probe) != nil || probe["statusCode"] == nil || json.Unmarshal(out, &resp) != nil {
+	if json.Unmarshal(out, &probe) != nil || probe["statusCode"] == nil {
+		var text string
+		if json.Unmarshal(out, &text) == nil {
+			out = []byte(text)
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(out)
+		return
+	}
+	var resp events.APIGatewayV2HTTPResponse
+	err := json.Unmarshal(out, &resp)
+	body := []byte(resp.Body)
+	if err == nil && resp.IsBase64Encoded {
+		body, err = base64.StdEncoding.DecodeString(resp.Body)
+	}
+	if err != nil || resp.StatusCode < 100 || resp.StatusCode > 599 {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})
 		return
 	}
 	for k, v := range resp.Headers {
@@ -202,12 +232,6 @@ func writeAPIResponse(w http.ResponseWriter, out []byte) {
 	}
 	for _, c := range resp.Cookies {
 		w.Header().Add("Set-Cookie", c)
-	}
-	body := []byte(resp.Body)
-	if resp.IsBase64Encoded {
-		if b, err := base64.StdEncoding.DecodeString(resp.Body); err == nil {
-			body = b
-		}
 	}
 	w.WriteHeader(resp.StatusCode)
 	w.Write(body)

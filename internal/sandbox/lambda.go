@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"reflect"
 	"runtime/debug"
@@ -39,6 +40,9 @@ func (s *Sandbox) arn(kind, name string) string {
 	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", kind, s.region, s.account, name)
 }
 
+// roleARN is the ARN of an IAM role: IAM's ARNs name no region.
+func (s *Sandbox) roleARN(name string) string { return "arn:aws:iam::" + s.account + ":role/" + name }
+
 // loadFunctions builds every function of the template with its environment from the
 // template, pointed at the sandbox's AWS endpoint.
 func (s *Sandbox) loadFunctions(fns []samtemplate.Function) error {
@@ -62,6 +66,12 @@ func (s *Sandbox) loadFunction(fn samtemplate.Function) (*function, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The developer's endpoint for one service wins over the sandbox's (DESIGN.md section 5).
+	for _, kv := range os.Environ() {
+		if k, v, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_ENDPOINT_URL_") && v != "" {
+			env[k] = v
+		}
+	}
 	for k, v := range map[string]string{
 		"AWS_ENDPOINT_URL": s.awsURL, "AWS_REGION": s.region, "AWS_ACCESS_KEY_ID": "sandbox",
 		"AWS_SECRET_ACCESS_KEY": "sandbox", "AWS_LAMBDA_FUNCTION_NAME": fn.LogicalID,
@@ -70,7 +80,11 @@ func (s *Sandbox) loadFunction(fn samtemplate.Function) (*function, error) {
 		env[k] = v
 	}
 	log := logs.New(s.logWriter(fn.LogicalID), env["LOG_LEVEL"], fn.LogicalID)
-	f := &function{id: fn.LogicalID, folder: filepath.Base(fn.CodeURI), env: env, timeout: time.Duration(max(fn.Timeout, 3)) * time.Second, retries: 2}
+	timeout := fn.Timeout
+	if timeout <= 0 {
+		timeout = 3 // Lambda's default
+	}
+	f := &function{id: fn.LogicalID, folder: filepath.Base(fn.CodeURI), env: env, timeout: time.Duration(timeout) * time.Second, retries: 2}
 	// Built when first needed (or by Warm), like a Lambda's init: a function may read from the
 	// AWS endpoint when it starts (its token keys), which answers once the sandbox serves.
 	f.build = func() (lambda.Handler, error) {
@@ -135,8 +149,9 @@ func nested(m map[string]any, keys ...string) (any, bool) {
 
 // invoke runs one invocation of a function like the Lambda runtime: a request id, a
 // deadline, and a panic turned into an error.
-func (s *Sandbox) invoke(ctx context.Context, f *function, payload []byte, requestID string) (out []byte, err error) {
+func (s *Sandbox) invoke(ctx context.Context, f *function, payload []byte, requestID string) ([]byte, error) {
 	lc := &lambdacontext.LambdaContext{AwsRequestID: requestID, InvokedFunctionArn: s.arn("lambda", "function:"+f.id)}
+	// The invocation outlives what caused it (an HTTP request that put an event, a tick).
 	ctx, cancel := context.WithTimeout(lambdacontext.NewContext(context.WithoutCancel(ctx), lc), f.timeout)
 	defer cancel()
 	h, err := f.start()
@@ -162,12 +177,19 @@ func (s *Sandbox) invoke(ctx context.Context, f *function, payload []byte, reque
 	select {
 	case r := <-done:
 		if r.err == nil && ctx.Err() != nil {
-			r.err = fmt.Errorf("task timed out after %s: %w", f.timeout, ctx.Err())
+			return nil, timeoutError(f.timeout)
 		}
 		return r.out, r.err
 	case <-ctx.Done():
-		return nil, fmt.Errorf("task timed out after %s", f.timeout)
+		return nil, timeoutError(f.timeout)
 	}
+}
+
+// timeoutError is a function that ran past its timeout, as Lambda reports it.
+type timeoutError time.Duration
+
+func (d timeoutError) Error() string {
+	return fmt.Sprintf("Task timed out after %.2f seconds", time.Duration(d).Seconds())
 }
 
 // call invokes f and records the invocation in the event log, saying which (what) and, with
@@ -185,31 +207,36 @@ func (s *Sandbox) call(ctx context.Context, f *function, payload []byte, rid, wh
 	return out, err
 }
 
-// invokeAsync invokes a function the way Lambda runs asynchronous invocations (EventBridge,
-// Scheduler): in the background, retried after a failure, and on the on-failure destination
-// once the retries are spent.
+// invokeAsync invokes a function the way Lambda runs asynchronous invocations (EventBridge):
+// in the background, with runAsync.
 func (s *Sandbox) invokeAsync(ctx context.Context, id string, payload []byte, cause string) {
 	f := s.functions[id]
 	if f == nil {
 		s.journal.add(Activity{Kind: "invoke", Summary: "no function " + id, Error: "not found", Body: pretty(payload)})
 		return
 	}
-	s.inflight.Add(1)
+	s.inflight.add()
 	go func() {
-		defer s.inflight.Done()
-		rid := newID() // Lambda retries an asynchronous invocation under its request id
-		for attempt := 1; ; attempt++ {
-			_, err := s.call(ctx, f, payload, rid, fmt.Sprintf("attempt %d, request %s, for %s", attempt, rid, cause), true)
-			if err == nil {
-				return
-			}
-			if attempt > f.retries {
-				s.onFailure(f, payload, rid, attempt, err)
-				return
-			}
-			time.Sleep(s.retryDelay * time.Duration(attempt))
-		}
+		defer s.inflight.done()
+		s.runAsync(ctx, f, payload, cause)
 	}()
+}
+
+// runAsync runs an asynchronous invocation to its end: retried after a failure under the same
+// request id, and put on the on-failure destination once the retries are spent.
+func (s *Sandbox) runAsync(ctx context.Context, f *function, payload []byte, cause string) {
+	rid := newID()
+	for attempt := 1; ; attempt++ {
+		_, err := s.call(ctx, f, payload, rid, fmt.Sprintf("attempt %d, request %s, for %s", attempt, rid, cause), true)
+		if err == nil {
+			return
+		}
+		if attempt > f.retries {
+			s.onFailure(f, payload, rid, attempt, err)
+			return
+		}
+		time.Sleep(s.retryDelay * time.Duration(attempt))
+	}
 }
 
 // onFailure puts Lambda's destination record for a failed asynchronous invocation on the
@@ -232,8 +259,13 @@ func (s *Sandbox) onFailure(f *function, payload []byte, requestID string, attem
 	s.addDeadLetter(DeadLetter{Queue: f.onFailure, Body: string(record), Attributes: map[string]string{"source": f.id, "reason": err.Error()}, At: s.clock.Now()})
 }
 
-// errorType names an error's type as the Go runtime reports it to Lambda ("errorString").
+// errorType names an error's type as the Go runtime reports it to Lambda ("errorString"), or
+// Lambda's own for a timeout.
 func errorType(err error) string {
+	var timeout timeoutError
+	if errors.As(err, &timeout) {
+		return "Sandbox.Timedout"
+	}
 	t := reflect.TypeOf(err)
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()

@@ -90,7 +90,8 @@ type Sandbox struct {
 	retryDelay time.Duration
 	anyHost    bool
 	logOut     io.Writer
-	inflight   sync.WaitGroup
+	inflight   work       // invocations under way, for Idle
+	ticking    sync.Mutex // one Tick at a time, so that due schedules run one after another
 	devToken   string
 
 	secrets     map[string]*secret
@@ -106,7 +107,7 @@ func New(ctx context.Context, c Config) (*Sandbox, error) {
 		return nil, fmt.Errorf("DynamoDB endpoint: %w", err)
 	}
 	s := &Sandbox{
-		tmpl: c.Template, journal: &journal{max: 2000}, logs: &logBook{max: 5000},
+		tmpl: c.Template, journal: &journal{}, logs: &logBook{max: 5000},
 		dynamo: httputil.NewSingleHostReverseProxy(ddb), db: dynamolocal.NewClient(c.DynamoDB),
 		table: or(c.Table, "shopmail-local"), awsURL: strings.TrimRight(c.AWSURL, "/"),
 		appURL: strings.TrimRight(c.AppURL, "/"), region: "us-east-1", account: "000000000000",
@@ -181,7 +182,7 @@ func (s *Sandbox) resolver() samtemplate.Resolver {
 			case "AWS::SQS::Queue":
 				return s.queueURL(id)
 			case "AWS::SecretsManager::Secret":
-				return s.arn("secretsmanager", "secret:"+id+"-Sandbx")
+				return s.secretARN(id)
 			}
 			return id
 		},
@@ -190,7 +191,7 @@ func (s *Sandbox) resolver() samtemplate.Resolver {
 			case attr == "QueueName":
 				return id
 			case attr == "Arn" && s.tmpl.Resources[id].Type == "AWS::IAM::Role":
-				return "arn:aws:iam::" + s.account + ":role/" + id
+				return s.roleARN(id)
 			case attr == "Arn" && s.tmpl.Resources[id].Type == "AWS::Serverless::Function":
 				return s.arn("lambda", "function:"+id)
 			case attr == "Arn":
@@ -220,7 +221,7 @@ func (s *Sandbox) Clock() *Clock { return &s.clock }
 func (s *Sandbox) Advance(ctx context.Context, d time.Duration) int {
 	s.clock.Advance(d)
 	s.journal.add(Activity{Kind: "clock", Summary: fmt.Sprintf("clock moved forward %s (now %s ahead)", d, s.clock.Offset())})
-	return s.sched.Tick(ctx)
+	return s.tick(ctx)
 }
 
 // Run fires due schedules every second until ctx ends.
@@ -232,13 +233,22 @@ func (s *Sandbox) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			s.sched.Tick(ctx)
+			s.tick(ctx)
 		}
 	}
 }
 
-// Idle waits until no asynchronous invocation is running (retries included).
-func (s *Sandbox) Idle() { s.inflight.Wait() }
+// tick fires the schedules that are due, one after another: each firing's invocation runs to
+// its end (retries included) before the next one starts.
+func (s *Sandbox) tick(ctx context.Context) int {
+	s.ticking.Lock()
+	defer s.ticking.Unlock()
+	return s.sched.Tick(ctx)
+}
+
+// Idle waits until no invocation is running (asynchronous ones with their retries, and
+// schedules firing).
+func (s *Sandbox) Idle() { s.inflight.wait() }
 
 // Messages returns the emails sent through the sandbox's SES, oldest first.
 func (s *Sandbox) Messages() []sesv2.Message { return s.ses.Messages() }
@@ -254,7 +264,8 @@ func (s *Sandbox) publishSES(ctx context.Context, detailType string, detail []by
 	s.publish(ctx, "default", "aws.ses", detailType, detail, nil, s.clock.Now())
 }
 
-// fire runs a schedule's target: a function of the template, by ARN.
+// fire runs a schedule's target, a function of the template named by its ARN, as an
+// asynchronous invocation that Tick waits for.
 func (s *Sandbox) fire(ctx context.Context, sc scheduler.Schedule, at time.Time) error {
 	name := sc.Target.Arn[strings.LastIndex(sc.Target.Arn, ":")+1:]
 	if _, ok := s.functions[name]; !ok {
@@ -263,6 +274,8 @@ func (s *Sandbox) fire(ctx context.Context, sc scheduler.Schedule, at time.Time)
 		return err
 	}
 	s.journal.add(Activity{Kind: "schedule", Source: sc.Name, Summary: fmt.Sprintf("schedule %s fired for %s (due %s)", sc.Name, name, at.Format(time.RFC3339))})
-	s.invokeAsync(ctx, name, []byte(sc.Target.Input), "schedule "+sc.Name)
+	s.inflight.add()
+	defer s.inflight.done()
+	s.runAsync(ctx, s.functions[name], []byte(sc.Target.Input), "schedule "+sc.Name)
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,15 +51,18 @@ type running struct {
 
 // start runs a sandbox on free ports, as `make run` does, with its own table.
 func start(t *testing.T, tmpl *samtemplate.Template, builders map[string]functions.Builder) *running {
+	return startWith(t, sandbox.Config{Template: tmpl, Builders: builders})
+}
+
+// startWith is start with more settings: c's endpoints and table are filled in.
+func startWith(t *testing.T, c sandbox.Config) *running {
 	t.Helper()
 	client := dynamotest.Client(t)
 	awsL, appL := listen(t), listen(t)
 	r := &running{awsURL: "http://" + awsL.Addr().String(), appURL: "http://" + appL.Addr().String(),
 		table: fmt.Sprintf("sandbox-%d", time.Now().UnixNano()), ddb: *client.Options().BaseEndpoint}
-	sb, err := sandbox.New(context.Background(), sandbox.Config{
-		Template: tmpl, DynamoDB: r.ddb, AWSURL: r.awsURL, AppURL: r.appURL, Table: r.table,
-		Builders: builders, Log: io.Discard, RetryDelay: 10 * time.Millisecond,
-	})
+	c.DynamoDB, c.AWSURL, c.AppURL, c.Table, c.Log, c.RetryDelay = r.ddb, r.awsURL, r.appURL, r.table, io.Discard, 10*time.Millisecond
+	sb, err := sandbox.New(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -430,6 +434,15 @@ func TestUIShowsWhatHappened(t *testing.T) {
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 403 || r.sb.Clock().Offset() != 0 {
 		t.Errorf("a cross-site form moved the clock: %v %v", resp.StatusCode, r.sb.Clock().Offset())
 	}
+	// A page whose name was rebound to 127.0.0.1 posts with its own name as Host and Origin.
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(r.appURL, "http://"))
+	req, _ = http.NewRequest("POST", r.appURL+"/_sandbox/clock", strings.NewReader("by=720h"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Host = "rebound.example:" + port
+	req.Header.Set("Origin", "http://"+req.Host)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 403 || r.sb.Clock().Offset() != 0 {
+		t.Errorf("a rebound page's form moved the clock: %v %v", resp.StatusCode, r.sb.Clock().Offset())
+	}
 }
 
 func TestClockAdvanceIsLogged(t *testing.T) {
@@ -455,7 +468,8 @@ func TestSAMLocalEnvMatchesTheSandbox(t *testing.T) {
 	for fn, env := range r.sb.FunctionEnvironments() {
 		want[fn] = map[string]string{"AWS_SESSION_TOKEN": ""}
 		for k, v := range env {
-			if !strings.HasPrefix(k, "AWS_LAMBDA_") { // set by the Lambda runtime itself
+			// Set by the Lambda runtime itself, or from the developer's environment.
+			if !strings.HasPrefix(k, "AWS_LAMBDA_") && !strings.HasPrefix(k, "AWS_ENDPOINT_URL_") {
 				want[fn][k] = docker.Replace(v)
 			}
 		}
@@ -556,6 +570,17 @@ func TestStateSurvivesARestart(t *testing.T) {
 	if ahead := again.sb.Clock().Offset(); ahead < 24*time.Hour {
 		t.Errorf("clock restored %s ahead, want 24h", ahead)
 	}
+	// The order's survey, planned through the Scheduler API, is still pending.
+	schedules := func(sb *sandbox.Sandbox) (out []string) {
+		for _, sc := range sb.Schedules() {
+			out = append(out, fmt.Sprintf("%s/%s next %s fired %d×", sc.Group, sc.Name, sc.Next.Format(time.RFC3339), len(sc.Fired)))
+		}
+		return out
+	}
+	before, after := schedules(r.sb), schedules(again.sb)
+	if len(before) == 0 || !slices.Equal(before, after) {
+		t.Errorf("schedules before the restart %v, after %v", before, after)
+	}
 	// The generated token keys are kept: links in emails sent before the restart still work.
 	unsub, err := emailtest.CheckMarketing(emailtest.MustParse(t, r.sb.Messages()[0].Raw))
 	if err != nil {
@@ -570,20 +595,9 @@ func TestStateSurvivesARestart(t *testing.T) {
 // The SES account's limits are the sandbox's to set: GetAccount reports them and a burst
 // over the rate is throttled (the function's SES client then retries with backoff).
 func TestSESLimitsAreConfigurable(t *testing.T) {
-	client := dynamotest.Client(t)
-	awsL := listen(t)
-	sb, err := sandbox.New(context.Background(), sandbox.Config{
-		Template: repoTemplate(t), DynamoDB: *client.Options().BaseEndpoint, AWSURL: "http://" + awsL.Addr().String(),
-		Table: fmt.Sprintf("limits-%d", time.Now().UnixNano()), Log: io.Discard, SendRate: 1, DailyQuota: 200,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: sb.AWS()}
-	go srv.Serve(awsL)
-	defer srv.Close()
+	r := startWith(t, sandbox.Config{Template: repoTemplate(t), SendRate: 1, DailyQuota: 200})
 	ses := sesv2.NewFromConfig(aws.Config{
-		Region: "us-east-1", BaseEndpoint: aws.String("http://" + awsL.Addr().String()), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
+		Region: "us-east-1", BaseEndpoint: aws.String(r.awsURL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
 	})
 	acct, err := ses.GetAccount(context.Background(), &sesv2.GetAccountInput{})

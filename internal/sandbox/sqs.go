@@ -48,6 +48,8 @@ func (s *Sandbox) serveSQS(w http.ResponseWriter, r *http.Request) {
 		awsJSONError(w, http.StatusBadRequest, "InvalidParameterValue", "message must be shorter than 1048576 bytes")
 		return
 	case s.tmpl.Resources[in.QueueURL[strings.LastIndex(in.QueueURL, "/")+1:]].Type != "AWS::SQS::Queue":
+		// SQS's JSON error, with the query protocol's code that the SDK reports (query compatibility).
+		w.Header().Set("X-Amzn-Query-Error", "AWS.SimpleQueueService.NonExistentQueue;Sender")
 		awsJSONError(w, http.StatusBadRequest, "com.amazonaws.sqs#QueueDoesNotExist", "The specified queue does not exist.")
 		return
 	}

@@ -19,7 +19,7 @@ type state struct {
 	Messages    []sesv2.Message
 	DeadLetters []DeadLetter
 	Schedules   []scheduler.Schedule
-	Secrets     map[string]string // logical id -> value, so that links already sent keep working
+	Secrets     map[string]string // logical id -> generated value, so that links already sent keep working
 }
 
 const stateFile = "sandbox.json"
@@ -29,7 +29,9 @@ func (s *Sandbox) Save(dir string) error {
 	st := state{ClockAhead: s.clock.Offset(), Messages: s.ses.Messages(), DeadLetters: s.DeadLetters(), Schedules: s.sched.List(),
 		Secrets: map[string]string{}}
 	for id, sec := range s.secrets {
-		st.Secrets[id] = sec.value
+		if sec.generated {
+			st.Secrets[id] = sec.value
+		}
 	}
 	b, err := json.Marshal(st)
 	if err != nil {
@@ -60,7 +62,7 @@ func (s *Sandbox) Load(dir string) error {
 	}
 	s.clock.Advance(st.ClockAhead)
 	for id, v := range st.Secrets {
-		if sec, ok := s.secrets[id]; ok {
+		if sec, ok := s.secrets[id]; ok && sec.generated {
 			sec.value = v
 		}
 	}

@@ -100,8 +100,8 @@ func (s *Sandbox) app() http.Handler {
 	mux.HandleFunc("GET /_sandbox/dead-letters", func(w http.ResponseWriter, r *http.Request) {
 		s.render(w, "deadletters", "Dead letters", s.DeadLetters())
 	})
-	mux.HandleFunc("POST /_sandbox/clock", sameOrigin(s.advanceClock))
-	mux.HandleFunc("POST /_sandbox/put-event", sameOrigin(s.putSample))
+	mux.HandleFunc("POST /_sandbox/clock", s.sameOrigin(s.advanceClock))
+	mux.HandleFunc("POST /_sandbox/put-event", s.sameOrigin(s.putSample))
 	mux.HandleFunc("/", s.serveRoute)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
@@ -117,10 +117,11 @@ const MarkerHeader = "X-Shopmail-Sandbox"
 
 // sameOrigin refuses a form posted from another site: a page the developer visits must not
 // be able to put events on the bus or move the clock. Browsers send Origin with cross-site
-// POSTs; curl sends none.
-func sameOrigin(h http.HandlerFunc) http.HandlerFunc {
+// POSTs; curl sends none. The Origin is compared with the app's URL, not with the request's
+// Host, which a DNS-rebinding page controls as much as its Origin.
+func (s *Sandbox) sameOrigin(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host {
+		if o := r.Header.Get("Origin"); o != "" && o != s.appURL {
 			http.Error(w, "cross-site request refused", http.StatusForbidden)
 			return
 		}
@@ -207,9 +208,26 @@ func (s *Sandbox) putSample(w http.ResponseWriter, r *http.Request) {
 		// Samples that are not valid EventBridge events go to the functions as they are.
 		s.invokeSampleDirectly(r.Context(), name, raw)
 	} else {
-		s.publish(r.Context(), "default", ev.Source, ev.DetailType, ev.Detail, nil, s.clock.Now())
+		s.publish(r.Context(), s.sampleBus(name, raw), ev.Source, ev.DetailType, ev.Detail, nil, s.clock.Now())
 	}
 	http.Redirect(w, r, "/_sandbox/events", http.StatusSeeOther)
+}
+
+// sampleBus is the bus a sample is for: that of the first rule of the sample's function
+// (events/<folder>/) that matches it, else of its first rule, else the default bus.
+func (s *Sandbox) sampleBus(name string, raw []byte) string {
+	folder := strings.Split(name, "/")[0]
+	bus := ""
+	for _, rl := range s.rules {
+		if s.functions[rl.function].folder != folder {
+			continue
+		}
+		if ok, _ := rl.pattern.Match(raw); ok {
+			return rl.bus
+		}
+		bus = or(bus, rl.bus)
+	}
+	return or(bus, "default")
 }
 
 // invokeSampleDirectly invokes a sample's function with the sample as it is (malformed

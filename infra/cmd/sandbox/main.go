@@ -30,7 +30,12 @@ func main() {
 	flag.Float64Var(&sesLimits.SendRate, "ses-rate", 14, "SES sending rate, messages per second (over it, SendEmail is throttled)")
 	flag.Float64Var(&sesLimits.DailyQuota, "ses-quota", 50000, "SES 24-hour sending quota")
 	flag.Parse()
-	if err := run(*awsAddr, *appAddr, *data); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C now ends the process at once
+	}()
+	if err := run(ctx, *awsAddr, *appAddr, *data); err != nil {
 		fmt.Fprintln(os.Stderr, "sandbox:", err)
 		os.Exit(1)
 	}
@@ -39,9 +44,9 @@ func main() {
 // sesLimits are the SES account limits the flags set.
 var sesLimits struct{ SendRate, DailyQuota float64 }
 
-func run(awsAddr, appAddr, data string) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+// run serves the sandbox until ctx ends, then stops it: no new work, the invocations under way
+// finished (for 30 s at most), the state saved to data if set.
+func run(ctx context.Context, awsAddr, appAddr, data string) error {
 	awsL, appL, err := listen(awsAddr, appAddr)
 	if err != nil {
 		return err
@@ -85,17 +90,19 @@ func run(awsAddr, appAddr, data string) error {
 	go func() { sb.Run(ticker); close(ticked) }()
 	banner(awsURL, appURL, ddb, data, sb.DevToken())
 	<-ctx.Done()
-	stop() // a second Ctrl-C now ends the process at once
 	fmt.Fprintln(os.Stderr, "\nstopping: finishing the invocations under way (Ctrl-C again to quit now)...")
-	// Take no new work, let what is running finish against the still-open AWS endpoint,
-	// then close it.
+	// Take no new work, let what is running (a schedule firing included) finish against the
+	// still-open AWS endpoint, then close it.
 	stopTicker()
-	<-ticked
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	servers[1].Shutdown(shutdown)
 	idle := make(chan struct{})
-	go func() { sb.Idle(); close(idle) }()
+	go func() {
+		<-ticked
+		sb.Idle()
+		close(idle)
+	}()
 	select {
 	case <-idle:
 	case <-time.After(30 * time.Second):

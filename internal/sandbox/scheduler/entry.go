@@ -76,24 +76,19 @@ func (e *entry) advance(at time.Time) {
 	}
 }
 
-// skipMissed moves Next past all but the last keep occurrences due at now, without firing
-// them.
-func (e *entry) skipMissed(now time.Time, keep int) {
+// skipMissed moves Next of a recurring schedule to its latest occurrence due at now, skipping
+// the earlier ones without firing them.
+func (e *entry) skipMissed(now time.Time) {
 	if !e.Recurring || e.Next.IsZero() || e.Next.After(now) {
 		return
 	}
-	due := []time.Time{e.Next}
-	for t := e.Next; ; {
-		t = e.beforeEnd(e.expr.next(t, e.anchor))
+	for {
+		t := e.beforeEnd(e.expr.next(e.Next, e.anchor))
 		if t.IsZero() || t.After(now) {
-			break
+			return
 		}
-		due = append(due, t)
-		if len(due) > keep {
-			due = due[1:]
-		}
+		e.Next = t
 	}
-	e.Next = due[0]
 }
 
 // beforeEnd returns t when the schedule may fire then, and the zero Time when t is at or

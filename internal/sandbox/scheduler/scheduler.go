@@ -16,7 +16,8 @@
 //     it matches in the schedule's time zone. A time that the clock skips when daylight
 //     saving time starts is skipped; a time that happens twice when it ends fires once, the
 //     first time.
-//   - Recurring schedules fire from StartDate on and only before EndDate.
+//   - Recurring schedules fire from StartDate on and only before EndDate. When the clock jumps
+//     past several occurrences, only the latest fires.
 //   - A DISABLED schedule never fires. A schedule that has fired for the last time is
 //     deleted when its ActionAfterCompletion is DELETE, and kept otherwise.
 //
@@ -144,21 +145,18 @@ func (s *Server) Put(sc Schedule) error {
 	return nil
 }
 
-// MaxCatchUp is how many missed occurrences of one recurring schedule a Tick fires at most: a
-// clock moved a week ahead fires the last MaxCatchUp of a rate(1 minute), not 10,080.
-const MaxCatchUp = 24
-
-// Tick fires every schedule due at the clock's time, in time order (then by name and group),
-// catching up the missed occurrences of a recurring schedule, each once (the last MaxCatchUp
-// of them). It returns how
-// many firings it made, failed ones included: an error from Fire does not bring the
-// occurrence back, as it would not once Scheduler's retries are spent. A schedule that a Fire
-// creates and that is already due fires in the same Tick. Tick stops early when ctx ends.
+// Tick fires every schedule due at the clock's time, in time order (then by name and group).
+// A recurring schedule fires at most once per Tick, for its latest occurrence due: the ones
+// missed before it (the clock moved a week ahead) are skipped, as EventBridge Scheduler does not
+// back-fill occurrences missed beyond their flexible time window. Tick returns how many firings
+// it made, failed ones included: an error from Fire does not bring the occurrence back, as it
+// would not once Scheduler's retries are spent. A schedule that a Fire creates and that is
+// already due fires in the same Tick. Tick stops early when ctx ends.
 func (s *Server) Tick(ctx context.Context) int {
 	now := s.clock.Now()
 	s.mu.Lock()
 	for _, e := range s.schedules {
-		e.skipMissed(now, MaxCatchUp)
+		e.skipMissed(now)
 	}
 	s.mu.Unlock()
 	fired := 0

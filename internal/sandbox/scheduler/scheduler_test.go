@@ -460,51 +460,47 @@ func TestAtInThePastFiresAtNextTick(t *testing.T) {
 	}
 }
 
-// TestRateCatchesUpInOrder checks that a jump of the clock fires every missed occurrence of
-// rate(1 hour), each once and in order, and that firings of several schedules interleave in
-// time order. A rate schedule without StartDate fires first when it is created
-// (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#rate-based).
-func TestRateCatchesUpInOrder(t *testing.T) {
+// TestRateFiresTheLatestMissedOccurrence checks that a jump of the clock fires a recurring
+// schedule once, for its latest occurrence due, skipping the earlier ones, and that the firings
+// of several schedules come in time order. A rate schedule without StartDate fires first when it
+// is created (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#rate-based).
+func TestRateFiresTheLatestMissedOccurrence(t *testing.T) {
 	t0 := utc("2026-05-01T06:00:00Z")
 	sb := newSandbox(t, t0)
 	sb.create(schedule("a-hourly", "rate(1 hour)"))
-	sb.create(schedule("b-every-90", "rate(90 minutes)"))
+	sb.create(schedule("b-every-100", "rate(100 minutes)"))
 	got := sb.tick(2)
-	if got[0].name != "a-hourly" || got[1].name != "b-every-90" || !got[0].at.Equal(t0) || !got[1].at.Equal(t0) {
+	if got[0].name != "a-hourly" || got[1].name != "b-every-100" || !got[0].at.Equal(t0) || !got[1].at.Equal(t0) {
 		t.Errorf("first Tick fired %+v, want both at creation, in name order", got)
 	}
 
 	sb.clock.advance(3*time.Hour + 30*time.Minute)
-	got = sb.tick(5)
+	got = sb.tick(2)
 	want := []firing{
-		{"a-hourly", `{"name":"a-hourly"}`, t0.Add(1 * time.Hour)},
-		{"b-every-90", `{"name":"b-every-90"}`, t0.Add(90 * time.Minute)},
-		{"a-hourly", `{"name":"a-hourly"}`, t0.Add(2 * time.Hour)},
 		{"a-hourly", `{"name":"a-hourly"}`, t0.Add(3 * time.Hour)},
-		{"b-every-90", `{"name":"b-every-90"}`, t0.Add(3 * time.Hour)},
+		{"b-every-100", `{"name":"b-every-100"}`, t0.Add(200 * time.Minute)},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("after a 3.5 hour jump fired\n%+v\nwant\n%+v", got, want)
 	}
 	sb.tick(0)
 	list := sb.server.List()
-	if len(list) != 2 || !list[0].Next.Equal(t0.Add(4*time.Hour)) || len(list[0].Fired) != 4 || list[0].Name != "a-hourly" {
-		t.Errorf("List() = %+v, want a-hourly next at 4 hours, after 4 firings", list)
+	if len(list) != 2 || !list[0].Next.Equal(t0.Add(4*time.Hour)) || len(list[0].Fired) != 2 || list[0].Name != "a-hourly" {
+		t.Errorf("List() = %+v, want a-hourly next at 4 hours, after 2 firings", list)
 	}
 }
 
-// A clock moved a week ahead fires the last MaxCatchUp occurrences of rate(1 minute), not
-// 10,080 at once, and the schedule goes on from there.
-func TestCatchUpIsCapped(t *testing.T) {
+// A clock moved a week ahead fires rate(1 minute) once, not 10,080 times, and the schedule goes
+// on from there.
+func TestCatchUpFiresOnce(t *testing.T) {
 	t0 := utc("2026-05-01T06:00:00Z")
 	sb := newSandbox(t, t0)
 	sb.create(schedule("minutely", "rate(1 minute)"))
 	sb.tick(1)
 	sb.clock.advance(7 * 24 * time.Hour)
-	got := sb.tick(MaxCatchUp)
 	end := t0.Add(7 * 24 * time.Hour)
-	if !got[0].at.Equal(end.Add(-time.Duration(MaxCatchUp-1)*time.Minute)) || !got[len(got)-1].at.Equal(end) {
-		t.Errorf("fired from %s to %s", got[0].at, got[len(got)-1].at)
+	if got := sb.tick(1); !got[0].at.Equal(end) {
+		t.Errorf("fired at %s, want %s", got[0].at, end)
 	}
 	if list := sb.server.List(); !list[0].Next.Equal(end.Add(time.Minute)) {
 		t.Errorf("next = %s", list[0].Next)
@@ -522,8 +518,8 @@ func TestRateStartDateAndEndDate(t *testing.T) {
 	sb.create(in)
 	sb.tick(0)
 	sb.clock.advance(10 * 24 * time.Hour)
-	got := sb.tick(2) // at StartDate and a day later; the third is at EndDate, not before it
-	if !got[0].at.Equal(start) || !got[1].at.Equal(start.Add(24*time.Hour)) {
+	got := sb.tick(1) // the latest due, a day after StartDate; the next is at EndDate, not before it
+	if !got[0].at.Equal(start.Add(24 * time.Hour)) {
 		t.Errorf("fired %+v", got)
 	}
 	if list := sb.server.List(); len(list) != 0 {
@@ -538,10 +534,12 @@ func TestCronAcrossDaylightSaving(t *testing.T) {
 	in := schedule("nightly", "cron(30 2 * * ? *)")
 	in.ScheduleExpressionTimezone = aws.String("America/New_York")
 	sb.create(in)
-	sb.clock.set(utc("2026-03-10T12:00:00Z"))
 	var at []time.Time
-	for _, f := range sb.tick(3) {
-		at = append(at, f.at)
+	for day, firings := range []int{1, 0, 1, 1} { // 7 to 10 March, at noon
+		sb.clock.set(utc("2026-03-07T12:00:00Z").Add(time.Duration(day) * 24 * time.Hour))
+		for _, f := range sb.tick(firings) {
+			at = append(at, f.at)
+		}
 	}
 	checkTimes(t, at, "2026-03-07T07:30:00Z", "2026-03-09T06:30:00Z", "2026-03-10T06:30:00Z")
 }
@@ -676,7 +674,9 @@ func TestPut(t *testing.T) {
 		t.Errorf("GetSchedule: %v", err)
 	}
 	sb.clock.advance(48 * time.Hour)
-	sb.tick(2)
+	if got := sb.tick(1); !got[0].at.Equal(utc("2026-05-03T04:30:00Z")) { // the latest of two missed
+		t.Errorf("fired %+v", got)
+	}
 
 	for _, bad := range []Schedule{
 		{Name: "no-target", Expression: "rate(1 day)"},

@@ -97,6 +97,7 @@ type bouncedRecipient struct {
 }
 
 type complaint struct {
+	ComplaintSubType      *string               `json:"complaintSubType"` // null, but for complaints SES suppressed
 	ComplainedRecipients  []complainedRecipient `json:"complainedRecipients"`
 	Timestamp             string                `json:"timestamp"`
 	FeedbackID            string                `json:"feedbackId"`

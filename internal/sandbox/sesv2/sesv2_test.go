@@ -551,6 +551,7 @@ func checkRecord(t *testing.T, e published, want wantEvent) {
 			"complaint.complaintFeedbackType": "abuse",
 			"complaint.userAgent":             "Amazon SES Mailbox Simulator",
 			"complaint.arrivalDate":           "2026-11-22T10:15:02.500Z",
+			"complaint.complaintSubType":      nil,
 		})
 		checkFeedback(t, d, "complaint")
 	}
