@@ -1,6 +1,9 @@
 // Command answers is the Lambda function behind the survey answer pages (see internal/survey).
 package main
 
-import "shopmail/internal/functions"
+import (
+	"shopmail/internal/wire"
+	"shopmail/internal/wire/answers"
+)
 
-func main() { functions.Start(functions.Answers) }
+func main() { wire.Start(answers.Build) }

@@ -5,7 +5,8 @@ package main
 import (
 	_ "time/tzdata" // contacts' time zones, whatever the runtime image ships
 
-	"shopmail/internal/functions"
+	"shopmail/internal/wire"
+	"shopmail/internal/wire/preferences"
 )
 
-func main() { functions.Start(functions.Preferences) }
+func main() { wire.Start(preferences.Build) }

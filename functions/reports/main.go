@@ -1,6 +1,9 @@
 // Command reports is the marketer API's reports function: survey results (see internal/survey).
 package main
 
-import "shopmail/internal/functions"
+import (
+	"shopmail/internal/wire"
+	"shopmail/internal/wire/reports"
+)
 
-func main() { functions.Start(functions.Reports) }
+func main() { wire.Start(reports.Build) }

@@ -2,6 +2,9 @@
 // suppression and the reputation guard (see internal/deliverability).
 package main
 
-import "shopmail/internal/functions"
+import (
+	"shopmail/internal/wire"
+	"shopmail/internal/wire/sesevents"
+)
 
-func main() { functions.Start(functions.SESEvents) }
+func main() { wire.Start(sesevents.Build) }

@@ -5,7 +5,8 @@ package main
 import (
 	_ "time/tzdata" // contacts' time zones, whatever the runtime image ships
 
-	"shopmail/internal/functions"
+	"shopmail/internal/wire"
+	"shopmail/internal/wire/surveys"
 )
 
-func main() { functions.Start(functions.Surveys) }
+func main() { wire.Start(surveys.Build) }

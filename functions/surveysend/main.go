@@ -5,7 +5,8 @@ package main
 import (
 	_ "time/tzdata" // contacts' time zones, whatever the runtime image ships
 
-	"shopmail/internal/functions"
+	"shopmail/internal/wire"
+	"shopmail/internal/wire/surveysend"
 )
 
-func main() { functions.Start(functions.SurveySend) }
+func main() { wire.Start(surveysend.Build) }

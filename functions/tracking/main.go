@@ -1,7 +1,10 @@
 // Command tracking is the Lambda function behind the open pixel and the click redirect
-// (see internal/tracking; wiring in internal/functions).
+// (see internal/tracking; wiring in internal/wire/tracking).
 package main
 
-import "shopmail/internal/functions"
+import (
+	"shopmail/internal/wire"
+	"shopmail/internal/wire/tracking"
+)
 
-func main() { functions.Start(functions.Tracking) }
+func main() { wire.Start(tracking.Build) }

@@ -31,7 +31,7 @@ import (
 	"shopmail/internal/dynamo"
 	"shopmail/internal/dynamo/dynamotest"
 	"shopmail/internal/email/emailtest"
-	"shopmail/internal/functions"
+	"shopmail/internal/wire"
 	"shopmail/internal/sandbox"
 	"shopmail/internal/send"
 	"shopmail/internal/token"
@@ -390,7 +390,7 @@ func TestStuckFunctionTimesOut(t *testing.T) {
 	fn := tmpl.Resources["ThankYouFunction"]
 	fn.Properties["Timeout"] = 1
 	fn.Properties["EventInvokeConfig"].(map[string]any)["MaximumRetryAttempts"] = 0
-	r := start(t, tmpl, map[string]functions.Builder{"thankyou": stuck})
+	r := start(t, tmpl, map[string]wire.Builder{"thankyou": stuck})
 	start := time.Now()
 	_, err := r.sb.Invoke(context.Background(), "thankyou", []byte(`{}`))
 	if err == nil || err.Error() != "Task timed out after 1.00 seconds" || time.Since(start) > 10*time.Second {

@@ -25,7 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
-	"shopmail/internal/functions"
+	"shopmail/internal/wire"
 	"shopmail/internal/samtemplate"
 	"shopmail/internal/sandbox"
 )
@@ -183,7 +183,7 @@ func TestClockJumpFiresEachScheduleOnceInTurn(t *testing.T) {
 			return nil
 		}), nil
 	}
-	r := start(t, parse(t, scheduledTemplate), map[string]functions.Builder{"sweep": sweep})
+	r := start(t, parse(t, scheduledTemplate), map[string]wire.Builder{"sweep": sweep})
 	if n := r.sb.Advance(context.Background(), 7*24*time.Hour); n != 2 {
 		t.Errorf("Advance fired %d schedules, want 2", n)
 	}
@@ -235,7 +235,7 @@ func responder(func(string) (string, bool), *slog.Logger) (lambda.Handler, error
 // The public routes (pixel, click, unsubscribe) get what API Gateway gives a function and
 // answer what it answers.
 func TestPublicRoutesLikeAPIGateway(t *testing.T) {
-	r := start(t, parse(t, publicRoutesTemplate), map[string]functions.Builder{"echo": echo, "responder": responder})
+	r := start(t, parse(t, publicRoutesTemplate), map[string]wire.Builder{"echo": echo, "responder": responder})
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	send := func(method, path, contentType string, body []byte) (*http.Response, []byte) {
 		t.Helper()

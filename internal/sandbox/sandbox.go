@@ -21,7 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"shopmail/internal/dynamo/dynamolocal"
-	"shopmail/internal/functions"
+	"shopmail/internal/wire"
 	"shopmail/internal/samtemplate"
 	"shopmail/internal/sandbox/scheduler"
 	"shopmail/internal/sandbox/sesv2"
@@ -52,7 +52,7 @@ type Config struct {
 	// Params override template parameters (LocalParams fill those without defaults).
 	Params map[string]string
 	// Builders replace some of Builders (by folder name), e.g. with a failing function.
-	Builders map[string]functions.Builder
+	Builders map[string]wire.Builder
 	// Log receives the functions' logs (JSON lines); default os.Stderr.
 	Log io.Writer
 	// RetryDelay is the wait before an async retry, times the attempt; default 1 s
@@ -78,7 +78,7 @@ type Sandbox struct {
 	db         *dynamodb.Client
 	table      string
 	params     map[string]string
-	builders   map[string]functions.Builder
+	builders   map[string]wire.Builder
 	functions  map[string]*function
 	rules      []rule
 	buses      map[string]bool

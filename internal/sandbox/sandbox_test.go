@@ -33,7 +33,7 @@ import (
 	"shopmail/internal/dynamo"
 	"shopmail/internal/dynamo/dynamotest"
 	"shopmail/internal/email/emailtest"
-	"shopmail/internal/functions"
+	"shopmail/internal/wire"
 	"shopmail/internal/samtemplate"
 	"shopmail/internal/sandbox"
 	"shopmail/internal/send"
@@ -50,7 +50,7 @@ type running struct {
 }
 
 // start runs a sandbox on free ports, as `make run` does, with its own table.
-func start(t *testing.T, tmpl *samtemplate.Template, builders map[string]functions.Builder) *running {
+func start(t *testing.T, tmpl *samtemplate.Template, builders map[string]wire.Builder) *running {
 	return startWith(t, sandbox.Config{Template: tmpl, Builders: builders})
 }
 
@@ -251,7 +251,7 @@ func failing(func(string) (string, bool), *slog.Logger) (lambda.Handler, error) 
 }
 
 func TestFailedInvocationsAreRetriedThenSentToTheDestination(t *testing.T) {
-	r := start(t, repoTemplate(t), map[string]functions.Builder{"thankyou": failing})
+	r := start(t, repoTemplate(t), map[string]wire.Builder{"thankyou": failing})
 	r.putSample(t, "first-order.json", nil)
 	attempts := r.activities("invoke", "ThankYouFunction, attempt")
 	if len(attempts) != 3 { // MaximumRetryAttempts: 2 in template.yaml
@@ -293,7 +293,7 @@ func TestPanickingFunctionDoesNotStopTheSandbox(t *testing.T) {
 	panics := func(func(string) (string, bool), *slog.Logger) (lambda.Handler, error) {
 		return lambda.NewHandler(func(context.Context, json.RawMessage) error { panic("kaboom") }), nil
 	}
-	r := start(t, repoTemplate(t), map[string]functions.Builder{"thankyou": panics})
+	r := start(t, repoTemplate(t), map[string]wire.Builder{"thankyou": panics})
 	r.putSample(t, "first-order.json", nil)
 	if got := r.activities("invoke", "ThankYouFunction, attempt 1"); len(got) != 1 || !strings.Contains(got[0].Error, "kaboom") {
 		t.Errorf("invocation: %+v", got)
@@ -341,7 +341,7 @@ func TestHTTPAPIRoutesGetPayloadV2Events(t *testing.T) {
 		t.Fatal(err)
 	}
 	tmpl.Dir = t.TempDir()
-	r := start(t, tmpl, map[string]functions.Builder{"echo": echo})
+	r := start(t, tmpl, map[string]wire.Builder{"echo": echo})
 	get := func(path string) (*http.Response, events.APIGatewayV2HTTPRequest) {
 		t.Helper()
 		resp, err := http.Get(r.appURL + path)

@@ -1,0 +1,27 @@
+// Package reports wires the marketer API's reports (functions/reports): DynamoDB only.
+package reports
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"shopmail/internal/env"
+	"shopmail/internal/survey"
+	"shopmail/internal/wire"
+)
+
+// Build builds the function's handler from its environment.
+func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler, error) {
+	r := env.New(lookup)
+	table := r.String("TABLE_NAME")
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	b, err := wire.New(lookup, table)
+	if err != nil {
+		return nil, err
+	}
+	return &survey.ResultsHandler{Log: log, Now: time.Now, Store: b.Store}, nil
+}

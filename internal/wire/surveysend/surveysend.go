@@ -1,0 +1,37 @@
+// Package surveysend wires the function that sends a survey when its schedule fires
+// (functions/surveysend): DynamoDB, SES, the dead-letter queue and the token keys' secret.
+package surveysend
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"shopmail/internal/secrets"
+	"shopmail/internal/send"
+	"shopmail/internal/ses"
+	"shopmail/internal/sqs"
+	"shopmail/internal/survey"
+	"shopmail/internal/wire"
+)
+
+// Build builds the function's handler from its environment.
+func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler, error) {
+	cfg, err := survey.LoadConfig(lookup, "DEAD_LETTER_QUEUE_URL", "SES_CONFIGURATION_SET", "TOKEN_KEYS_SECRET")
+	if err != nil {
+		return nil, err
+	}
+	b, err := wire.New(lookup, cfg.Table)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Links.Keys, err = secrets.TokenKeys(b.AWS.For("SECRETSMANAGER"), cfg.KeysSecret); err != nil {
+		return nil, err
+	}
+	return &survey.Handler{Log: log, DeadLetters: sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), Planner: &survey.Planner{
+		Config: cfg.Config, Store: b.Store, Now: time.Now,
+		Sender: &send.Sender{Ledger: b.Store, Mailer: ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet), Now: time.Now},
+		Gate:   b.Gate(cfg.From.Email),
+	}}, nil
+}

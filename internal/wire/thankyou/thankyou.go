@@ -1,0 +1,38 @@
+// Package thankyou wires the thank-you function (functions/thankyou): DynamoDB, SES, the
+// dead-letter queue and the token keys' secret.
+package thankyou
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"shopmail/internal/secrets"
+	"shopmail/internal/ses"
+	"shopmail/internal/sqs"
+	"shopmail/internal/thankyou"
+	"shopmail/internal/wire"
+)
+
+// Build builds the function's handler from its environment.
+func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler, error) {
+	cfg, err := thankyou.LoadConfig(lookup)
+	if err != nil {
+		return nil, err
+	}
+	b, err := wire.New(lookup, cfg.Table)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Links.Keys, err = secrets.TokenKeys(b.AWS.For("SECRETSMANAGER"), cfg.KeysSecret); err != nil {
+		return nil, err
+	}
+	return thankyou.New(cfg, thankyou.Deps{
+		Store:       b.Store,
+		Mailer:      ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet),
+		DeadLetters: sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL),
+		Now:         time.Now,
+		Log:         log,
+	})
+}
