@@ -31,10 +31,10 @@ import (
 	"shopmail/internal/dynamo"
 	"shopmail/internal/dynamo/dynamotest"
 	"shopmail/internal/email/emailtest"
-	"shopmail/internal/wire"
 	"shopmail/internal/sandbox"
 	"shopmail/internal/send"
 	"shopmail/internal/token"
+	"shopmail/internal/wire"
 )
 
 // End to end through the sandbox: the functions of template.yaml, the real SDK clients, the

@@ -25,9 +25,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
-	"shopmail/internal/wire"
 	"shopmail/internal/samtemplate"
 	"shopmail/internal/sandbox"
+	"shopmail/internal/wire"
 )
 
 // What the sandbox does for the functions to come: secrets, public routes, schedules, and the

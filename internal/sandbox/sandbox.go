@@ -21,10 +21,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"shopmail/internal/dynamo/dynamolocal"
-	"shopmail/internal/wire"
 	"shopmail/internal/samtemplate"
 	"shopmail/internal/sandbox/scheduler"
 	"shopmail/internal/sandbox/sesv2"
+	"shopmail/internal/wire"
 )
 
 // LocalParams are the values the sandbox gives template parameters that have no default.

@@ -33,10 +33,10 @@ import (
 	"shopmail/internal/dynamo"
 	"shopmail/internal/dynamo/dynamotest"
 	"shopmail/internal/email/emailtest"
-	"shopmail/internal/wire"
 	"shopmail/internal/samtemplate"
 	"shopmail/internal/sandbox"
 	"shopmail/internal/send"
+	"shopmail/internal/wire"
 )
 
 func TestMain(m *testing.M) { dynamotest.Main(m) }
