@@ -3,6 +3,24 @@
 // EventBridge Scheduler and SQS SendMessage; the functions of template.yaml in-process, routed
 // by the template's rules; the HTTP API routes of the template; and a UI under /_sandbox/ with
 // the inbox, the event log, the table, the schedules and a clock.
+//
+// One file per AWS service the sandbox stands in for:
+//
+//	endpoint.go        the AWS endpoint: each request to the service it names
+//	eventbridge.go     PutEvents; each event matched against the rules and sent to their functions
+//	lambda.go          the template's functions (built by their wire packages), invoked as Lambda does
+//	eventsources.go    each function's Events: rules, HTTP API routes, schedules
+//	apigateway.go      the HTTP API: routes to functions, payload format 2.0, the JWT authorizer
+//	scheduler.go       EventBridge Scheduler (emulated in scheduler/): schedules fire on the clock
+//	ses.go             SES v2 (emulated in sesv2/): its events go onto the default bus
+//	sqs.go             SQS SendMessage: the dead-letter and on-failure queues
+//	secretsmanager.go  the template's secrets
+//	dynamodb.go        DynamoDB: proxied to DynamoDB Local, the template's table
+//	logs.go            the functions' log lines
+//	ui.go, ui_email.go the UI under /_sandbox/
+//
+// How an event reaches a function: eventbridge.go (PutEvents, rules) → lambda.go (invokeAsync,
+// retries, on-failure) → the function's wiring in internal/wire/<function>.
 package sandbox
 
 import (
@@ -159,17 +177,6 @@ func or(v, def string) string {
 	return v
 }
 
-func (s *Sandbox) createTable(ctx context.Context) error {
-	tbl, err := s.tmpl.Table("MarketingTable")
-	if err != nil {
-		return err
-	}
-	if _, err := s.db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &s.table}); err == nil {
-		return nil
-	}
-	return dynamolocal.CreateTable(ctx, s.db, s.table, tbl)
-}
-
 // resolver resolves the template for the sandbox: parameters, and the stack's resources as
 // the sandbox provides them.
 func (s *Sandbox) resolver() samtemplate.Resolver {
@@ -217,35 +224,6 @@ func (s *Sandbox) DevToken() string { return s.devToken }
 // Clock returns the sandbox clock.
 func (s *Sandbox) Clock() *Clock { return &s.clock }
 
-// Advance moves the clock forward and runs what became due.
-func (s *Sandbox) Advance(ctx context.Context, d time.Duration) int {
-	s.clock.Advance(d)
-	s.journal.add(Activity{Kind: "clock", Summary: fmt.Sprintf("clock moved forward %s (now %s ahead)", d, s.clock.Offset())})
-	return s.tick(ctx)
-}
-
-// Run fires due schedules every second until ctx ends.
-func (s *Sandbox) Run(ctx context.Context) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			s.tick(ctx)
-		}
-	}
-}
-
-// tick fires the schedules that are due, one after another: each firing's invocation runs to
-// its end (retries included) before the next one starts.
-func (s *Sandbox) tick(ctx context.Context) int {
-	s.ticking.Lock()
-	defer s.ticking.Unlock()
-	return s.sched.Tick(ctx)
-}
-
 // Idle waits until no invocation is running (asynchronous ones with their retries, and
 // schedules firing).
 func (s *Sandbox) Idle() { s.inflight.wait() }
@@ -258,24 +236,3 @@ func (s *Sandbox) Activities() []Activity { return s.journal.list() }
 
 // Schedules returns the schedules, pending and done.
 func (s *Sandbox) Schedules() []scheduler.Schedule { return s.sched.List() }
-
-// publishSES puts an SES event on the default bus, as SES's EventBridge destination does.
-func (s *Sandbox) publishSES(ctx context.Context, detailType string, detail []byte) {
-	s.publish(ctx, "default", "aws.ses", detailType, detail, nil, s.clock.Now())
-}
-
-// fire runs a schedule's target, a function of the template named by its ARN, as an
-// asynchronous invocation that Tick waits for.
-func (s *Sandbox) fire(ctx context.Context, sc scheduler.Schedule, at time.Time) error {
-	name := sc.Target.Arn[strings.LastIndex(sc.Target.Arn, ":")+1:]
-	if _, ok := s.functions[name]; !ok {
-		err := fmt.Errorf("schedule %s: target %s is not a function of the template", sc.Name, sc.Target.Arn)
-		s.journal.add(Activity{Kind: "schedule", Source: sc.Name, Summary: "schedule " + sc.Name + " fired", Error: err.Error()})
-		return err
-	}
-	s.journal.add(Activity{Kind: "schedule", Source: sc.Name, Summary: fmt.Sprintf("schedule %s fired for %s (due %s)", sc.Name, name, at.Format(time.RFC3339))})
-	s.inflight.add()
-	defer s.inflight.done()
-	s.runAsync(ctx, s.functions[name], []byte(sc.Target.Input), "schedule "+sc.Name)
-	return nil
-}
