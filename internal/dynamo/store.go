@@ -1,19 +1,21 @@
-// Package dynamo stores contacts, orders, products, coupons and sends in the single DynamoDB
-// table declared in template.yaml. It is the only package that knows the key design (README,
-// "The table"):
+// Package dynamo stores contacts, orders, products, coupons, sends, tracking, consent, surveys
+// and their answers in the single DynamoDB table declared in template.yaml. It is the only
+// package that knows the key design (README, "The table"):
 //
 //	item      PK                 SK               GSI1PK / GSI1SK                  GSI2PK / GSI2SK
 //	contact   CONTACT#<id>       #PROFILE         EMAIL#<email> / CONTACT#<id>
 //	order     ORDER#<id>         #ORDER           CONTACT#<cid> / ORDER#<placedAt>#<id>
 //	coupon    ORDER#<id>         COUPON#<purpose> COUPON#<code> / COUPON
 //	product   PRODUCT#<sku>      #PRODUCT                                          CATEGORY#<cat> / <lastPurchasedAt>#<sku>
-//	send      CONTACT#<cid>      SEND#<key>       SESMSG#<messageId> / SEND        CAMPAIGN#<id> / SEND#<cid>
+//	send      CONTACT#<cid>      SEND#<key>       SESMSG#<messageId> / SEND        CAMPAIGN#<id> / CONTACT#<cid>
 //	ses event CONTACT#<cid>      EVENT#<messageId>#<type>#<at>
 //	activity  CONTACT#<cid>      ACT#<at>#<kind>#<n>
 //	consent   CONTACT#<cid>      CONSENT#<at>#<topic>
 //	address   ADDRESS#<email>    #SUPPRESSED | SOFT#<at>#<messageId>
 //	stats     STATS#<key>#<shard> #STATS
 //	sender    SENDER#<address>   #STATE;  SENDER#<address>#<shard> DAY#<date>
+//	survey    ORDER#<id>         SURVEY                                            SURVEYS#<yyyy-mm> / <sentAt>#<orderId>
+//	answer    CONTACT#<cid>      ANSWER#<sendKey>#<question>                       ANSWERS#<yyyy-mm> / <at>#<cid>#<sendKey>#<question>
 //
 // Tracking items (sends, SES events, activity, soft bounces, sender counts) carry the TTL
 // attribute expiresAt, and reads ignore them once it has passed.

@@ -58,9 +58,8 @@ func WithBackoff(base, maxDelay time.Duration) Option {
 	return func(s *settings) { s.baseDelay, s.maxDelay = base, maxDelay }
 }
 
-// New returns a Mailer that sends through the SES v2 client built from cfg, so the endpoint
-// settings that config.LoadDefaultConfig read (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SESV2)
-// apply. Every message uses configurationSet (none when empty). The client's own retry
+// New returns a Mailer that sends through the SES v2 client built from cfg (from awsenv, whose
+// For("SESV2") applies AWS_ENDPOINT_URL_SESV2, then AWS_ENDPOINT_URL). Every message uses configurationSet (none when empty). The client's own retry
 // settings (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, cfg.Retryer) are replaced: only throttling is
 // retried.
 func New(cfg aws.Config, configurationSet string, opts ...Option) *Mailer {

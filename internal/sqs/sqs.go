@@ -35,9 +35,8 @@ type DeadLetters struct {
 	now      func() time.Time
 }
 
-// New returns DeadLetters that send to queueURL through the SQS client built from cfg, so
-// the endpoint settings that config.LoadDefaultConfig read (AWS_ENDPOINT_URL,
-// AWS_ENDPOINT_URL_SQS) apply.
+// New returns DeadLetters that send to queueURL through the SQS client built from cfg (from
+// awsenv, whose For("SQS") applies AWS_ENDPOINT_URL_SQS, then AWS_ENDPOINT_URL).
 func New(cfg aws.Config, queueURL string) *DeadLetters {
 	return &DeadLetters{client: sqs.NewFromConfig(cfg), queueURL: queueURL, now: time.Now}
 }

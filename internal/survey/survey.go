@@ -35,7 +35,7 @@ func (q Question) Scores() []int {
 }
 
 // Unhappy reports whether a score tells of an unhappy customer: an NPS detractor (0-6), CSAT
-// 1-2, or a CES in the worst quarter of its scale (6-7 of 1-7).
+// 1-2, or a CES at or above Max - (Max-Min)/4 in whole points: 6-7 of 1-7, 4-5 of 1-5.
 func (q Question) Unhappy(score int) bool {
 	switch q.ID {
 	case NPS.ID:
