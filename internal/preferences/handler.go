@@ -9,10 +9,10 @@ import (
 
 	"shopmail/internal/contact"
 	"shopmail/internal/email"
-	"shopmail/internal/httpapi"
 	"shopmail/internal/links"
 	"shopmail/internal/message"
 	"shopmail/internal/token"
+	"shopmail/internal/web"
 )
 
 // Handler is the Lambda handler of the unsubscribe, preference-centre and subscription pages.
@@ -23,16 +23,16 @@ type Handler struct {
 
 // Invoke implements lambda.Handler.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	return httpapi.Invoke(ctx, h.Serve, payload)
+	return web.Invoke(ctx, h.Serve, payload)
 }
 
 // Serve answers one request. Only POST changes anything.
-func (h *Handler) Serve(ctx context.Context, r httpapi.Request) httpapi.Response {
-	post := httpapi.Method(r) == "POST"
+func (h *Handler) Serve(ctx context.Context, r web.Request) web.Response {
+	post := web.Method(r) == "POST"
 	path := r.RawPath
 	if path == "/subscribe" {
 		if !post {
-			return httpapi.Text(405, "Use POST.")
+			return web.Text(405, "Use POST.")
 		}
 		return h.subscribe(ctx, r)
 	}
@@ -48,36 +48,36 @@ func (h *Handler) Serve(ctx context.Context, r httpapi.Request) httpapi.Response
 	case strings.HasPrefix(path, links.PathConfirm):
 		return h.confirm(ctx, r, tok, post)
 	}
-	return httpapi.Text(404, "Not found.")
+	return web.Text(404, "Not found.")
 }
 
 // locale is the reader's language from their browser, for pages that cannot know the contact.
-func (h *Handler) locale(r httpapi.Request) message.Locale {
-	return message.LocaleFor(httpapi.Language(r), "")
+func (h *Handler) locale(r web.Request) message.Locale {
+	return message.LocaleFor(web.Language(r), "")
 }
 
 func (h *Handler) contactLocale(c *contact.Contact) message.Locale {
 	return message.LocaleFor(c.Locale, c.Timezone)
 }
 
-func (h *Handler) fail(ctx context.Context, what string, err error) httpapi.Response {
+func (h *Handler) fail(ctx context.Context, what string, err error) web.Response {
 	h.Log.ErrorContext(ctx, what+" failed", "error", err)
-	return httpapi.Text(503, "Something went wrong on our side. Please try again in a moment.")
+	return web.Text(503, "Something went wrong on our side. Please try again in a moment.")
 }
 
 // unsubscribe: GET shows the question; POST (RFC 8058's "List-Unsubscribe=One-Click", from a
 // mail client or from our page) withdraws consent to the token's topic at once. Every POST gets
 // the same answer, valid token or not.
-func (h *Handler) unsubscribe(ctx context.Context, r httpapi.Request, tok string, post bool) httpapi.Response {
+func (h *Handler) unsubscribe(ctx context.Context, r web.Request, tok string, post bool) web.Response {
 	s := h.Service
 	c, err := s.Links.Keys.Verify(tok, token.Unsubscribe, s.Now())
 	if post {
 		if err != nil {
 			h.Log.InfoContext(ctx, "unsubscribe refused", "error", err)
-			return httpapi.HTML(200, donePage(h.locale(r), s.Brand))
+			return web.HTML(200, donePage(h.locale(r), s.Brand))
 		}
-		if httpapi.Form(r).Get("List-Unsubscribe") != "One-Click" {
-			return httpapi.Text(400, "Expected List-Unsubscribe=One-Click.")
+		if web.Form(r).Get("List-Unsubscribe") != "One-Click" {
+			return web.Text(400, "Expected List-Unsubscribe=One-Click.")
 		}
 		topic := c.Arg
 		if !contact.IsTopic(topic) {
@@ -92,40 +92,40 @@ func (h *Handler) unsubscribe(ctx context.Context, r httpapi.Request, tok string
 		if got != nil {
 			l = h.contactLocale(got)
 		}
-		return httpapi.HTML(200, donePage(l, s.Brand))
+		return web.HTML(200, donePage(l, s.Brand))
 	}
 	if err != nil {
-		return httpapi.HTML(404, invalidPage(h.locale(r), s.Brand))
+		return web.HTML(404, invalidPage(h.locale(r), s.Brand))
 	}
 	ct, err := s.Store.Contact(ctx, c.ContactID)
 	if err != nil {
 		return h.fail(ctx, "unsubscribe page", err)
 	}
 	prefs := s.Links.For(c.ContactID, c.SendKey, s.Now()).Preferences()
-	return httpapi.HTML(200, unsubscribePage(h.contactLocale(ct), s.Brand, c.Arg, prefs))
+	return web.HTML(200, unsubscribePage(h.contactLocale(ct), s.Brand, c.Arg, prefs))
 }
 
 // centre is the preference centre: GET shows the choices, POST saves them.
-func (h *Handler) centre(ctx context.Context, r httpapi.Request, tok string, post bool) httpapi.Response {
+func (h *Handler) centre(ctx context.Context, r web.Request, tok string, post bool) web.Response {
 	s := h.Service
 	c, err := s.Links.Keys.Verify(tok, token.Preferences, s.Now())
 	if err != nil {
-		return httpapi.HTML(404, invalidPage(h.locale(r), s.Brand))
+		return web.HTML(404, invalidPage(h.locale(r), s.Brand))
 	}
 	ct, err := s.Store.Contact(ctx, c.ContactID)
 	if err != nil {
 		return h.fail(ctx, "preference centre", err)
 	}
 	if ct.Version == 0 {
-		return httpapi.HTML(404, invalidPage(h.locale(r), s.Brand))
+		return web.HTML(404, invalidPage(h.locale(r), s.Brand))
 	}
 	if !post {
-		return httpapi.HTML(200, centrePage(h.contactLocale(ct), s.Brand, ct, false))
+		return web.HTML(200, centrePage(h.contactLocale(ct), s.Brand, ct, false))
 	}
-	if !httpapi.SameOrigin(r, h.Service.Links.BaseURL) {
-		return httpapi.Text(403, "Forms are accepted from this site only.")
+	if !web.SameOrigin(r, h.Service.Links.BaseURL) {
+		return web.Text(403, "Forms are accepted from this site only.")
 	}
-	form := httpapi.Form(r)
+	form := web.Form(r)
 	choices := map[string]bool{}
 	if form.Get("action") == "stop-all" {
 		choices[contact.TopicAll] = false
@@ -139,40 +139,40 @@ func (h *Handler) centre(ctx context.Context, r httpapi.Request, tok string, pos
 		return h.fail(ctx, "save preferences", err)
 	}
 	h.Log.InfoContext(ctx, "preferences saved", "contact_id", c.ContactID)
-	return httpapi.HTML(200, centrePage(h.contactLocale(got), s.Brand, got, true))
+	return web.HTML(200, centrePage(h.contactLocale(got), s.Brand, got, true))
 }
 
 // confirm: GET asks, POST records the confirmed subscription (double opt-in).
-func (h *Handler) confirm(ctx context.Context, r httpapi.Request, tok string, post bool) httpapi.Response {
+func (h *Handler) confirm(ctx context.Context, r web.Request, tok string, post bool) web.Response {
 	s := h.Service
 	c, err := s.Links.Keys.Verify(tok, token.Confirm, s.Now())
 	if err != nil || !contact.IsTopic(c.Arg) {
-		return httpapi.HTML(404, invalidPage(h.locale(r), s.Brand))
+		return web.HTML(404, invalidPage(h.locale(r), s.Brand))
 	}
 	ct, err := s.Store.Contact(ctx, c.ContactID)
 	if err != nil {
 		return h.fail(ctx, "confirm page", err)
 	}
 	if !post {
-		return httpapi.HTML(200, confirmPage(h.contactLocale(ct), s.Brand, c.Arg, false))
+		return web.HTML(200, confirmPage(h.contactLocale(ct), s.Brand, c.Arg, false))
 	}
-	if !httpapi.SameOrigin(r, h.Service.Links.BaseURL) {
-		return httpapi.Text(403, "Forms are accepted from this site only.")
+	if !web.SameOrigin(r, h.Service.Links.BaseURL) {
+		return web.Text(403, "Forms are accepted from this site only.")
 	}
 	if _, err := s.Choose(ctx, c.ContactID, map[string]bool{c.Arg: true}, "double opt-in"); err != nil {
 		return h.fail(ctx, "confirm subscription", err)
 	}
 	h.Log.InfoContext(ctx, "subscription confirmed", "contact_id", c.ContactID, "topic", c.Arg)
-	return httpapi.HTML(200, confirmPage(h.contactLocale(ct), s.Brand, c.Arg, true))
+	return web.HTML(200, confirmPage(h.contactLocale(ct), s.Brand, c.Arg, true))
 }
 
 // subscribe asks an address to confirm a subscription. The answer is the same whatever the
 // address (new, known, suppressed, already asked today).
-func (h *Handler) subscribe(ctx context.Context, r httpapi.Request) httpapi.Response {
+func (h *Handler) subscribe(ctx context.Context, r web.Request) web.Response {
 	s := h.Service
-	form := httpapi.Form(r)
+	form := web.Form(r)
 	if form == nil {
-		return httpapi.Text(400, "Send a form with email and topic.")
+		return web.Text(400, "Send a form with email and topic.")
 	}
 	addr, err := email.ParseAddress(form.Get("email"))
 	topic := form.Get("topic")
@@ -181,9 +181,9 @@ func (h *Handler) subscribe(ctx context.Context, r httpapi.Request) httpapi.Resp
 	}
 	switch {
 	case err != nil:
-		return httpapi.Text(400, "That is not an email address.")
+		return web.Text(400, "That is not an email address.")
 	case !contact.IsTopic(topic):
-		return httpapi.Text(400, "Unknown topic; one of: "+strings.Join(contact.Topics, ", "))
+		return web.Text(400, "Unknown topic; one of: "+strings.Join(contact.Topics, ", "))
 	}
 	locale := form.Get("locale")
 	if len(locale) > 35 || email.CheckText(locale) != nil {
@@ -199,5 +199,5 @@ func (h *Handler) subscribe(ctx context.Context, r httpapi.Request) httpapi.Resp
 	if locale == "" {
 		l = h.locale(r)
 	}
-	return httpapi.HTML(200, checkInboxPage(l, s.Brand))
+	return web.HTML(200, checkInboxPage(l, s.Brand))
 }

@@ -15,7 +15,6 @@ import (
 	"shopmail/internal/dynamo/dynamotest"
 	"shopmail/internal/email"
 	"shopmail/internal/eventbridge/eventbridgetest"
-	"shopmail/internal/httpapi"
 	"shopmail/internal/links"
 	"shopmail/internal/message"
 	"shopmail/internal/order"
@@ -23,6 +22,7 @@ import (
 	"shopmail/internal/send"
 	"shopmail/internal/send/outbox"
 	"shopmail/internal/token"
+	"shopmail/internal/web"
 )
 
 func TestMain(m *testing.M) { dynamotest.Main(m) }
@@ -64,9 +64,9 @@ func setup(t *testing.T) *fixture {
 	return f
 }
 
-func (f *fixture) serve(method, u, origin string, form url.Values) httpapi.Response {
+func (f *fixture) serve(method, u, origin string, form url.Values) web.Response {
 	path := strings.TrimPrefix(u, "https://go.shop.example")
-	var r httpapi.Request
+	var r web.Request
 	r.RawPath = path
 	r.RequestContext.HTTP.Method = method
 	r.Headers = map[string]string{"accept-language": "en-US,en;q=0.8"}
@@ -189,7 +189,7 @@ func TestPreferenceCentre(t *testing.T) {
 func TestSubscribeSendsOneConfirmation(t *testing.T) {
 	f := setup(t)
 	form := url.Values{"email": {"Neda@Example.com"}, "topic": {"sales"}, "locale": {"fa-IR"}}
-	var first httpapi.Response
+	var first web.Response
 	for i := range 3 {
 		res := f.serve("POST", "https://go.shop.example/subscribe", "https://shop.example", form)
 		if res.StatusCode != 200 || (i > 0 && res.Body != first.Body) {

@@ -23,7 +23,6 @@ import (
 	"shopmail/internal/email"
 	"shopmail/internal/email/emailtest"
 	"shopmail/internal/eventbridge/eventbridgetest"
-	"shopmail/internal/httpapi"
 	"shopmail/internal/links"
 	"shopmail/internal/message"
 	"shopmail/internal/order"
@@ -31,6 +30,7 @@ import (
 	"shopmail/internal/send/outbox"
 	"shopmail/internal/survey"
 	"shopmail/internal/token"
+	"shopmail/internal/web"
 )
 
 func TestMain(m *testing.M) { dynamotest.Main(m) }
@@ -245,8 +245,8 @@ func TestThrottleAndSuppression(t *testing.T) {
 }
 
 // answer sends a request to the answer pages.
-func (f *fixture) answer(method, link string, form url.Values) httpapi.Response {
-	var r httpapi.Request
+func (f *fixture) answer(method, link string, form url.Values) web.Response {
+	var r web.Request
 	r.RawPath = strings.TrimPrefix(link, "https://go.shop.example")
 	r.RequestContext.HTTP.Method = method
 	r.PathParameters = map[string]string{"token": link[strings.LastIndex(link, "/")+1:]}

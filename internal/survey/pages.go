@@ -7,9 +7,9 @@ import (
 	"strings"
 
 	"shopmail/internal/fault"
-	"shopmail/internal/httpapi"
 	"shopmail/internal/message"
 	"shopmail/internal/token"
+	"shopmail/internal/web"
 )
 
 // AnswerHandler is the Lambda handler of the answer pages: GET /a/{token} shows the chosen
@@ -24,43 +24,43 @@ type AnswerHandler struct {
 
 // Invoke implements lambda.Handler.
 func (h *AnswerHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	return httpapi.Invoke(ctx, h.Serve, payload)
+	return web.Invoke(ctx, h.Serve, payload)
 }
 
 // Serve answers one request.
-func (h *AnswerHandler) Serve(ctx context.Context, r httpapi.Request) httpapi.Response {
+func (h *AnswerHandler) Serve(ctx context.Context, r web.Request) web.Response {
 	a := h.Answering
 	tok := r.PathParameters["token"]
 	if len(tok) > token.MaxLen {
 		tok = ""
 	}
-	l := message.LocaleFor(httpapi.Language(r), "")
+	l := message.LocaleFor(web.Language(r), "")
 	c, err := h.Keys.Verify(tok, token.Answer, a.Now())
 	if err != nil {
 		h.Log.InfoContext(ctx, "answer refused", "error", err)
-		return httpapi.HTML(404, message.Page(l, a.Brand, l.T("link.invalid.title"), func(p *message.HTML) { p.Tag(`<p>`).T("link.invalid").Tag(`</p>`) }))
+		return web.HTML(404, message.Page(l, a.Brand, l.T("link.invalid.title"), func(p *message.HTML) { p.Tag(`<p>`).T("link.invalid").Tag(`</p>`) }))
 	}
 	q, score, err := a.Choice(c)
 	if err != nil {
-		return httpapi.HTML(400, message.Page(l, a.Brand, l.T("link.invalid.title"), func(p *message.HTML) { p.Tag(`<p>`).T("link.invalid").Tag(`</p>`) }))
+		return web.HTML(400, message.Page(l, a.Brand, l.T("link.invalid.title"), func(p *message.HTML) { p.Tag(`<p>`).T("link.invalid").Tag(`</p>`) }))
 	}
 	if ct, err := a.Store.Contact(ctx, c.ContactID); err == nil && ct.Locale != "" {
 		l = message.LocaleFor(ct.Locale, ct.Timezone)
 	}
-	if httpapi.Method(r) != "POST" {
-		return httpapi.HTML(200, message.Page(l, a.Brand, l.T("answer.title"), func(p *message.HTML) {
+	if web.Method(r) != "POST" {
+		return web.HTML(200, message.Page(l, a.Brand, l.T("answer.title"), func(p *message.HTML) {
 			p.Tag(`<p>`).T("survey."+q.ID+".question", a.Brand.ShopName).Tag(`</p>
 <p style="font-size:40px;font-weight:bold;margin:8px 0;">`).Text(l.Number(int64(score))).Tag(`</p>
 <form method="post"><button type="submit">`).T("answer.submit").Tag(`</button></form>`)
 		}))
 	}
-	if !httpapi.SameOrigin(r, h.BaseURL) {
-		return httpapi.Text(403, "Forms are accepted from this site only.")
+	if !web.SameOrigin(r, h.BaseURL) {
+		return web.Text(403, "Forms are accepted from this site only.")
 	}
-	if len(r.Body) > httpapi.MaxBody {
-		return httpapi.Text(413, "That comment is too long.")
+	if len(r.Body) > web.MaxBody {
+		return web.Text(413, "That comment is too long.")
 	}
-	form := httpapi.Form(r)
+	form := web.Form(r)
 	var out Outcome
 	if comment, ok := form["comment"]; ok {
 		out, err = a.Comment(ctx, c, strings.Join(comment, "\n"))
@@ -69,16 +69,16 @@ func (h *AnswerHandler) Serve(ctx context.Context, r httpapi.Request) httpapi.Re
 	}
 	switch {
 	case errors.Is(err, fault.ErrInvalid):
-		return httpapi.Text(400, "That is not an answer to this survey.")
+		return web.Text(400, "That is not an answer to this survey.")
 	case err != nil:
 		h.Log.ErrorContext(ctx, "answer failed", "error", err)
-		return httpapi.Text(503, "Something went wrong on our side. Please try again in a moment.")
+		return web.Text(503, "Something went wrong on our side. Please try again in a moment.")
 	case out.Cancelled:
-		return httpapi.HTML(410, message.Page(l, a.Brand, l.T("answer.title"), func(p *message.HTML) { p.Tag(`<p>`).T("answer.closed").Tag(`</p>`) }))
+		return web.HTML(410, message.Page(l, a.Brand, l.T("answer.title"), func(p *message.HTML) { p.Tag(`<p>`).T("answer.closed").Tag(`</p>`) }))
 	}
 	h.Log.InfoContext(ctx, "answer recorded", "contact_id", c.ContactID, "send_key", c.SendKey, "question", q.ID,
 		"score", out.Answer.Score, "changed", out.Changed, "unhappy", out.Unhappy, "comment", out.Answer.Comment != "")
-	return httpapi.HTML(200, message.Page(l, a.Brand, l.T("answer.title"), func(p *message.HTML) {
+	return web.HTML(200, message.Page(l, a.Brand, l.T("answer.title"), func(p *message.HTML) {
 		if _, commented := form["comment"]; commented {
 			p.Tag(`<p>`).T("answer.comment.saved").Tag(`</p>`)
 			return

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"shopmail/internal/httpapi"
+	"shopmail/internal/web"
 )
 
 // ResultsStore reads answers and sent surveys by time, exactly (from the answers themselves,
@@ -34,7 +34,7 @@ type ResultsHandler struct {
 
 // Invoke implements lambda.Handler.
 func (h *ResultsHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	return httpapi.Invoke(ctx, h.Serve, payload)
+	return web.Invoke(ctx, h.Serve, payload)
 }
 
 type period struct {
@@ -44,7 +44,7 @@ type period struct {
 }
 
 // Serve answers one request.
-func (h *ResultsHandler) Serve(ctx context.Context, r httpapi.Request) httpapi.Response {
+func (h *ResultsHandler) Serve(ctx context.Context, r web.Request) web.Response {
 	q := r.QueryStringParameters
 	to := h.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
 	from := to.Add(-30 * 24 * time.Hour)
@@ -114,7 +114,7 @@ func (h *ResultsHandler) Serve(ctx context.Context, r httpapi.Request) httpapi.R
 		out["series"] = series
 	}
 	b, _ := json.Marshal(out)
-	return httpapi.Response{StatusCode: 200, Headers: map[string]string{"content-type": "application/json", "cache-control": "no-store"}, Body: string(b)}
+	return web.Response{StatusCode: 200, Headers: map[string]string{"content-type": "application/json", "cache-control": "no-store"}, Body: string(b)}
 }
 
 // matches filters by category (one of the order's) and locale (a language such as "fa", or a
@@ -126,7 +126,7 @@ func matches(categories []string, loc, category, locale string) bool {
 	return locale == "" || strings.EqualFold(loc, locale) || strings.HasPrefix(strings.ToLower(loc), strings.ToLower(locale)+"-")
 }
 
-func jsonError(status int, msg string) httpapi.Response {
+func jsonError(status int, msg string) web.Response {
 	b, _ := json.Marshal(map[string]string{"error": msg})
-	return httpapi.Response{StatusCode: status, Headers: map[string]string{"content-type": "application/json"}, Body: string(b)}
+	return web.Response{StatusCode: status, Headers: map[string]string{"content-type": "application/json"}, Body: string(b)}
 }

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"shopmail/internal/httpapi"
 	"shopmail/internal/survey"
+	"shopmail/internal/web"
 )
 
 // Results are computed from the stored answers for exactly the period, category and locale
@@ -61,7 +61,7 @@ func TestResultsByPeriodCategoryAndLocale(t *testing.T) {
 	}
 	h := &survey.ResultsHandler{Store: f.store, Now: func() time.Time { return day(50) }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	get := func(q map[string]string) (int, map[string]any) {
-		var r httpapi.Request
+		var r web.Request
 		r.QueryStringParameters = q
 		res := h.Serve(ctx, r)
 		var out map[string]any

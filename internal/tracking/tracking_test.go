@@ -15,10 +15,10 @@ import (
 
 	"shopmail/internal/dynamo"
 	"shopmail/internal/dynamo/dynamotest"
-	"shopmail/internal/httpapi"
 	"shopmail/internal/links"
 	"shopmail/internal/token"
 	"shopmail/internal/tracking"
+	"shopmail/internal/web"
 )
 
 var (
@@ -53,7 +53,7 @@ func (s *store) RecordHit(_ context.Context, h tracking.Hit) error {
 type fixture struct {
 	store *store
 	now   time.Time
-	h     *tracking.Handler
+	h     *web.Tracking
 	links *links.Send
 	keys  *token.Keys
 }
@@ -73,16 +73,16 @@ func newFixture(t testing.TB) *fixture {
 		ContactID: "c-42", SendKey: "thankyou#o-1", Kind: "thankyou", Links: f.links.URLs(),
 		SentAt: t0, DeliveredAt: t0.Add(2 * time.Second),
 	}}}
-	f.h = &tracking.Handler{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Service: &tracking.Service{
+	f.h = &web.Tracking{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Service: &tracking.Service{
 		Store: f.store, Keys: keys, ShopURL: "https://shop.example/", Retention: 400 * 24 * time.Hour,
 		Now: func() time.Time { return f.now },
 	}}
 	return f
 }
 
-func (f *fixture) request(method, rawURL, ua string) httpapi.Response {
+func (f *fixture) request(method, rawURL, ua string) web.Response {
 	path, query, _ := strings.Cut(strings.TrimPrefix(rawURL, "https://go.shop.example"), "?")
-	var r httpapi.Request
+	var r web.Request
 	r.RawPath, r.RawQueryString = path, query
 	r.RequestContext.HTTP.Method = method
 	r.Headers = map[string]string{"user-agent": ua}
@@ -251,7 +251,7 @@ func BenchmarkTrackingHit(b *testing.B) {
 	}
 	f.h.Service.Store = dynamo.New(dynamotest.Stub{Get: func(*dynamodb.GetItemInput) map[string]types.AttributeValue { return sendItem }}, "bench", func() time.Time { return f.now })
 	link := f.links.Click("https://shop.example/mugs")
-	req := httpapi.Request{RawPath: strings.TrimPrefix(link, "https://go.shop.example"), Headers: map[string]string{"user-agent": chrome},
+	req := web.Request{RawPath: strings.TrimPrefix(link, "https://go.shop.example"), Headers: map[string]string{"user-agent": chrome},
 		PathParameters: map[string]string{"token": link[strings.LastIndex(link, "/")+1:]}}
 	req.RequestContext.HTTP.Method = "GET"
 	payload, _ := json.Marshal(req)

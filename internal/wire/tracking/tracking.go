@@ -10,6 +10,7 @@ import (
 
 	"shopmail/internal/secrets"
 	"shopmail/internal/tracking"
+	"shopmail/internal/web"
 	"shopmail/internal/wire"
 )
 
@@ -27,7 +28,7 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if err != nil {
 		return nil, err
 	}
-	return &tracking.Handler{Log: log, Service: &tracking.Service{
+	return &web.Tracking{Log: log, Service: &tracking.Service{
 		Store: b.Store,
 		Keys:  keys, ShopURL: cfg.ShopURL, Retention: cfg.Links.Tracking, Now: time.Now,
 	}}, nil

@@ -1,4 +1,4 @@
-package tracking
+package web
 
 import (
 	"context"
@@ -6,31 +6,32 @@ import (
 	"log/slog"
 	"strings"
 
-	"shopmail/internal/httpapi"
 	"shopmail/internal/links"
 	"shopmail/internal/token"
+	"shopmail/internal/tracking"
 )
 
-// Handler is the Lambda handler of the open pixel and the click redirect.
-type Handler struct {
-	Service *Service
+// Tracking is the Lambda handler of the open pixel (GET /o/{token}) and the click redirect
+// (GET /c/{token}).
+type Tracking struct {
+	Service *tracking.Service
 	Log     *slog.Logger
 }
 
 // Invoke implements lambda.Handler.
-func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	return httpapi.Invoke(ctx, h.Serve, payload)
+func (h *Tracking) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return Invoke(ctx, h.Serve, payload)
 }
 
 // Serve answers one request. The pixel is always the pixel; a click with a bad token gets a
 // plain "not found" page, and every other click a redirect to a URL recorded at send time.
 // Only GET records anything: HEAD and other methods are answered the same and write nothing.
-func (h *Handler) Serve(ctx context.Context, r httpapi.Request) httpapi.Response {
-	method := httpapi.Method(r)
-	req := Request{
+func (h *Tracking) Serve(ctx context.Context, r Request) Response {
+	method := Method(r)
+	req := tracking.Request{
 		Token:     r.PathParameters["token"],
 		Record:    method == "GET",
-		UserAgent: httpapi.Header(r, "user-agent"),
+		UserAgent: Header(r, "user-agent"),
 	}
 	if len(req.Token) > token.MaxLen {
 		req.Token = "" // refused without being read
@@ -40,25 +41,25 @@ func (h *Handler) Serve(ctx context.Context, r httpapi.Request) httpapi.Response
 	case strings.HasPrefix(r.RawPath, links.PathOpen):
 		hit, err := h.Service.Open(ctx, req)
 		h.logHit(ctx, log, "open", hit, err)
-		return httpapi.Pixel()
+		return Pixel()
 	case strings.HasPrefix(r.RawPath, links.PathClick):
 		target, hit, err := h.Service.Click(ctx, req)
 		h.logHit(ctx, log, "click", hit, err)
 		switch {
-		case errors.Is(err, ErrBadToken):
-			return httpapi.Text(404, "This link is not valid.")
+		case errors.Is(err, tracking.ErrBadToken):
+			return Text(404, "This link is not valid.")
 		case target == "":
-			return httpapi.Text(503, "Please try again in a moment.")
+			return Text(503, unavailable)
 		}
 		// Even when recording failed the reader goes where the link leads.
-		return httpapi.Redirect(target)
+		return Redirect(target)
 	}
-	return httpapi.Text(404, "Not found.")
+	return Text(404, "Not found.")
 }
 
-func (h *Handler) logHit(ctx context.Context, log *slog.Logger, kind string, hit Hit, err error) {
+func (h *Tracking) logHit(ctx context.Context, log *slog.Logger, kind string, hit tracking.Hit, err error) {
 	switch {
-	case errors.Is(err, ErrBadToken):
+	case errors.Is(err, tracking.ErrBadToken):
 		log.InfoContext(ctx, kind+" refused", "error", err)
 	case err != nil:
 		log.ErrorContext(ctx, kind+" not recorded", "error", err)

@@ -1,7 +1,9 @@
-// Package httpapi adapts API Gateway HTTP API (payload format 2.0) events to the public
-// endpoints' handlers: it reads what a request says and writes the responses they give (pages,
-// redirects, the pixel), with the security headers every public page carries.
-package httpapi
+// Package web is the HTTP edge: the public endpoints customers reach from their email
+// (tracking.go, preferences.go, answers.go) and the marketer API (reports.go), served by API
+// Gateway's HTTP API (payload format 2.0). It reads what a request says, calls the domain,
+// and maps what the domain answers, errors included (errors.go), to statuses and pages with the
+// security headers every response carries. Domain packages know nothing of HTTP or Lambda.
+package web
 
 import (
 	"context"
