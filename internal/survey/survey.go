@@ -6,7 +6,6 @@ package survey
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -108,84 +107,6 @@ type Answer struct {
 	Locale     string
 	At         time.Time // when the score was (last) given
 }
-
-// Results are the aggregates over a set of answers and surveys sent.
-type Results struct {
-	Sent         int         `json:"surveysSent"`
-	Answered     int         `json:"surveysAnswered"` // surveys with at least one answer
-	ResponseRate float64     `json:"responseRate"`    // Answered / Sent, 0 when none were sent
-	NPS          *NPSResult  `json:"nps,omitempty"`
-	CSAT         *MeanResult `json:"csat,omitempty"`
-	CES          *MeanResult `json:"ces,omitempty"`
-}
-
-// NPSResult is the net promoter score and its counts.
-type NPSResult struct {
-	Score      float64 `json:"score"` // % promoters - % detractors, -100 to 100
-	Promoters  int     `json:"promoters"`
-	Passives   int     `json:"passives"`
-	Detractors int     `json:"detractors"`
-	Answers    int     `json:"answers"`
-}
-
-// MeanResult is a mean score; for CSAT also the share of satisfied answers (4-5).
-type MeanResult struct {
-	Mean         float64  `json:"mean"`
-	PctSatisfied *float64 `json:"pctSatisfied,omitempty"`
-	Answers      int      `json:"answers"`
-}
-
-// Aggregate computes the results of answers to sent surveys. Questions without answers are
-// absent (nil), never a misleading zero.
-func Aggregate(answers []Answer, sent int) Results {
-	r := Results{Sent: sent}
-	surveys := map[string]bool{}
-	var sums = map[string]int{}
-	var counts = map[string]int{}
-	satisfied := 0
-	for _, a := range answers {
-		surveys[a.ContactID+"\x00"+a.SendKey] = true
-		sums[a.Question] += a.Score
-		counts[a.Question]++
-		switch a.Question {
-		case NPS.ID:
-			if r.NPS == nil {
-				r.NPS = &NPSResult{}
-			}
-			switch {
-			case a.Score >= 9:
-				r.NPS.Promoters++
-			case a.Score >= 7:
-				r.NPS.Passives++
-			default:
-				r.NPS.Detractors++
-			}
-			r.NPS.Answers++
-		case CSAT.ID:
-			if a.Score >= 4 {
-				satisfied++
-			}
-		}
-	}
-	r.Answered = len(surveys)
-	if sent > 0 {
-		r.ResponseRate = round(float64(r.Answered) / float64(sent))
-	}
-	if r.NPS != nil {
-		r.NPS.Score = round(100 * float64(r.NPS.Promoters-r.NPS.Detractors) / float64(r.NPS.Answers))
-	}
-	if n := counts[CSAT.ID]; n > 0 {
-		pct := round(100 * float64(satisfied) / float64(n))
-		r.CSAT = &MeanResult{Mean: round(float64(sums[CSAT.ID]) / float64(n)), PctSatisfied: &pct, Answers: n}
-	}
-	if n := counts[CES.ID]; n > 0 {
-		r.CES = &MeanResult{Mean: round(float64(sums[CES.ID]) / float64(n)), Answers: n}
-	}
-	return r
-}
-
-// round keeps two decimals.
-func round(v float64) float64 { return math.Round(v*100) / 100 }
 
 // DueAt is when a survey planned `after` the base time goes out: that day at 10:00 in the
 // customer's time zone (UTC when unknown), so that it arrives at a reasonable local hour; the
