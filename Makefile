@@ -10,7 +10,7 @@ LAMBDA_ENV   := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 MAX_BINARY_BYTES := 10485760
 
-.PHONY: help deps run samples test test-short build bench lint fmt deploy clean
+.PHONY: help deps run samples test test-short build bench lint fmt generate deploy clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ lint: ## gofmt, go vet, staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@$(GO) vet ./...
 	@$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+generate: ## regenerate the Go code of the templ templates (*.templ -> *_templ.go; commit both)
+	@$(GO) tool templ generate -path . -log-level warn
 
 fmt: ## format the code
 	@gofmt -w $$(git ls-files '*.go')

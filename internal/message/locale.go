@@ -9,9 +9,9 @@ import (
 	"shopmail/internal/money"
 )
 
-// Locale is the language an email is written in and how it shows numbers, money and dates.
-// Templates reach it as .L; its methods are the only functions templates have besides the
-// standard ones, and each returns plain text that the template then escapes.
+// Locale is the language an email or page is written in and how it shows numbers, money and
+// dates. Email templates reach it as e.L (see Email), page templates take it as a parameter;
+// its methods return plain text, which templ then escapes like any other string.
 type Locale struct {
 	Tag  string // BCP 47 tag of the contact, e.g. "fa-IR"; "en" when unknown
 	Lang string // the language the email is written in: "en" or "fa"

@@ -1,6 +1,8 @@
 package message
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,16 +50,50 @@ func TestLocaleFor(t *testing.T) {
 	}
 }
 
-func TestEveryLanguageHasEveryString(t *testing.T) {
-	for lang, strs := range catalog {
-		for key := range catalog["en"] {
-			if strs[key] == "" {
-				t.Errorf("%s has no %q", lang, key)
-			}
-			// A translation takes the same arguments, in the same number.
-			if got, want := strings.Count(strs[key], "%"), strings.Count(catalog["en"][key], "%"); got != want {
-				t.Errorf("%s %q has %d verbs, English %d", lang, key, got, want)
+// catalogProblems lists every key one language has and another lacks, in both directions, and
+// every translation whose number of verbs differs from English.
+func catalogProblems(cat map[string]map[string]string) []string {
+	var out []string
+	for lang, strs := range cat {
+		for other, keys := range cat {
+			for key := range keys {
+				if strs[key] == "" {
+					out = append(out, fmt.Sprintf("%s has no %q (%s has it)", lang, key, other))
+				}
 			}
 		}
+		// A translation takes the same arguments, in the same number.
+		for key, s := range strs {
+			if en, ok := cat["en"][key]; ok && strings.Count(s, "%") != strings.Count(en, "%") {
+				out = append(out, fmt.Sprintf("%s %q has %d verbs, English %d", lang, key, strings.Count(s, "%"), strings.Count(en, "%")))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestEveryLanguageHasEveryString(t *testing.T) {
+	if len(catalog) < 2 || len(catalog["en"]) == 0 {
+		t.Fatalf("catalog has %d languages", len(catalog))
+	}
+	for _, p := range catalogProblems(catalog) {
+		t.Error(p)
+	}
+}
+
+// TestCatalogProblemsAreFound shows the check above can fail, whichever language lacks a key.
+func TestCatalogProblemsAreFound(t *testing.T) {
+	cat := map[string]map[string]string{
+		"en": {"both": "%s", "en.only": "x", "verbs": "%s and %s"},
+		"fa": {"both": "%s", "fa.only": "y", "verbs": "%s"},
+	}
+	want := []string{
+		`en has no "fa.only" (fa has it)`,
+		`fa "verbs" has 1 verbs, English 2`,
+		`fa has no "en.only" (en has it)`,
+	}
+	if got := catalogProblems(cat); !slices.Equal(got, want) {
+		t.Errorf("problems = %q, want %q", got, want)
 	}
 }

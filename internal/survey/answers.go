@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/a-h/templ"
+
 	"shopmail/internal/contact"
 	"shopmail/internal/email"
 	"shopmail/internal/fault"
@@ -253,13 +255,7 @@ func (v supportView) lines() [][2]string {
 	}
 }
 
-func (v supportView) WriteHTML(h *message.HTML, b message.Brand) {
-	h.Tag(`<p style="margin:0 0 12px;">A customer is unhappy. Reply to this email to write to them.</p><table role="presentation" cellpadding="4">`)
-	for _, l := range v.lines() {
-		h.Tag(`<tr><td style="color:#52525b;">`).Text(l[0]).Tag(`</td><td style="white-space:pre-wrap;">`).Text(l[1]).Tag(`</td></tr>`)
-	}
-	h.Tag(`</table>`)
-}
+func (v supportView) Body(message.Email) templ.Component { return supportBody(v.lines()) }
 
 func (v supportView) WriteText(t *message.Text, b message.Brand) {
 	t.Line("A customer is unhappy. Reply to this email to write to them.").Line()

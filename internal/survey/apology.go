@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"shopmail/internal/coupon"
 	"shopmail/internal/email"
 	"shopmail/internal/message"
@@ -68,17 +70,7 @@ func (v apologyView) Why(l message.Locale, b message.Brand) string {
 	return l.T("footer.why.order", b.ShopName)
 }
 
-func (v apologyView) WriteHTML(h *message.HTML, b message.Brand) {
-	l := h.L
-	h.Tag(`<p style="margin:0 0 16px;font-size:18px;">`).Text(l.Hello(v.FirstName)).Tag(`</p>
-<p style="margin:0 0 16px;">`).T("apology.body", v.OrderID).Tag(`</p>
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:8px 0 16px;border:2px dashed #a1a1aa;"><tr><td align="center" style="padding:16px;">
-<p style="margin:0 0 8px;">`).T("coupon.body", v.Coupon.Offer).Tag(`</p>
-<p dir="ltr" style="margin:0 0 8px;font-family:'Courier New',monospace;font-size:22px;letter-spacing:2px;font-weight:bold;">`).Text(v.Coupon.Code).Tag(`</p>
-<p style="margin:0;font-size:13px;color:#52525b;">`).T("coupon.expires", l.Date(v.Coupon.ExpiresAt)).Tag(`</p>
-</td></tr></table>
-<p style="margin:0;">`).T("questions").Tag(`<br>`).T("team", b.ShopName).Tag(`</p>`)
-}
+func (v apologyView) Body(e message.Email) templ.Component { return apologyBody(v, e) }
 
 func (v apologyView) WriteText(t *message.Text, b message.Brand) {
 	l := t.L

@@ -38,21 +38,17 @@ func (h *AnswerHandler) Serve(ctx context.Context, r web.Request) web.Response {
 	c, err := h.Keys.Verify(tok, token.Answer, a.Now())
 	if err != nil {
 		h.Log.InfoContext(ctx, "answer refused", "error", err)
-		return web.HTML(404, message.Page(l, a.Brand, l.T("link.invalid.title"), func(p *message.HTML) { p.Tag(`<p>`).T("link.invalid").Tag(`</p>`) }))
+		return web.HTML(404, message.Page(l, a.Brand, l.T("link.invalid.title"), paragraph(l.T("link.invalid"))))
 	}
 	q, score, err := a.Choice(c)
 	if err != nil {
-		return web.HTML(400, message.Page(l, a.Brand, l.T("link.invalid.title"), func(p *message.HTML) { p.Tag(`<p>`).T("link.invalid").Tag(`</p>`) }))
+		return web.HTML(400, message.Page(l, a.Brand, l.T("link.invalid.title"), paragraph(l.T("link.invalid"))))
 	}
 	if ct, err := a.Store.Contact(ctx, c.ContactID); err == nil && ct.Locale != "" {
 		l = message.LocaleFor(ct.Locale, ct.Timezone)
 	}
 	if web.Method(r) != "POST" {
-		return web.HTML(200, message.Page(l, a.Brand, l.T("answer.title"), func(p *message.HTML) {
-			p.Tag(`<p>`).T("survey."+q.ID+".question", a.Brand.ShopName).Tag(`</p>
-<p style="font-size:40px;font-weight:bold;margin:8px 0;">`).Text(l.Number(int64(score))).Tag(`</p>
-<form method="post"><button type="submit">`).T("answer.submit").Tag(`</button></form>`)
-		}))
+		return web.HTML(200, message.Page(l, a.Brand, l.T("answer.title"), askPage(l, l.T("survey."+q.ID+".question", a.Brand.ShopName), score)))
 	}
 	if !web.SameOrigin(r, h.BaseURL) {
 		return web.Text(403, "Forms are accepted from this site only.")
@@ -74,29 +70,29 @@ func (h *AnswerHandler) Serve(ctx context.Context, r web.Request) web.Response {
 		h.Log.ErrorContext(ctx, "answer failed", "error", err)
 		return web.Text(503, "Something went wrong on our side. Please try again in a moment.")
 	case out.Cancelled:
-		return web.HTML(410, message.Page(l, a.Brand, l.T("answer.title"), func(p *message.HTML) { p.Tag(`<p>`).T("answer.closed").Tag(`</p>`) }))
+		return web.HTML(410, message.Page(l, a.Brand, l.T("answer.title"), paragraph(l.T("answer.closed"))))
 	}
 	h.Log.InfoContext(ctx, "answer recorded", "contact_id", c.ContactID, "send_key", c.SendKey, "question", q.ID,
 		"score", out.Answer.Score, "changed", out.Changed, "unhappy", out.Unhappy, "comment", out.Answer.Comment != "")
-	return web.HTML(200, message.Page(l, a.Brand, l.T("answer.title"), func(p *message.HTML) {
-		if _, commented := form["comment"]; commented {
-			p.Tag(`<p>`).T("answer.comment.saved").Tag(`</p>`)
-			return
-		}
-		if !out.Changed && out.Answer.Score != score {
-			p.Tag(`<p>`).T("answer.locked").Tag(`</p>`)
-		} else {
-			p.Tag(`<p><strong>`).T("answer.saved").Tag(`</strong></p>`)
-		}
-		follow := "answer.liked"
-		if out.Unhappy {
-			follow = "answer.better"
-		}
-		p.Tag(`<form method="post"><label for="c">`).T(follow).Tag(`</label>
-<textarea id="c" name="comment" rows="5" maxlength="2000" style="width:100%;box-sizing:border-box;font:inherit;"></textarea>
-<button type="submit">`).T("answer.comment.send").Tag(`</button></form>`)
-		if out.Happy && a.ReviewURL != "" {
-			p.Tag(`<p>`).T("answer.review").Tag(` <a href="`).URL(a.ReviewURL).Tag(`">`).Text(a.ReviewURL).Tag(`</a></p>`)
-		}
-	}))
+	_, commented := form["comment"]
+	saved := savedPage{
+		Commented: commented,
+		Locked:    !out.Changed && out.Answer.Score != score,
+		Follow:    "answer.liked",
+	}
+	if out.Unhappy {
+		saved.Follow = "answer.better"
+	}
+	if out.Happy {
+		saved.ReviewURL = a.ReviewURL
+	}
+	return web.HTML(200, message.Page(l, a.Brand, l.T("answer.title"), savedBody(l, saved)))
+}
+
+// savedPage is what the page after an answer or a comment says.
+type savedPage struct {
+	Commented bool   // the comment was saved: nothing else to ask
+	Locked    bool   // the answer is older than a day and was not changed
+	Follow    string // the key of the comment's question
+	ReviewURL string // where a happy customer may write a review; empty: do not ask
 }
