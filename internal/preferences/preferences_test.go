@@ -33,7 +33,7 @@ type fixture struct {
 	store  *dynamo.Store
 	bus    *eventbridgetest.Bus
 	outbox *outbox.Outbox
-	h      *preferences.Handler
+	h      *web.Preferences
 	links  links.Config
 	gate   *deliverability.Gate
 }
@@ -46,7 +46,7 @@ func setup(t *testing.T) *fixture {
 	f := &fixture{store: dynamo.New(client, table, now), bus: &eventbridgetest.Bus{}, outbox: &outbox.Outbox{},
 		links: links.Config{BaseURL: "https://go.shop.example", Keys: keys, Tracking: 400 * 24 * time.Hour, Unsubscribe: 730 * 24 * time.Hour}}
 	f.gate = &deliverability.Gate{Suppressions: f.store, States: f.store, Sender: "hello@shop.example", Now: now}
-	f.h = &preferences.Handler{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Service: &preferences.Service{
+	f.h = &web.Preferences{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Service: &preferences.Service{
 		Store: f.store, Publisher: f.bus, Sender: &send.Sender{Ledger: f.store, Mailer: f.outbox, Now: now}, Gate: f.gate,
 		Links: f.links, Brand: message.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", PostalAddress: "1 Leaf Street"},
 		From: email.Address{Name: "Tea House", Email: "hello@shop.example"}, Now: now,

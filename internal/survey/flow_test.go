@@ -65,7 +65,7 @@ type fixture struct {
 	bus     *eventbridgetest.Bus
 	now     time.Time
 	handler *survey.Handler
-	answers *survey.AnswerHandler
+	answers *web.Answers
 	keys    *token.Keys
 }
 
@@ -89,7 +89,7 @@ func setup(t *testing.T) *fixture {
 		Store: f.store, Scheduler: f.sched, Sender: sender, Now: now,
 		Gate: &deliverability.Gate{Suppressions: f.store, States: f.store, Sender: from.Email, Now: now},
 	}}
-	f.answers = &survey.AnswerHandler{Log: log, Keys: f.keys, BaseURL: "https://go.shop.example", Answering: &survey.Answering{
+	f.answers = &web.Answers{Log: log, Keys: f.keys, BaseURL: "https://go.shop.example", Answering: &survey.Answering{
 		Store: f.store, Publisher: f.bus, Sender: sender, Questions: []survey.Question{survey.CSAT, survey.NPS}, Brand: brand, From: from,
 		Support: email.Address{Email: "support@shop.example"}, PauseMarketing: 30 * 24 * time.Hour, ReviewURL: "https://reviews.example/tea-house",
 		ChangeWindow: 24 * time.Hour, Now: now, Coupons: f.store,

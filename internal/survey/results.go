@@ -2,14 +2,12 @@ package survey
 
 import (
 	"context"
-	"encoding/json"
-	"log/slog"
+	"fmt"
 	"math"
+	"shopmail/internal/fault"
 	"slices"
 	"strings"
 	"time"
-
-	"shopmail/internal/web"
 )
 
 // ResultsStore reads answers and sent surveys by time, exactly (from the answers themselves,
@@ -24,98 +22,84 @@ type ResultsStore interface {
 // MaxPeriod is the longest period one request may ask for.
 const MaxPeriod = 2 * 366 * 24 * time.Hour
 
-// ResultsHandler serves GET /reports/surveys?from=2026-11-01&to=2026-12-01&category=tea&locale=fa
-// &interval=month (marketer API, behind the JWT authorizer): the results of the period (to
-// exclusive; default the last 30 days), optionally per day or month.
-type ResultsHandler struct {
-	Store ResultsStore
-	Now   func() time.Time
-	Log   *slog.Logger
+// Query asks for the results of a period [From, To), optionally of one category and one
+// locale, and optionally per "day" or "month" (Interval).
+type Query struct {
+	From, To         time.Time
+	Category, Locale string
+	Interval         string
 }
 
-// Invoke implements lambda.Handler.
-func (h *ResultsHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	return web.Invoke(ctx, h.Serve, payload)
-}
-
-type period struct {
+// Period is the results of one interval of a Report.
+type Period struct {
 	From    string  `json:"from"`
 	To      string  `json:"to"`
 	Results Results `json:"results"`
 }
 
-// Serve answers one request.
-func (h *ResultsHandler) Serve(ctx context.Context, r web.Request) web.Response {
-	q := r.QueryStringParameters
-	to := h.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
-	from := to.Add(-30 * 24 * time.Hour)
-	var err error
-	if v := q["to"]; v != "" {
-		if to, err = time.Parse(time.DateOnly, v); err != nil {
-			return jsonError(400, "to: use YYYY-MM-DD")
-		}
-	}
-	if v := q["from"]; v != "" {
-		if from, err = time.Parse(time.DateOnly, v); err != nil {
-			return jsonError(400, "from: use YYYY-MM-DD")
-		}
-	} else if q["to"] != "" {
-		from = to.Add(-30 * 24 * time.Hour)
-	}
-	interval := q["interval"]
+// Report is the results of a period, and of each of its intervals when asked for.
+type Report struct {
+	From     string   `json:"from"`
+	To       string   `json:"to"`
+	Category string   `json:"category"`
+	Locale   string   `json:"locale"`
+	Results  Results  `json:"results"`
+	Series   []Period `json:"series,omitempty"`
+}
+
+// Reporter computes survey results from the stored answers.
+type Reporter struct {
+	Store ResultsStore
+}
+
+// Report computes the results q asks for. A query that cannot be answered (an empty or
+// too long period, an unknown interval) is an error of kind fault.ErrInvalid.
+func (r *Reporter) Report(ctx context.Context, q Query) (Report, error) {
 	switch {
-	case !from.Before(to):
-		return jsonError(400, "from must be before to")
-	case to.Sub(from) > MaxPeriod:
-		return jsonError(400, "the period is at most two years")
-	case interval != "" && interval != "day" && interval != "month":
-		return jsonError(400, "interval: day or month")
+	case !q.From.Before(q.To):
+		return Report{}, fmt.Errorf("%w query: from must be before to", fault.ErrInvalid)
+	case q.To.Sub(q.From) > MaxPeriod:
+		return Report{}, fmt.Errorf("%w query: the period is at most two years", fault.ErrInvalid)
+	case q.Interval != "" && q.Interval != "day" && q.Interval != "month":
+		return Report{}, fmt.Errorf("%w query: interval: day or month", fault.ErrInvalid)
 	}
-	answers, err := h.Store.AnswersBetween(ctx, from, to)
+	answers, err := r.Store.AnswersBetween(ctx, q.From, q.To)
 	if err != nil {
-		h.Log.ErrorContext(ctx, "survey results failed", "error", err)
-		return jsonError(503, "try again in a moment")
+		return Report{}, err
 	}
-	sent, err := h.Store.SurveysSentBetween(ctx, from, to)
+	sent, err := r.Store.SurveysSentBetween(ctx, q.From, q.To)
 	if err != nil {
-		h.Log.ErrorContext(ctx, "survey results failed", "error", err)
-		return jsonError(503, "try again in a moment")
+		return Report{}, err
 	}
-	category, locale := q["category"], q["locale"]
-	answers = slices.DeleteFunc(answers, func(a Answer) bool { return !matches(a.Categories, a.Locale, category, locale) })
-	sent = slices.DeleteFunc(sent, func(s Survey) bool { return !matches(s.Categories, s.Locale, category, locale) })
-	out := map[string]any{"from": from.Format(time.DateOnly), "to": to.Format(time.DateOnly), "category": category, "locale": locale,
-		"results": Aggregate(answers, len(sent))}
-	if interval != "" {
-		var series []period
-		for start := from; start.Before(to); {
-			end := start.AddDate(0, 0, 1)
-			if interval == "month" {
-				end = time.Date(start.Year(), start.Month()+1, 1, 0, 0, 0, 0, time.UTC)
-			}
-			if to.Before(end) {
-				end = to
-			}
-			in := func(t time.Time) bool { return !t.Before(start) && t.Before(end) }
-			var as []Answer
-			for _, a := range answers {
-				if in(a.At) {
-					as = append(as, a)
-				}
-			}
-			n := 0
-			for _, s := range sent {
-				if in(s.SentAt) {
-					n++
-				}
-			}
-			series = append(series, period{From: start.Format(time.DateOnly), To: end.Format(time.DateOnly), Results: Aggregate(as, n)})
-			start = end
+	answers = slices.DeleteFunc(answers, func(a Answer) bool { return !matches(a.Categories, a.Locale, q.Category, q.Locale) })
+	sent = slices.DeleteFunc(sent, func(s Survey) bool { return !matches(s.Categories, s.Locale, q.Category, q.Locale) })
+	out := Report{From: q.From.Format(time.DateOnly), To: q.To.Format(time.DateOnly), Category: q.Category, Locale: q.Locale,
+		Results: Aggregate(answers, len(sent))}
+	for start := q.From; q.Interval != "" && start.Before(q.To); {
+		end := start.AddDate(0, 0, 1)
+		if q.Interval == "month" {
+			end = time.Date(start.Year(), start.Month()+1, 1, 0, 0, 0, 0, time.UTC)
 		}
-		out["series"] = series
+		if q.To.Before(end) {
+			end = q.To
+		}
+		in := func(t time.Time) bool { return !t.Before(start) && t.Before(end) }
+		var as []Answer
+		for _, a := range answers {
+			if in(a.At) {
+				as = append(as, a)
+			}
+		}
+		n := 0
+		for _, s := range sent {
+			if in(s.SentAt) {
+				n++
+			}
+		}
+		out.Series = append(out.Series, Period{From: start.Format(time.DateOnly), To: end.Format(time.DateOnly), Results: Aggregate(as, n)})
+		start = end
 	}
-	b, _ := json.Marshal(out)
-	return web.Response{StatusCode: 200, Headers: map[string]string{"content-type": "application/json", "cache-control": "no-store"}, Body: string(b)}
+	return out, nil
 }
 
 // matches filters by category (one of the order's) and locale (a language such as "fa", or a
@@ -125,11 +109,6 @@ func matches(categories []string, loc, category, locale string) bool {
 		return false
 	}
 	return locale == "" || strings.EqualFold(loc, locale) || strings.HasPrefix(strings.ToLower(loc), strings.ToLower(locale)+"-")
-}
-
-func jsonError(status int, msg string) web.Response {
-	b, _ := json.Marshal(map[string]string{"error": msg})
-	return web.Response{StatusCode: status, Headers: map[string]string{"content-type": "application/json"}, Body: string(b)}
 }
 
 // Results are the aggregates over a set of answers and surveys sent.

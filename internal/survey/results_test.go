@@ -59,7 +59,7 @@ func TestResultsByPeriodCategoryAndLocale(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h := &survey.ResultsHandler{Store: f.store, Now: func() time.Time { return day(50) }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	h := &web.Reports{Surveys: &survey.Reporter{Store: f.store}, Now: func() time.Time { return day(50) }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	get := func(q map[string]string) (int, map[string]any) {
 		var r web.Request
 		r.QueryStringParameters = q

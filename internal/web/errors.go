@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 
 	"shopmail/internal/fault"
 )
@@ -31,4 +32,15 @@ const unavailable = "Something went wrong on our side. Please try again in a mom
 func Fail(ctx context.Context, log *slog.Logger, what string, err error) Response {
 	log.ErrorContext(ctx, what+" failed", "error", err)
 	return Text(503, unavailable)
+}
+
+// problem is what a domain error of kind invalid, not found or conflict tells the client: its
+// message without the kind and the input it is about ("invalid query: from must be before to"
+// says "from must be before to").
+func problem(err error) string {
+	msg := err.Error()
+	if _, rest, ok := strings.Cut(msg, ": "); ok {
+		return rest
+	}
+	return msg
 }

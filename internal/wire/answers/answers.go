@@ -13,6 +13,7 @@ import (
 	"shopmail/internal/send"
 	"shopmail/internal/ses"
 	"shopmail/internal/survey"
+	"shopmail/internal/web"
 	"shopmail/internal/wire"
 )
 
@@ -30,7 +31,7 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if err != nil {
 		return nil, err
 	}
-	return &survey.AnswerHandler{Log: log, Keys: keys, BaseURL: cfg.Links.BaseURL, Answering: &survey.Answering{
+	return &web.Answers{Log: log, Keys: keys, BaseURL: cfg.Links.BaseURL, Answering: &survey.Answering{
 		Store: b.Store, Publisher: eventbridge.New(b.AWS.For("EVENTBRIDGE"), cfg.EventBus),
 		Sender:    &send.Sender{Ledger: b.Store, Mailer: ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet), Now: time.Now},
 		Questions: cfg.Questions, Brand: cfg.Brand, From: cfg.From, Support: cfg.Support,

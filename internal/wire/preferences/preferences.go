@@ -13,6 +13,7 @@ import (
 	"shopmail/internal/secrets"
 	"shopmail/internal/send"
 	"shopmail/internal/ses"
+	"shopmail/internal/web"
 	"shopmail/internal/wire"
 )
 
@@ -29,7 +30,7 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if cfg.Links.Keys, err = secrets.TokenKeys(b.AWS.For("SECRETSMANAGER"), cfg.Links.KeysSecret); err != nil {
 		return nil, err
 	}
-	return &preferences.Handler{Log: log, Service: &preferences.Service{
+	return &web.Preferences{Log: log, Service: &preferences.Service{
 		Store: b.Store, Publisher: eventbridge.New(b.AWS.For("EVENTBRIDGE"), cfg.EventBus),
 		Sender: &send.Sender{Ledger: b.Store, Mailer: ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet), Now: time.Now},
 		Gate:   b.Gate(cfg.From.Email),

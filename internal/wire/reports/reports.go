@@ -9,6 +9,7 @@ import (
 
 	"shopmail/internal/env"
 	"shopmail/internal/survey"
+	"shopmail/internal/web"
 	"shopmail/internal/wire"
 )
 
@@ -23,5 +24,5 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if err != nil {
 		return nil, err
 	}
-	return &survey.ResultsHandler{Log: log, Now: time.Now, Store: b.Store}, nil
+	return &web.Reports{Log: log, Now: time.Now, Surveys: &survey.Reporter{Store: b.Store}}, nil
 }

@@ -1,0 +1,76 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"time"
+
+	"shopmail/internal/survey"
+)
+
+// Reports is the marketer API's reports, behind the JWT authorizer:
+// GET /reports/surveys?from=2026-11-01&to=2026-12-01&category=tea&locale=fa&interval=month gives
+// the survey results of the period (to exclusive; default the last 30 days), optionally per day
+// or month.
+type Reports struct {
+	Surveys *survey.Reporter
+	Now     func() time.Time
+	Log     *slog.Logger
+}
+
+// Invoke implements lambda.Handler.
+func (h *Reports) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return Invoke(ctx, h.Serve, payload)
+}
+
+// Serve answers one request.
+func (h *Reports) Serve(ctx context.Context, r Request) Response {
+	q := r.QueryStringParameters
+	to := h.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	from := to.Add(-30 * 24 * time.Hour)
+	var err error
+	if v := q["to"]; v != "" {
+		if to, err = time.Parse(time.DateOnly, v); err != nil {
+			return JSONError(400, "to: use YYYY-MM-DD")
+		}
+	}
+	if v := q["from"]; v != "" {
+		if from, err = time.Parse(time.DateOnly, v); err != nil {
+			return JSONError(400, "from: use YYYY-MM-DD")
+		}
+	} else if q["to"] != "" {
+		from = to.Add(-30 * 24 * time.Hour)
+	}
+	report, err := h.Surveys.Report(ctx, survey.Query{From: from, To: to, Category: q["category"], Locale: q["locale"], Interval: q["interval"]})
+	if err != nil {
+		return h.fail(ctx, err)
+	}
+	return JSON(200, report)
+}
+
+// fail answers a failed API request: the domain's message for a bad query, a retry hint
+// otherwise (logged once).
+func (h *Reports) fail(ctx context.Context, err error) Response {
+	status := Status(err)
+	if status >= 500 {
+		h.Log.ErrorContext(ctx, "survey results failed", "error", err)
+		return JSONError(status, "try again in a moment")
+	}
+	return JSONError(status, problem(err))
+}
+
+// JSON is an API answer.
+func JSON(status int, v any) Response {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return JSONError(500, "the answer could not be written")
+	}
+	return Response{StatusCode: status, Headers: map[string]string{"content-type": "application/json", "cache-control": "no-store"}, Body: string(b)}
+}
+
+// JSONError is an API error: {"error": msg}.
+func JSONError(status int, msg string) Response {
+	b, _ := json.Marshal(map[string]string{"error": msg})
+	return Response{StatusCode: status, Headers: map[string]string{"content-type": "application/json", "cache-control": "no-store"}, Body: string(b)}
+}
