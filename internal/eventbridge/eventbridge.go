@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"shopmail/internal/bus"
 )
 
 // Source is the source of every event this system publishes.
@@ -25,6 +27,8 @@ type Publisher struct {
 	client Client
 	bus    string
 }
+
+var _ bus.Publisher = (*Publisher)(nil)
 
 // New returns a publisher to the bus (name or ARN).
 func New(cfg aws.Config, bus string) *Publisher {
