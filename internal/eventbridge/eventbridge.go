@@ -35,9 +35,6 @@ func New(cfg aws.Config, bus string) *Publisher {
 	return &Publisher{client: eventbridge.NewFromConfig(cfg), bus: bus}
 }
 
-// NewWithClient returns a publisher using c.
-func NewWithClient(c Client, bus string) *Publisher { return &Publisher{client: c, bus: bus} }
-
 // Publish puts one event. An entry the bus refused is an error.
 func (p *Publisher) Publish(ctx context.Context, detailType string, detail any) error {
 	b, err := json.Marshal(detail)
