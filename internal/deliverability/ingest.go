@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"shopmail/internal/bus"
 	"shopmail/internal/send"
 	"shopmail/internal/sesevent"
 )
@@ -44,11 +45,6 @@ type Store interface {
 	SetReputationState(ctx context.Context, sender string, was bool, st State) (bool, error)
 }
 
-// Publisher puts this system's events (source marketing.automation) on the bus.
-type Publisher interface {
-	Publish(ctx context.Context, detailType string, detail any) error
-}
-
 // Events this package publishes.
 const (
 	EventSuppressed = "Contact Suppressed"
@@ -59,7 +55,7 @@ const (
 // Ingest handles SES events.
 type Ingest struct {
 	Store     Store
-	Publisher Publisher
+	Publisher bus.Publisher
 	Policy    Policy
 	Retention time.Duration // how long event rows are kept
 	// SoftBounceLimit soft bounces of an address within SoftBounceWindow suppress it.

@@ -15,6 +15,7 @@ import (
 	"shopmail/internal/dynamo"
 	"shopmail/internal/dynamo/dynamotest"
 	"shopmail/internal/eventbridge/eventbridgetest"
+	"shopmail/internal/lambdaevent"
 	"shopmail/internal/send"
 )
 
@@ -33,7 +34,7 @@ type fixture struct {
 	store *dynamo.Store
 	bus   *eventbridgetest.Bus
 	dead  *deadLetters
-	h     *deliverability.Handler
+	h     *lambdaevent.Handler
 	now   time.Time
 }
 
@@ -45,9 +46,8 @@ func setup(t *testing.T, minSends int64) *fixture {
 	f.store = dynamo.New(client, table, now)
 	policy := deliverability.DefaultPolicy
 	policy.MinSends = minSends
-	f.h = &deliverability.Handler{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DeadLetters: f.dead,
-		Ingest: &deliverability.Ingest{Store: f.store, Publisher: f.bus, Policy: policy, Retention: 400 * 24 * time.Hour,
-			SoftBounceLimit: 3, SoftBounceWindow: 30 * 24 * time.Hour, Now: now}}
+	f.h = deliverability.NewHandler(&deliverability.Ingest{Store: f.store, Publisher: f.bus, Policy: policy, Retention: 400 * 24 * time.Hour,
+		SoftBounceLimit: 3, SoftBounceWindow: 30 * 24 * time.Hour, Now: now}, f.dead, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	return f
 }
 

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"shopmail/internal/bus"
 )
 
 // Source is the source of every event this system publishes.
@@ -26,13 +28,12 @@ type Publisher struct {
 	bus    string
 }
 
+var _ bus.Publisher = (*Publisher)(nil)
+
 // New returns a publisher to the bus (name or ARN).
 func New(cfg aws.Config, bus string) *Publisher {
 	return &Publisher{client: eventbridge.NewFromConfig(cfg), bus: bus}
 }
-
-// NewWithClient returns a publisher using c.
-func NewWithClient(c Client, bus string) *Publisher { return &Publisher{client: c, bus: bus} }
 
 // Publish puts one event. An entry the bus refused is an error.
 func (p *Publisher) Publish(ctx context.Context, detailType string, detail any) error {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"time"
 
+	"shopmail/internal/bus"
 	"shopmail/internal/contact"
 	"shopmail/internal/deliverability"
 	"shopmail/internal/email"
@@ -41,15 +42,10 @@ type Store interface {
 	deliverability.States
 }
 
-// Publisher puts events on the bus.
-type Publisher interface {
-	Publish(ctx context.Context, detailType string, detail any) error
-}
-
 // Service applies customers' choices.
 type Service struct {
 	Store     Store
-	Publisher Publisher
+	Publisher bus.Publisher
 	Sender    *send.Sender
 	Gate      *deliverability.Gate
 	Links     links.Config

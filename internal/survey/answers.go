@@ -10,6 +10,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"shopmail/internal/bus"
 	"shopmail/internal/contact"
 	"shopmail/internal/email"
 	"shopmail/internal/fault"
@@ -44,15 +45,10 @@ type AnswerStore interface {
 	send.Ledger
 }
 
-// Publisher puts events on the bus.
-type Publisher interface {
-	Publish(ctx context.Context, detailType string, detail any) error
-}
-
 // Answering records answers and acts on them.
 type Answering struct {
 	Store     AnswerStore
-	Publisher Publisher
+	Publisher bus.Publisher
 	Sender    *send.Sender
 	Questions []Question
 	Brand     message.Brand

@@ -23,6 +23,7 @@ import (
 	"shopmail/internal/email"
 	"shopmail/internal/email/emailtest"
 	"shopmail/internal/eventbridge/eventbridgetest"
+	"shopmail/internal/lambdaevent"
 	"shopmail/internal/links"
 	"shopmail/internal/message"
 	"shopmail/internal/order"
@@ -64,7 +65,8 @@ type fixture struct {
 	outbox  *outbox.Outbox
 	bus     *eventbridgetest.Bus
 	now     time.Time
-	handler *survey.Handler
+	orders  *lambdaevent.Handler // the surveys function
+	due     *lambdaevent.Handler // the surveysend function
 	answers *web.Answers
 	keys    *token.Keys
 }
@@ -82,13 +84,15 @@ func setup(t *testing.T) *fixture {
 	from := email.Address{Name: "Tea House", Email: "hello@shop.example"}
 	sender := &send.Sender{Ledger: f.store, Mailer: f.outbox, Now: now}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	f.handler = &survey.Handler{Log: log, DeadLetters: deadLetters{}, Planner: &survey.Planner{
+	planner := &survey.Planner{
 		Config: survey.Config{Questions: []survey.Question{survey.CSAT, survey.NPS}, AfterDelivery: 3 * 24 * time.Hour,
 			AfterPlaced: 14 * 24 * time.Hour, Throttle: 30 * 24 * time.Hour, Brand: brand, From: from,
 			Links: links.Config{BaseURL: "https://go.shop.example", Keys: f.keys, Tracking: 400 * 24 * time.Hour, Unsubscribe: 730 * 24 * time.Hour}},
 		Store: f.store, Scheduler: f.sched, Sender: sender, Now: now,
 		Gate: &deliverability.Gate{Suppressions: f.store, States: f.store, Sender: from.Email, Now: now},
-	}}
+	}
+	f.orders = survey.NewOrderHandler(planner, deadLetters{}, log)
+	f.due = survey.NewDueHandler(planner, deadLetters{}, log)
 	f.answers = &web.Answers{Log: log, Keys: f.keys, BaseURL: "https://go.shop.example", Answering: &survey.Answering{
 		Store: f.store, Publisher: f.bus, Sender: sender, Questions: []survey.Question{survey.CSAT, survey.NPS}, Brand: brand, From: from,
 		Support: email.Address{Email: "support@shop.example"}, PauseMarketing: 30 * 24 * time.Hour, ReviewURL: "https://reviews.example/tea-house",
@@ -108,10 +112,19 @@ func event(t *testing.T, detailType string, detail string) []byte {
 	return []byte(`{"version":"0","id":"e-1","detail-type":"` + detailType + `","source":"shop.orders","time":"` + t0.Format(time.RFC3339) + `","detail":` + detail + `}`)
 }
 
+// handle runs an order event through the surveys function.
 func (f *fixture) handle(t *testing.T, raw []byte) {
 	t.Helper()
-	if err := f.handler.Handle(context.Background(), raw); err != nil {
+	if err := f.orders.Handle(context.Background(), raw); err != nil {
 		t.Fatalf("handle: %v", err)
+	}
+}
+
+// handleDue runs a schedule's input through the surveysend function.
+func (f *fixture) handleDue(t *testing.T, in []byte) {
+	t.Helper()
+	if err := f.due.Handle(context.Background(), in); err != nil {
+		t.Fatalf("handle due: %v", err)
 	}
 }
 
@@ -139,7 +152,7 @@ func (f *fixture) fire(t *testing.T, name string) {
 	if !ok {
 		t.Fatalf("no schedule %s", name)
 	}
-	f.handle(t, in)
+	f.handleDue(t, in)
 }
 
 func (f *fixture) only(prefix string) string {
@@ -199,7 +212,7 @@ func TestCancelledOrderGetsNoSurvey(t *testing.T) {
 		t.Fatalf("pending schedules after the cancellation: %v", f.sched.at)
 	}
 	// A schedule that fires anyway (deleted too late) sends nothing.
-	f.handle(t, in)
+	f.handleDue(t, in)
 	if f.outbox.Calls() != 0 {
 		t.Fatal("a survey was sent for a cancelled order")
 	}
@@ -236,7 +249,7 @@ func TestThrottleAndSuppression(t *testing.T) {
 	f.handle(t, placed(t, "no-consent.json", nil))
 	for name, in := range f.sched.in {
 		if strings.HasSuffix(name, "-placed") {
-			f.handle(t, in)
+			f.handleDue(t, in)
 		}
 	}
 	if n := f.outbox.Calls(); n != 1 {

@@ -3,83 +3,79 @@ package survey
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"time"
+	"strings"
 
 	"shopmail/internal/fault"
+	"shopmail/internal/lambdaevent"
 	"shopmail/internal/order"
-	"shopmail/internal/send"
 )
 
-// DeadLetters keeps events that cannot be handled, with the reason.
-type DeadLetters interface {
-	Put(ctx context.Context, source string, reason error, event []byte) error
+// NewOrderHandler returns the Lambda handler of the surveys function: order events from
+// EventBridge plan, move or cancel an order's survey. Invalid input is dead-lettered at once;
+// an error is returned only when a retry can help.
+func NewOrderHandler(p *Planner, dead lambdaevent.DeadLetters, log *slog.Logger) *lambdaevent.Handler {
+	return &lambdaevent.Handler{Name: "surveys", DeadLetters: dead, Log: log, Routes: map[string]lambdaevent.Route{
+		order.Placed: p.placed, order.Delivered: p.status, order.Cancelled: p.status, order.Refunded: p.status,
+	}}
 }
 
-// Handler is the Lambda handler of the surveys function: order events (from EventBridge) plan
-// surveys, and a survey's schedule (from EventBridge Scheduler, input Due) sends it.
-type Handler struct {
-	Planner     *Planner
-	DeadLetters DeadLetters
-	Log         *slog.Logger
+// NewDueHandler returns the Lambda handler of the surveysend function: a survey's schedule
+// (EventBridge Scheduler, input Due, without an envelope) sends it.
+func NewDueHandler(p *Planner, dead lambdaevent.DeadLetters, log *slog.Logger) *lambdaevent.Handler {
+	return &lambdaevent.Handler{Name: "surveysend", DeadLetters: dead, Log: log, Raw: p.due}
 }
 
-// Invoke implements lambda.Handler.
-func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	return nil, h.Handle(ctx, payload)
-}
-
-// Handle handles one order event or one due survey. Invalid input is dead-lettered at once; an
-// error is returned only when a retry can help.
-func (h *Handler) Handle(ctx context.Context, raw []byte) error {
-	var in struct {
-		ID         string          `json:"id"`
-		DetailType string          `json:"detail-type"`
-		Time       time.Time       `json:"time"`
-		Detail     json.RawMessage `json:"detail"`
-		Due
-	}
-	err := json.Unmarshal(raw, &in)
-	log := h.Log.With("event_id", in.ID, "detail_type", in.DetailType)
-	switch {
-	case err != nil:
-		err = fmt.Errorf("%w event: not an order event or a due survey: %v", fault.ErrInvalid, err)
-	case in.DetailType == "" && in.OrderID != "":
-		var o send.Outcome
-		if o, err = h.Planner.Send(ctx, in.Due); err == nil {
-			log.InfoContext(ctx, "survey due", "order_id", in.OrderID, "after", in.After, "send_status", o.Record.Status,
-				"duplicate", o.Duplicate, "reason", o.Record.Reason)
-		}
-	case in.DetailType == order.Placed:
-		var o order.Order
-		if o, err = order.DecodePlaced(in.Detail); err == nil {
-			err = h.Planner.Placed(ctx, o)
-			log.InfoContext(ctx, "survey planned", "order_id", o.ID, "error", err)
-		}
-	case in.DetailType == order.Delivered || in.DetailType == order.Cancelled || in.DetailType == order.Refunded:
-		var st order.Status
-		if st, err = order.DecodeStatus(in.Detail, in.Time); err == nil {
-			if in.DetailType == order.Delivered {
-				err = h.Planner.Delivered(ctx, st)
-			} else {
-				err = h.Planner.Cancelled(ctx, st, in.DetailType)
-			}
-			log.InfoContext(ctx, "survey updated", "order_id", st.OrderID, "error", err)
-		}
-	default:
-		err = fmt.Errorf("%w event: detail-type %q is not an order event", fault.ErrInvalid, in.DetailType)
-	}
-	if errors.Is(err, fault.ErrInvalid) {
-		log.ErrorContext(ctx, "event rejected; sent to the dead-letter queue", "error", err)
-		if err := h.DeadLetters.Put(ctx, "surveys", err, raw); err != nil {
-			return fmt.Errorf("dead-letter event: %w", err)
-		}
-		return nil
-	}
+func (p *Planner) placed(ctx context.Context, ev lambdaevent.Event) (lambdaevent.Result, error) {
+	o, err := order.DecodePlaced(ev.Detail)
 	if err != nil {
-		log.ErrorContext(ctx, "survey failed; it will be retried", "error", err)
+		return lambdaevent.Result{}, err
 	}
-	return err
+	return lambdaevent.Result{Message: "survey planned", Attrs: []slog.Attr{slog.String("order_id", o.ID)}}, p.Placed(ctx, o)
+}
+
+// status handles `Order Delivered`, `Order Cancelled` and `Order Refunded`.
+func (p *Planner) status(ctx context.Context, ev lambdaevent.Event) (lambdaevent.Result, error) {
+	at, err := ev.Time()
+	if err != nil {
+		return lambdaevent.Result{}, err
+	}
+	st, err := order.DecodeStatus(ev.Detail, at)
+	if err != nil {
+		return lambdaevent.Result{}, err
+	}
+	res := lambdaevent.Result{Message: "survey updated", Attrs: []slog.Attr{slog.String("order_id", st.OrderID)}}
+	if ev.DetailType == order.Delivered {
+		return res, p.Delivered(ctx, st)
+	}
+	return res, p.Cancelled(ctx, st, ev.DetailType)
+}
+
+// due sends a survey whose schedule fired.
+func (p *Planner) due(ctx context.Context, payload []byte) (lambdaevent.Result, error) {
+	d, err := decodeDue(payload)
+	if err != nil {
+		return lambdaevent.Result{}, err
+	}
+	res := lambdaevent.Result{Message: "survey due", Attrs: []slog.Attr{slog.String("order_id", d.OrderID), slog.String("after", d.After)}}
+	o, err := p.Send(ctx, d)
+	if err != nil {
+		return res, err
+	}
+	res.Attrs = append(res.Attrs, slog.String("send_status", string(o.Record.Status)), slog.Bool("duplicate", o.Duplicate),
+		slog.String("reason", o.Record.Reason))
+	return res, nil
+}
+
+// decodeDue decodes a schedule's input. Unknown fields are ignored.
+func decodeDue(payload []byte) (Due, error) {
+	var d Due
+	if err := json.Unmarshal(payload, &d); err != nil {
+		return d, fmt.Errorf("%w due survey: not a schedule's input: %v", fault.ErrInvalid, err)
+	}
+	if strings.TrimSpace(d.OrderID) == "" {
+		return d, fmt.Errorf("%w due survey: orderId is required", fault.ErrInvalid)
+	}
+	return d, nil
 }

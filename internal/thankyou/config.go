@@ -8,6 +8,7 @@ import (
 
 	"shopmail/internal/deliverability"
 	"shopmail/internal/env"
+	"shopmail/internal/lambdaevent"
 	"shopmail/internal/links"
 	"shopmail/internal/message"
 	"shopmail/internal/send"
@@ -62,13 +63,13 @@ type Store interface {
 type Deps struct {
 	Store       Store
 	Mailer      send.Mailer
-	DeadLetters DeadLetters
+	DeadLetters lambdaevent.DeadLetters
 	Now         func() time.Time
 	Log         *slog.Logger
 }
 
 // New wires the flow's handler. s.Links.Keys must be set (from the secret s.KeysSecret names).
-func New(s Settings, d Deps) (*Handler, error) {
+func New(s Settings, d Deps) (*lambdaevent.Handler, error) {
 	if s.Links.Keys == nil {
 		return nil, errors.New("thank-you: no link token keys")
 	}
@@ -81,5 +82,5 @@ func New(s Settings, d Deps) (*Handler, error) {
 		Gate:   &deliverability.Gate{Suppressions: d.Store, States: d.Store, Sender: s.From.Email, Now: d.Now},
 		Now:    d.Now,
 	}
-	return &Handler{Service: svc, DeadLetters: d.DeadLetters, Log: d.Log}, nil
+	return NewHandler(svc, d.DeadLetters, d.Log), nil
 }

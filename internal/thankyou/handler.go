@@ -2,83 +2,39 @@ package thankyou
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 
-	"shopmail/internal/fault"
+	"shopmail/internal/lambdaevent"
 	"shopmail/internal/order"
 )
 
-// DeadLetters keeps events that cannot be handled, with the reason, so that nothing is lost.
-type DeadLetters interface {
-	Put(ctx context.Context, source string, reason error, event []byte) error
+// NewHandler returns the Lambda handler of the thank-you function: `Order Placed` events from
+// EventBridge. An invalid event is dead-lettered at once; an error is returned only when a
+// retry could help (a store or the mail service was unavailable).
+func NewHandler(s *Service, dead lambdaevent.DeadLetters, log *slog.Logger) *lambdaevent.Handler {
+	return &lambdaevent.Handler{Name: "thankyou", DeadLetters: dead, Log: log,
+		Routes: map[string]lambdaevent.Route{order.Placed: s.placed}}
 }
 
-// Handler is the Lambda handler for `Order Placed` events from EventBridge.
-type Handler struct {
-	Service     *Service
-	DeadLetters DeadLetters
-	Log         *slog.Logger
-}
-
-// envelope is the part of the EventBridge event the handler reads.
-type envelope struct {
-	ID         string          `json:"id"`
-	Source     string          `json:"source"`
-	DetailType string          `json:"detail-type"`
-	Detail     json.RawMessage `json:"detail"`
-}
-
-// Invoke implements lambda.Handler, so that the runtime hands over the payload as it came,
-// malformed JSON included, rather than failing before the handler could dead-letter it.
-func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	return nil, h.Handle(ctx, payload)
-}
-
-// Handle handles one event. It returns an error only when a retry could help (a store or the
-// mail service was unavailable); an invalid event is logged and put on the dead-letter queue
-// at once, since retrying it cannot succeed.
-func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
-	log := h.Log
-	var ev envelope
-	if err := json.Unmarshal(raw, &ev); err != nil {
-		return h.reject(ctx, log, raw, fmt.Errorf("%w event: not an EventBridge event: %v", fault.ErrInvalid, err))
-	}
-	log = log.With("event_id", ev.ID)
-	if ev.DetailType != order.Placed {
-		return h.reject(ctx, log, raw, fmt.Errorf("%w event: detail-type %q is not %q", fault.ErrInvalid, ev.DetailType, order.Placed))
-	}
+// placed handles one `Order Placed` event.
+func (s *Service) placed(ctx context.Context, ev lambdaevent.Event) (lambdaevent.Result, error) {
 	o, err := order.DecodePlaced(ev.Detail)
 	if err != nil {
-		return h.reject(ctx, log, raw, err)
+		return lambdaevent.Result{}, err
 	}
-	log = log.With("order_id", o.ID, "contact_id", o.Customer.ID)
-	res, err := h.Service.Handle(ctx, o)
-	if errors.Is(err, fault.ErrInvalid) {
-		return h.reject(ctx, log, raw, err)
-	}
+	out := lambdaevent.Result{Message: "thank-you handled",
+		Attrs: []slog.Attr{slog.String("order_id", o.ID), slog.String("contact_id", o.Customer.ID)}}
+	res, err := s.Handle(ctx, o)
 	if err != nil {
-		log.ErrorContext(ctx, "thank-you failed; the event will be retried", "error", err)
-		return err
+		return out, err
 	}
-	level := slog.LevelInfo
 	if strings.HasPrefix(res.Coupon, "reused") {
-		level = slog.LevelWarn // the shop accepted a single-use code a second time
+		out.Level = slog.LevelWarn // the shop accepted a single-use code a second time
 	}
-	log.Log(ctx, level, "thank-you handled",
-		"first_order", res.First, "marketing", res.Marketing, "coupon", res.Coupon, "send_status", res.Send.Record.Status,
-		"duplicate", res.Send.Duplicate, "message_id", res.Send.Record.MessageID, "reason", res.Send.Record.Reason)
-	return nil
-}
-
-func (h *Handler) reject(ctx context.Context, log *slog.Logger, raw []byte, reason error) error {
-	log.ErrorContext(ctx, "event rejected; sent to the dead-letter queue", "error", reason)
-	if err := h.DeadLetters.Put(ctx, "thankyou", reason, raw); err != nil {
-		log.ErrorContext(ctx, "dead-letter queue unavailable; the event will be retried", "error", err)
-		return fmt.Errorf("dead-letter event: %w", err)
-	}
-	return nil
+	out.Attrs = append(out.Attrs, slog.Bool("first_order", res.First), slog.Bool("marketing", res.Marketing),
+		slog.String("coupon", res.Coupon), slog.String("send_status", string(res.Send.Record.Status)),
+		slog.Bool("duplicate", res.Send.Duplicate), slog.String("message_id", res.Send.Record.MessageID),
+		slog.String("reason", res.Send.Record.Reason))
+	return out, nil
 }

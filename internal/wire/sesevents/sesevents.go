@@ -24,11 +24,10 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if err != nil {
 		return nil, err
 	}
-	return &deliverability.Handler{Log: log, DeadLetters: sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL),
-		Ingest: &deliverability.Ingest{
-			Store:     b.Store,
-			Publisher: eventbridge.New(b.AWS.For("EVENTBRIDGE"), cfg.EventBus),
-			Policy:    cfg.Policy, Retention: cfg.Retention,
-			SoftBounceLimit: 3, SoftBounceWindow: 30 * 24 * time.Hour, Now: time.Now,
-		}}, nil
+	return deliverability.NewHandler(&deliverability.Ingest{
+		Store:     b.Store,
+		Publisher: eventbridge.New(b.AWS.For("EVENTBRIDGE"), cfg.EventBus),
+		Policy:    cfg.Policy, Retention: cfg.Retention,
+		SoftBounceLimit: 3, SoftBounceWindow: 30 * 24 * time.Hour, Now: time.Now,
+	}, sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), log), nil
 }

@@ -24,8 +24,8 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if err != nil {
 		return nil, err
 	}
-	return &survey.Handler{Log: log, DeadLetters: sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), Planner: &survey.Planner{
+	return survey.NewOrderHandler(&survey.Planner{
 		Config: cfg.Config, Store: b.Store,
 		Scheduler: scheduler.New(b.AWS.For("SCHEDULER"), cfg.ScheduleGroup, cfg.TargetARN, cfg.RoleARN, ""), Now: time.Now,
-	}}, nil
+	}, sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), log), nil
 }

@@ -29,9 +29,9 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if cfg.Links.Keys, err = secrets.TokenKeys(b.AWS.For("SECRETSMANAGER"), cfg.KeysSecret); err != nil {
 		return nil, err
 	}
-	return &survey.Handler{Log: log, DeadLetters: sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), Planner: &survey.Planner{
+	return survey.NewDueHandler(&survey.Planner{
 		Config: cfg.Config, Store: b.Store, Now: time.Now,
 		Sender: &send.Sender{Ledger: b.Store, Mailer: ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet), Now: time.Now},
 		Gate:   b.Gate(cfg.From.Email),
-	}}, nil
+	}, sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), log), nil
 }
