@@ -84,15 +84,13 @@ func setup(t *testing.T) *fixture {
 	from := email.Address{Name: "Tea House", Email: "hello@shop.example"}
 	sender := &send.Sender{Ledger: f.store, Mailer: f.outbox, Now: now}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	planner := &survey.Planner{
-		Config: survey.Config{Questions: []survey.Question{survey.CSAT, survey.NPS}, AfterDelivery: 3 * 24 * time.Hour,
-			AfterPlaced: 14 * 24 * time.Hour, Throttle: 30 * 24 * time.Hour, Brand: brand, From: from,
-			Links: links.Config{BaseURL: "https://go.shop.example", Keys: f.keys, Tracking: 400 * 24 * time.Hour, Unsubscribe: 730 * 24 * time.Hour}},
-		Store: f.store, Scheduler: f.sched, Sender: sender, Now: now,
+	cfg := survey.Config{Questions: []survey.Question{survey.CSAT, survey.NPS}, AfterDelivery: 3 * 24 * time.Hour,
+		AfterPlaced: 14 * 24 * time.Hour, Throttle: 30 * 24 * time.Hour, Brand: brand, From: from,
+		Links: links.Config{BaseURL: "https://go.shop.example", Keys: f.keys, Tracking: 400 * 24 * time.Hour, Unsubscribe: 730 * 24 * time.Hour}}
+	f.orders = survey.NewOrderHandler(&survey.Planner{Config: cfg, Store: f.store, Scheduler: f.sched, Now: now}, deadLetters{}, log)
+	f.due = survey.NewDueHandler(&survey.Sending{Config: cfg, Store: f.store, Sender: sender, Now: now,
 		Gate: &deliverability.Gate{Suppressions: f.store, States: f.store, Sender: from.Email, Now: now},
-	}
-	f.orders = survey.NewOrderHandler(planner, deadLetters{}, log)
-	f.due = survey.NewDueHandler(planner, deadLetters{}, log)
+	}, deadLetters{}, log)
 	f.answers = &web.Answers{Log: log, Keys: f.keys, BaseURL: "https://go.shop.example", Answering: &survey.Answering{
 		Store: f.store, Publisher: f.bus, Sender: sender, Questions: []survey.Question{survey.CSAT, survey.NPS}, Brand: brand, From: from,
 		Support: email.Address{Email: "support@shop.example"}, PauseMarketing: 30 * 24 * time.Hour, ReviewURL: "https://reviews.example/tea-house",

@@ -23,7 +23,7 @@ func NewOrderHandler(p *Planner, dead lambdaevent.DeadLetters, log *slog.Logger)
 
 // NewDueHandler returns the Lambda handler of the surveysend function: a survey's schedule
 // (EventBridge Scheduler, input Due, without an envelope) sends it.
-func NewDueHandler(p *Planner, dead lambdaevent.DeadLetters, log *slog.Logger) *lambdaevent.Handler {
+func NewDueHandler(p *Sending, dead lambdaevent.DeadLetters, log *slog.Logger) *lambdaevent.Handler {
 	return &lambdaevent.Handler{Name: "surveysend", DeadLetters: dead, Log: log, Raw: p.due}
 }
 
@@ -53,7 +53,7 @@ func (p *Planner) status(ctx context.Context, ev lambdaevent.Event) (lambdaevent
 }
 
 // due sends a survey whose schedule fired.
-func (p *Planner) due(ctx context.Context, payload []byte) (lambdaevent.Result, error) {
+func (p *Sending) due(ctx context.Context, payload []byte) (lambdaevent.Result, error) {
 	d, err := decodeDue(payload)
 	if err != nil {
 		return lambdaevent.Result{}, err

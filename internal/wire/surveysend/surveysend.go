@@ -29,7 +29,7 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if cfg.Links.Keys, err = secrets.TokenKeys(b.AWS.For("SECRETSMANAGER"), cfg.KeysSecret); err != nil {
 		return nil, err
 	}
-	return survey.NewDueHandler(&survey.Planner{
+	return survey.NewDueHandler(&survey.Sending{
 		Config: cfg.Config, Store: b.Store, Now: time.Now,
 		Sender: &send.Sender{Ledger: b.Store, Mailer: ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet), Now: time.Now},
 		Gate:   b.Gate(cfg.From.Email),
