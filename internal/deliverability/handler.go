@@ -4,8 +4,8 @@ import (
 	"context"
 	"log/slog"
 
+	"shopmail/internal/deliverability/sesevent"
 	"shopmail/internal/lambdaevent"
-	"shopmail/internal/sesevent"
 )
 
 // NewHandler returns the Lambda handler of SES events from EventBridge (source aws.ses, every

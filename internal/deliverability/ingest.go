@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"shopmail/internal/bus"
+	"shopmail/internal/deliverability/sesevent"
 	"shopmail/internal/send"
-	"shopmail/internal/sesevent"
 )
 
 // EventRecord is one SES event with everything it changes, written at once (Store.RecordEvent):

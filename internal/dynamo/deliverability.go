@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"shopmail/internal/deliverability"
+	"shopmail/internal/deliverability/sesevent"
 	"shopmail/internal/send"
-	"shopmail/internal/sesevent"
 )
 
 func addressPK(address string) string { return "ADDRESS#" + deliverability.Normalize(address) }

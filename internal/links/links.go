@@ -13,7 +13,7 @@ import (
 
 	"shopmail/internal/email"
 	"shopmail/internal/env"
-	"shopmail/internal/message"
+	"shopmail/internal/render"
 	"shopmail/internal/token"
 )
 
@@ -94,10 +94,10 @@ func (s *Send) Click(u string) string {
 // URLs returns the recorded URLs, in link-index order: what the send row keeps.
 func (s *Send) URLs() []string { return s.urls }
 
-// Tracking returns the message.Tracking of the send. A topic makes it marketing: the footer then
+// Tracking returns the render.Tracking of the send. A topic makes it marketing: the footer then
 // carries the unsubscribe and preference-centre links.
-func (s *Send) Tracking(topic string) message.Tracking {
-	t := message.Tracking{
+func (s *Send) Tracking(topic string) render.Tracking {
+	t := render.Tracking{
 		Link:     s.Click,
 		Pixel:    s.url(PathOpen, token.Open, "", s.cfg.Tracking),
 		Honeypot: s.url(PathClick, token.Click, Honeypot, s.cfg.Tracking),

@@ -4,13 +4,13 @@ import (
 	"shopmail/internal/email"
 	"shopmail/internal/env"
 	"shopmail/internal/links"
-	"shopmail/internal/message"
+	"shopmail/internal/render"
 )
 
 // Settings is the preferences function's configuration.
 type Settings struct {
 	Links            links.Settings
-	Brand            message.Brand
+	Brand            render.Brand
 	From             email.Address
 	Table            string
 	ConfigurationSet string
@@ -22,6 +22,6 @@ func LoadConfig(lookup func(string) (string, bool)) (Settings, error) {
 	r := env.New(lookup)
 	s := Settings{Links: links.Load(r), Table: r.String("TABLE_NAME"),
 		ConfigurationSet: r.String("SES_CONFIGURATION_SET"), EventBus: r.String("EVENT_BUS_NAME")}
-	s.Brand, s.From = message.LoadBrand(r)
+	s.Brand, s.From = render.LoadBrand(r)
 	return s, r.Err()
 }

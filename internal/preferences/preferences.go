@@ -16,7 +16,7 @@ import (
 	"shopmail/internal/deliverability"
 	"shopmail/internal/email"
 	"shopmail/internal/links"
-	"shopmail/internal/message"
+	"shopmail/internal/render"
 	"shopmail/internal/send"
 )
 
@@ -49,7 +49,7 @@ type Service struct {
 	Sender    *send.Sender
 	Gate      *deliverability.Gate
 	Links     links.Config
-	Brand     message.Brand
+	Brand     render.Brand
 	From      email.Address
 	Now       func() time.Time
 }
@@ -154,10 +154,10 @@ func (s *Service) Subscribe(ctx context.Context, address, topic, locale string) 
 		rec.To = c.Email
 		return s.Sender.Skip(ctx, rec, reason)
 	}
-	loc := message.LocaleFor(c.Locale, c.Timezone)
+	loc := render.LocaleFor(c.Locale, c.Timezone)
 	l := s.Links.For(c.ID, rec.Key, now)
 	v := confirmation{Topic: topic, Link: l.Confirm(topic)}
-	r := message.Render(v, s.Brand, loc, message.Tracking{})
+	r := render.Render(v, s.Brand, loc, render.Tracking{})
 	rec.ExpiresAt = now.Add(s.Links.Tracking)
 	return s.Sender.Send(ctx, rec, email.Message{
 		From: s.From, To: email.Address{Email: c.Email}, Subject: r.Subject, Text: r.Text, HTML: r.HTML,

@@ -16,9 +16,9 @@ import (
 	"shopmail/internal/email"
 	"shopmail/internal/eventbridge/eventbridgetest"
 	"shopmail/internal/links"
-	"shopmail/internal/message"
 	"shopmail/internal/order"
 	"shopmail/internal/preferences"
+	"shopmail/internal/render"
 	"shopmail/internal/send"
 	"shopmail/internal/send/outbox"
 	"shopmail/internal/token"
@@ -48,7 +48,7 @@ func setup(t *testing.T) *fixture {
 	f.gate = &deliverability.Gate{Suppressions: f.store, States: f.store, Sender: "hello@shop.example", Now: now}
 	f.h = &web.Preferences{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Service: &preferences.Service{
 		Store: f.store, Publisher: f.bus, Sender: &send.Sender{Ledger: f.store, Mailer: f.outbox, Now: now}, Gate: f.gate,
-		Links: f.links, Brand: message.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", PostalAddress: "1 Leaf Street"},
+		Links: f.links, Brand: render.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", PostalAddress: "1 Leaf Street"},
 		From: email.Address{Name: "Tea House", Email: "hello@shop.example"}, Now: now,
 	}}
 	// Two customer accounts with one address, both consenting to marketing.

@@ -14,7 +14,7 @@ import (
 	"shopmail/internal/contact"
 	"shopmail/internal/email"
 	"shopmail/internal/fault"
-	"shopmail/internal/message"
+	"shopmail/internal/render"
 	"shopmail/internal/send"
 	"shopmail/internal/token"
 )
@@ -51,7 +51,7 @@ type Answering struct {
 	Publisher bus.Publisher
 	Sender    *send.Sender
 	Questions []Question
-	Brand     message.Brand
+	Brand     render.Brand
 	From      email.Address
 	// Support, when set, gets an email for every unhappy answer, at once.
 	Support email.Address
@@ -167,7 +167,7 @@ func (a *Answering) tellSupport(ctx context.Context, ans Answer, key string) err
 		return err
 	}
 	v := supportView{Answer: ans, Customer: strings.TrimSpace(c.FirstName + " " + c.LastName), Email: c.Email}
-	r := message.Render(v, a.Brand, message.LocaleFor("en", ""), message.Tracking{})
+	r := render.Render(v, a.Brand, render.LocaleFor("en", ""), render.Tracking{})
 	msg := email.Message{From: a.From, To: a.Support, Subject: r.Subject, Text: r.Text, HTML: r.HTML, Date: a.Now()}
 	if c.Email != "" {
 		msg.ReplyTo = &email.Address{Name: v.Customer, Email: c.Email}
@@ -231,15 +231,15 @@ type supportView struct {
 	Email    string
 }
 
-func (v supportView) Subject(l message.Locale, b message.Brand) string {
+func (v supportView) Subject(l render.Locale, b render.Brand) string {
 	who := v.Customer
 	if who == "" {
 		who = v.Email
 	}
 	return l.T("support.subject", who, strconv.Itoa(v.Answer.Score), strings.ToUpper(v.Answer.Question))
 }
-func (v supportView) Preheader(l message.Locale) string { return "Order " + v.Answer.OrderID }
-func (v supportView) Why(l message.Locale, b message.Brand) string {
+func (v supportView) Preheader(l render.Locale) string { return "Order " + v.Answer.OrderID }
+func (v supportView) Why(l render.Locale, b render.Brand) string {
 	return "Sent by the survey of " + b.ShopName + "."
 }
 
@@ -251,9 +251,9 @@ func (v supportView) lines() [][2]string {
 	}
 }
 
-func (v supportView) Body(message.Email) templ.Component { return supportBody(v.lines()) }
+func (v supportView) Body(render.Email) templ.Component { return supportBody(v.lines()) }
 
-func (v supportView) WriteText(t *message.Text, b message.Brand) {
+func (v supportView) WriteText(t *render.Text, b render.Brand) {
 	t.Line("A customer is unhappy. Reply to this email to write to them.").Line()
 	for _, l := range v.lines() {
 		t.Line(l[0], ": ", l[1])

@@ -9,7 +9,7 @@ import (
 
 	"shopmail/internal/coupon"
 	"shopmail/internal/email"
-	"shopmail/internal/message"
+	"shopmail/internal/render"
 	"shopmail/internal/send"
 )
 
@@ -34,7 +34,7 @@ func (a *Answering) apologize(ctx context.Context, ans Answer) error {
 	if err != nil || c.Email == "" {
 		return err
 	}
-	loc := message.LocaleFor(c.Locale, c.Timezone)
+	loc := render.LocaleFor(c.Locale, c.Timezone)
 	offer, ok := a.Apology.Offer[loc.Lang]
 	if !ok {
 		offer = a.Apology.Offer["en"]
@@ -47,7 +47,7 @@ func (a *Answering) apologize(ctx context.Context, ans Answer) error {
 	if err != nil {
 		return fmt.Errorf("issue apology coupon for order %s: %w", ans.OrderID, err)
 	}
-	r := message.Render(apologyView{FirstName: c.FirstName, OrderID: ans.OrderID, Coupon: cp}, a.Brand, loc, message.Tracking{})
+	r := render.Render(apologyView{FirstName: c.FirstName, OrderID: ans.OrderID, Coupon: cp}, a.Brand, loc, render.Tracking{})
 	_, err = a.Sender.Send(ctx, send.Record{Key: "apology#" + ans.OrderID, ContactID: c.ID, Kind: "apology", OrderID: ans.OrderID},
 		email.Message{From: a.From, To: email.Address{Name: c.FirstName, Email: c.Email}, Subject: r.Subject, Text: r.Text,
 			HTML: r.HTML, Date: now, Language: loc.Tag},
@@ -55,24 +55,24 @@ func (a *Answering) apologize(ctx context.Context, ans Answer) error {
 	return err
 }
 
-// apologyView is the apology email. It is a message.Content.
+// apologyView is the apology email. It is a render.Content.
 type apologyView struct {
 	FirstName string
 	OrderID   string
 	Coupon    coupon.Coupon
 }
 
-func (v apologyView) Subject(l message.Locale, b message.Brand) string {
+func (v apologyView) Subject(l render.Locale, b render.Brand) string {
 	return l.T("apology.subject", b.ShopName)
 }
-func (v apologyView) Preheader(l message.Locale) string { return l.T("apology.preheader") }
-func (v apologyView) Why(l message.Locale, b message.Brand) string {
+func (v apologyView) Preheader(l render.Locale) string { return l.T("apology.preheader") }
+func (v apologyView) Why(l render.Locale, b render.Brand) string {
 	return l.T("footer.why.order", b.ShopName)
 }
 
-func (v apologyView) Body(e message.Email) templ.Component { return apologyBody(v, e) }
+func (v apologyView) Body(e render.Email) templ.Component { return apologyBody(v, e) }
 
-func (v apologyView) WriteText(t *message.Text, b message.Brand) {
+func (v apologyView) WriteText(t *render.Text, b render.Brand) {
 	l := t.L
 	t.Line(l.Hello(v.FirstName)).Line().T("apology.body", v.OrderID).Line().
 		Line(l.T("coupon.body", v.Coupon.Offer), " ", v.Coupon.Code).T("coupon.expires", l.Date(v.Coupon.ExpiresAt)).

@@ -7,7 +7,7 @@ import (
 	"shopmail/internal/email"
 	"shopmail/internal/env"
 	"shopmail/internal/links"
-	"shopmail/internal/message"
+	"shopmail/internal/render"
 )
 
 // Settings are the survey functions' configuration (names as in template.yaml).
@@ -53,7 +53,7 @@ func LoadConfig(lookup func(string) (string, bool), need ...string) (Settings, e
 			s.Links, s.KeysSecret = ls.Config, v
 		case "SES_CONFIGURATION_SET": // a function that sends email
 			s.ConfigurationSet = v
-			s.Brand, s.From = message.LoadBrand(r)
+			s.Brand, s.From = render.LoadBrand(r)
 		case "DEAD_LETTER_QUEUE_URL":
 			s.DeadLetterQueueURL = v
 		case "SURVEY_TARGET_ARN":

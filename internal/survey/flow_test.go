@@ -25,8 +25,8 @@ import (
 	"shopmail/internal/eventbridge/eventbridgetest"
 	"shopmail/internal/lambdaevent"
 	"shopmail/internal/links"
-	"shopmail/internal/message"
 	"shopmail/internal/order"
+	"shopmail/internal/render"
 	"shopmail/internal/send"
 	"shopmail/internal/send/outbox"
 	"shopmail/internal/survey"
@@ -80,7 +80,7 @@ func setup(t *testing.T) *fixture {
 	now := func() time.Time { return f.now }
 	f.store = dynamo.New(client, table, now)
 	f.keys, _ = token.ParseKeys(`{"current":"k1","k1":"0123456789abcdef0123456789abcdef"}`)
-	brand := message.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", SenderName: "Tea House", PostalAddress: "1 Leaf Street"}
+	brand := render.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", SenderName: "Tea House", PostalAddress: "1 Leaf Street"}
 	from := email.Address{Name: "Tea House", Email: "hello@shop.example"}
 	sender := &send.Sender{Ledger: f.store, Mailer: f.outbox, Now: now}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -12,8 +12,8 @@ import (
 	"shopmail/internal/deliverability"
 	"shopmail/internal/email"
 	"shopmail/internal/links"
-	"shopmail/internal/message"
 	"shopmail/internal/order"
+	"shopmail/internal/render"
 	"shopmail/internal/send"
 )
 
@@ -78,7 +78,7 @@ type Config struct {
 	AfterDelivery time.Duration // default 3 days
 	AfterPlaced   time.Duration // when no delivery event comes; default 14 days
 	Throttle      time.Duration // at most one survey per contact per this; default 30 days
-	Brand         message.Brand
+	Brand         render.Brand
 	From          email.Address
 	Links         links.Config
 }

@@ -9,7 +9,7 @@ import (
 	"shopmail/internal/deliverability"
 	"shopmail/internal/email"
 	"shopmail/internal/fault"
-	"shopmail/internal/message"
+	"shopmail/internal/render"
 	"shopmail/internal/send"
 )
 
@@ -101,10 +101,10 @@ func (p *Sending) compose(c *contact.Contact, s Survey, rec *send.Record) email.
 	if locale == "" {
 		locale, tz = s.Locale, s.Timezone
 	}
-	loc := message.LocaleFor(locale, tz)
+	loc := render.LocaleFor(locale, tz)
 	l := p.Config.Links.For(c.ID, rec.Key, now)
 	v := View{FirstName: c.FirstName, OrderID: s.OrderID, Questions: p.Config.Questions, Link: l.Answer}
-	r := message.Render(v, p.Config.Brand, loc, l.Tracking(rec.Topic))
+	r := render.Render(v, p.Config.Brand, loc, l.Tracking(rec.Topic))
 	rec.Links, rec.ExpiresAt = l.URLs(), now.Add(p.Config.Links.Tracking)
 	return email.Message{
 		From: p.Config.From, To: email.Address{Name: c.FirstName, Email: c.Email}, Subject: r.Subject,

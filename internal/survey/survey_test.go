@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"shopmail/internal/message"
+	"shopmail/internal/render"
 	"shopmail/internal/survey"
 )
 
@@ -115,9 +115,9 @@ func TestSurveyEmailRenders(t *testing.T) {
 	ces5.Max = 5
 	v := survey.View{FirstName: "Maryam", OrderID: "o-7", Questions: []survey.Question{survey.CSAT, survey.NPS, ces5},
 		Link: func(q string, s int) string { return fmt.Sprintf("https://go.shop.example/a/%s-%d", q, s) }}
-	b := message.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", PostalAddress: "1 Leaf Street"}
+	b := render.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", PostalAddress: "1 Leaf Street"}
 	for _, tag := range []string{"en-US", "fa-IR"} {
-		r := message.Render(v, b, message.LocaleFor(tag, "Asia/Tehran"), message.Tracking{})
+		r := render.Render(v, b, render.LocaleFor(tag, "Asia/Tehran"), render.Tracking{})
 		for _, part := range []string{r.Subject, r.Text, r.HTML} {
 			if strings.Contains(part, "%!") || strings.Contains(part, "survey.") {
 				t.Errorf("%s: formatting slip in:\n%s", tag, part)

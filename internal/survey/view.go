@@ -3,10 +3,10 @@ package survey
 import (
 	"github.com/a-h/templ"
 
-	"shopmail/internal/message"
+	"shopmail/internal/render"
 )
 
-// View is the survey email: each question with one link per score. It is a message.Content.
+// View is the survey email: each question with one link per score. It is a render.Content.
 type View struct {
 	FirstName string
 	OrderID   string
@@ -14,25 +14,25 @@ type View struct {
 	Link      func(question string, score int) string
 }
 
-// Subject implements message.Content.
-func (v View) Subject(l message.Locale, b message.Brand) string {
+// Subject implements render.Content.
+func (v View) Subject(l render.Locale, b render.Brand) string {
 	return l.T("survey.subject", b.ShopName)
 }
 
-// Preheader implements message.Content.
-func (v View) Preheader(l message.Locale) string { return l.T("survey.preheader") }
+// Preheader implements render.Content.
+func (v View) Preheader(l render.Locale) string { return l.T("survey.preheader") }
 
-// Why implements message.Content.
-func (v View) Why(l message.Locale, b message.Brand) string {
+// Why implements render.Content.
+func (v View) Why(l render.Locale, b render.Brand) string {
 	return l.T("footer.why.order", b.ShopName)
 }
 
-// Body implements message.Content (email.templ): the scores are buttons in one row that
+// Body implements render.Content (email.templ): the scores are buttons in one row that
 // wraps on phones, with the scale's meaning under its two ends.
-func (v View) Body(e message.Email) templ.Component { return surveyBody(v, e) }
+func (v View) Body(e render.Email) templ.Component { return surveyBody(v, e) }
 
-// WriteText implements message.Content.
-func (v View) WriteText(t *message.Text, b message.Brand) {
+// WriteText implements render.Content.
+func (v View) WriteText(t *render.Text, b render.Brand) {
 	l := t.L
 	t.Line(l.Hello(v.FirstName)).Line().T("survey.intro", v.OrderID).Line()
 	for _, q := range v.Questions {

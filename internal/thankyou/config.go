@@ -10,7 +10,7 @@ import (
 	"shopmail/internal/env"
 	"shopmail/internal/lambdaevent"
 	"shopmail/internal/links"
-	"shopmail/internal/message"
+	"shopmail/internal/render"
 	"shopmail/internal/send"
 )
 
@@ -32,7 +32,7 @@ func LoadConfig(lookup func(string) (string, bool)) (Settings, error) {
 		ConfigurationSet:   r.String("SES_CONFIGURATION_SET"),
 		DeadLetterQueueURL: r.String("DEAD_LETTER_QUEUE_URL"),
 	}
-	s.Brand, s.From = message.LoadBrand(r)
+	s.Brand, s.From = render.LoadBrand(r)
 	ls := links.Load(r)
 	s.Links, s.KeysSecret = ls.Config, ls.KeysSecret
 	s.CouponPrefix = r.Optional("COUPON_PREFIX", "")

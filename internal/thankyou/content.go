@@ -7,12 +7,12 @@ import (
 
 	"shopmail/internal/catalog"
 	"shopmail/internal/coupon"
-	"shopmail/internal/message"
 	"shopmail/internal/money"
 	"shopmail/internal/order"
+	"shopmail/internal/render"
 )
 
-// View is what a thank-you email shows. It is a message.Content.
+// View is what a thank-you email shows. It is a render.Content.
 type View struct {
 	FirstName   string
 	First       bool // the contact's first order: the full welcome
@@ -32,8 +32,8 @@ type Line struct {
 	LineTotal money.Decimal
 }
 
-// Subject implements message.Content.
-func (v View) Subject(l message.Locale, b message.Brand) string {
+// Subject implements render.Content.
+func (v View) Subject(l render.Locale, b render.Brand) string {
 	key := "thankyou.subject.again"
 	if v.First {
 		key = "thankyou.subject.first"
@@ -44,26 +44,26 @@ func (v View) Subject(l message.Locale, b message.Brand) string {
 	return l.T(key, v.FirstName)
 }
 
-// Preheader implements message.Content.
-func (v View) Preheader(l message.Locale) string { return l.T("thankyou.preheader", v.OrderID) }
+// Preheader implements render.Content.
+func (v View) Preheader(l render.Locale) string { return l.T("thankyou.preheader", v.OrderID) }
 
-// Why implements message.Content.
-func (v View) Why(l message.Locale, b message.Brand) string {
+// Why implements render.Content.
+func (v View) Why(l render.Locale, b render.Brand) string {
 	return l.T("footer.why.order", b.ShopName)
 }
 
-func (v View) intro(l message.Locale, b message.Brand) string {
+func (v View) intro(l render.Locale, b render.Brand) string {
 	if v.First {
 		return l.T("thankyou.intro.first", b.ShopName)
 	}
 	return l.T("thankyou.intro.again")
 }
 
-// Body implements message.Content (email.templ).
-func (v View) Body(e message.Email) templ.Component { return body(v, e) }
+// Body implements render.Content (email.templ).
+func (v View) Body(e render.Email) templ.Component { return body(v, e) }
 
-// WriteText implements message.Content.
-func (v View) WriteText(t *message.Text, b message.Brand) {
+// WriteText implements render.Content.
+func (v View) WriteText(t *render.Text, b render.Brand) {
 	l := t.L
 	t.Line(l.Hello(v.FirstName)).Line().Line(v.intro(l, b)).Line()
 	t.T("order.heading", v.OrderID).T("order.placed", l.Date(v.PlacedAt)).Line()

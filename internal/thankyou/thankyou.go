@@ -16,8 +16,8 @@ import (
 	"shopmail/internal/email"
 	"shopmail/internal/fault"
 	"shopmail/internal/links"
-	"shopmail/internal/message"
 	"shopmail/internal/order"
+	"shopmail/internal/render"
 	"shopmail/internal/send"
 )
 
@@ -38,7 +38,7 @@ const (
 
 // Config is what the thank-you flow needs to know about the shop.
 type Config struct {
-	Brand        message.Brand
+	Brand        render.Brand
 	From         email.Address
 	CouponPrefix string // empty: no coupons
 	// CouponOffer says what the coupon gives, per language ("en" is the fallback).
@@ -221,7 +221,7 @@ func (s *Service) view(ctx context.Context, o order.Order, c *contact.Contact, f
 	}
 	if first && s.Config.CouponPrefix != "" {
 		now := s.Now().UTC()
-		offer, ok := s.Config.CouponOffer[message.LocaleFor(c.Locale, "").Lang]
+		offer, ok := s.Config.CouponOffer[render.LocaleFor(c.Locale, "").Lang]
 		if !ok {
 			offer = s.Config.CouponOffer["en"]
 		}
@@ -261,9 +261,9 @@ func (s *Service) suggest(ctx context.Context, o order.Order) ([]catalog.Product
 // a marketing email (rec.Topic set) also gets the unsubscribe links and headers.
 func (s *Service) compose(c *contact.Contact, v View, rec *send.Record) email.Message {
 	now := s.Now()
-	loc := message.LocaleFor(c.Locale, c.Timezone)
+	loc := render.LocaleFor(c.Locale, c.Timezone)
 	l := s.Config.Links.For(c.ID, rec.Key, now)
-	r := message.Render(v, s.Config.Brand, loc, l.Tracking(rec.Topic))
+	r := render.Render(v, s.Config.Brand, loc, l.Tracking(rec.Topic))
 	rec.Links, rec.ExpiresAt = l.URLs(), now.Add(s.Config.Links.Tracking)
 	msg := email.Message{
 		From:     s.Config.From,

@@ -26,7 +26,7 @@ import (
 	"shopmail/internal/email"
 	"shopmail/internal/email/emailtest"
 	"shopmail/internal/links"
-	"shopmail/internal/message"
+	"shopmail/internal/render"
 	"shopmail/internal/send"
 	"shopmail/internal/send/outbox"
 	"shopmail/internal/thankyou"
@@ -75,7 +75,7 @@ type fixture struct {
 
 func settings() thankyou.Settings {
 	return thankyou.Settings{Config: thankyou.Config{
-		Brand: message.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", SenderName: "Tea House",
+		Brand: render.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", SenderName: "Tea House",
 			PostalAddress: "1 Leaf Street, Portland, OR 97201, USA"},
 		From:         email.Address{Name: "Tea House", Email: "hello@shop.example"},
 		CouponPrefix: "THANKS", CouponOffer: map[string]string{"en": "10% off your next order", "fa": "۱۰٪ تخفیف برای خرید بعدی"}, CouponValid: 60 * 24 * time.Hour,

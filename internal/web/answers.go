@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"shopmail/internal/fault"
-	"shopmail/internal/message"
+	"shopmail/internal/render"
 	"shopmail/internal/survey"
 	"shopmail/internal/token"
 )
@@ -34,21 +34,21 @@ func (h *Answers) Serve(ctx context.Context, r Request) Response {
 	if len(tok) > token.MaxLen {
 		tok = ""
 	}
-	l := message.LocaleFor(Language(r), "")
+	l := render.LocaleFor(Language(r), "")
 	c, err := h.Keys.Verify(tok, token.Answer, a.Now())
 	if err != nil {
 		h.Log.InfoContext(ctx, "answer refused", "error", err)
-		return HTML(404, message.Page(l, a.Brand, l.T("link.invalid.title"), paragraph(l.T("link.invalid"))))
+		return HTML(404, render.Page(l, a.Brand, l.T("link.invalid.title"), paragraph(l.T("link.invalid"))))
 	}
 	q, score, err := a.Choice(c)
 	if err != nil {
-		return HTML(400, message.Page(l, a.Brand, l.T("link.invalid.title"), paragraph(l.T("link.invalid"))))
+		return HTML(400, render.Page(l, a.Brand, l.T("link.invalid.title"), paragraph(l.T("link.invalid"))))
 	}
 	if ct, err := a.Store.Contact(ctx, c.ContactID); err == nil && ct.Locale != "" {
-		l = message.LocaleFor(ct.Locale, ct.Timezone)
+		l = render.LocaleFor(ct.Locale, ct.Timezone)
 	}
 	if Method(r) != "POST" {
-		return HTML(200, message.Page(l, a.Brand, l.T("answer.title"), askPage(l, l.T("survey."+q.ID+".question", a.Brand.ShopName), score)))
+		return HTML(200, render.Page(l, a.Brand, l.T("answer.title"), askPage(l, l.T("survey."+q.ID+".question", a.Brand.ShopName), score)))
 	}
 	if !SameOrigin(r, h.BaseURL) {
 		return Text(403, "Forms are accepted from this site only.")
@@ -69,7 +69,7 @@ func (h *Answers) Serve(ctx context.Context, r Request) Response {
 	case err != nil:
 		return Fail(ctx, h.Log, "answer", err)
 	case out.Cancelled:
-		return HTML(410, message.Page(l, a.Brand, l.T("answer.title"), paragraph(l.T("answer.closed"))))
+		return HTML(410, render.Page(l, a.Brand, l.T("answer.title"), paragraph(l.T("answer.closed"))))
 	}
 	h.Log.InfoContext(ctx, "answer recorded", "contact_id", c.ContactID, "send_key", c.SendKey, "question", q.ID,
 		"score", out.Answer.Score, "changed", out.Changed, "unhappy", out.Unhappy, "comment", out.Answer.Comment != "")
@@ -85,7 +85,7 @@ func (h *Answers) Serve(ctx context.Context, r Request) Response {
 	if out.Happy {
 		saved.ReviewURL = a.ReviewURL
 	}
-	return HTML(200, message.Page(l, a.Brand, l.T("answer.title"), savedBody(l, saved)))
+	return HTML(200, render.Page(l, a.Brand, l.T("answer.title"), savedBody(l, saved)))
 }
 
 // savedPage is what the page after an answer or a comment says.

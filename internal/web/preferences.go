@@ -10,8 +10,8 @@ import (
 	"shopmail/internal/contact"
 	"shopmail/internal/email"
 	"shopmail/internal/links"
-	"shopmail/internal/message"
 	"shopmail/internal/preferences"
+	"shopmail/internal/render"
 	"shopmail/internal/token"
 )
 
@@ -53,12 +53,12 @@ func (h *Preferences) Serve(ctx context.Context, r Request) Response {
 }
 
 // locale is the reader's language from their browser, for pages that cannot know the contact.
-func (h *Preferences) locale(r Request) message.Locale {
-	return message.LocaleFor(Language(r), "")
+func (h *Preferences) locale(r Request) render.Locale {
+	return render.LocaleFor(Language(r), "")
 }
 
-func (h *Preferences) contactLocale(c *contact.Contact) message.Locale {
-	return message.LocaleFor(c.Locale, c.Timezone)
+func (h *Preferences) contactLocale(c *contact.Contact) render.Locale {
+	return render.LocaleFor(c.Locale, c.Timezone)
 }
 
 // unsubscribe: GET shows the question; POST (RFC 8058's "List-Unsubscribe=One-Click", from a
@@ -191,7 +191,7 @@ func (h *Preferences) subscribe(ctx context.Context, r Request) Response {
 	}
 	h.Log.InfoContext(ctx, "subscription requested", "topic", topic, "send_status", out.Record.Status,
 		"duplicate", out.Duplicate, "reason", out.Record.Reason)
-	l := message.LocaleFor(locale, "")
+	l := render.LocaleFor(locale, "")
 	if locale == "" {
 		l = h.locale(r)
 	}
@@ -199,36 +199,36 @@ func (h *Preferences) subscribe(ctx context.Context, r Request) Response {
 }
 
 // unsubscribePage asks to confirm a one-click unsubscribe (GET shows it, POST acts).
-func unsubscribePage(l message.Locale, b message.Brand, topic, prefsURL string) string {
-	return message.Page(l, b, l.T("unsub.title"), unsubscribeBody(l, topicName(l, topic), prefsURL))
+func unsubscribePage(l render.Locale, b render.Brand, topic, prefsURL string) string {
+	return render.Page(l, b, l.T("unsub.title"), unsubscribeBody(l, topicName(l, topic), prefsURL))
 }
 
 // donePage answers every unsubscribe POST alike, valid token or not.
-func donePage(l message.Locale, b message.Brand) string {
-	return message.Page(l, b, l.T("unsub.done.title"), paragraph(l.T("unsub.done")))
+func donePage(l render.Locale, b render.Brand) string {
+	return render.Page(l, b, l.T("unsub.done.title"), paragraph(l.T("unsub.done")))
 }
 
 // invalidPage answers links that are not (or no longer) valid.
-func invalidPage(l message.Locale, b message.Brand) string {
-	return message.Page(l, b, l.T("link.invalid.title"), paragraph(l.T("link.invalid")))
+func invalidPage(l render.Locale, b render.Brand) string {
+	return render.Page(l, b, l.T("link.invalid.title"), paragraph(l.T("link.invalid")))
 }
 
 // centrePage is the preference centre.
-func centrePage(l message.Locale, b message.Brand, c *contact.Contact, saved bool) string {
-	return message.Page(l, b, l.T("prefs.title"), centreBody(l, c, saved))
+func centrePage(l render.Locale, b render.Brand, c *contact.Contact, saved bool) string {
+	return render.Page(l, b, l.T("prefs.title"), centreBody(l, c, saved))
 }
 
 // confirmPage asks to confirm a subscription (GET), or says it is confirmed (after POST).
-func confirmPage(l message.Locale, b message.Brand, topic string, done bool) string {
+func confirmPage(l render.Locale, b render.Brand, topic string, done bool) string {
 	if done {
-		return message.Page(l, b, l.T("confirm.done.title"), paragraph(l.T("confirm.done", topicName(l, topic))))
+		return render.Page(l, b, l.T("confirm.done.title"), paragraph(l.T("confirm.done", topicName(l, topic))))
 	}
-	return message.Page(l, b, l.T("confirm.title"), confirmBody(l, topicName(l, topic)))
+	return render.Page(l, b, l.T("confirm.title"), confirmBody(l, topicName(l, topic)))
 }
 
 // checkInboxPage answers every subscription request alike.
-func checkInboxPage(l message.Locale, b message.Brand) string {
-	return message.Page(l, b, l.T("subscribe.title"), paragraph(l.T("subscribe.sent")))
+func checkInboxPage(l render.Locale, b render.Brand) string {
+	return render.Page(l, b, l.T("subscribe.title"), paragraph(l.T("subscribe.sent")))
 }
 
-func topicName(l message.Locale, topic string) string { return l.T("topic." + topic) }
+func topicName(l render.Locale, topic string) string { return l.T("topic." + topic) }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"shopmail/internal/scheduler"
+	"shopmail/internal/schedules"
 	"shopmail/internal/sqs"
 	"shopmail/internal/survey"
 	"shopmail/internal/wire"
@@ -26,6 +26,6 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	}
 	return survey.NewOrderHandler(&survey.Planner{
 		Config: cfg.Config, Store: b.Store,
-		Scheduler: scheduler.New(b.AWS.For("SCHEDULER"), cfg.ScheduleGroup, cfg.TargetARN, cfg.RoleARN, ""), Now: time.Now,
+		Scheduler: schedules.New(b.AWS.For("SCHEDULER"), cfg.ScheduleGroup, cfg.TargetARN, cfg.RoleARN, ""), Now: time.Now,
 	}, sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), log), nil
 }

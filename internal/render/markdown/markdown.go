@@ -1,8 +1,8 @@
 // Package markdown turns Markdown written at run time (a marketer's campaign text) into the only
 // HTML a template may output unescaped: Safe, produced by one sanitiser, HTML.
 //
-// It is a package of its own, not part of package message, so that only the functions that
-// render Markdown link goldmark and bluemonday (about 100 KB): package message is in every
+// It is a package of its own, not part of package render, so that only the functions that
+// render Markdown link goldmark and bluemonday (about 100 KB): package render is in every
 // function's binary, and a package's dependencies are linked whenever it is imported.
 package markdown
 

@@ -1,6 +1,6 @@
 //lint:file-ignore ST1018 Persian writes the zero-width non-joiner (half-space) inside words; escaping it would make the text unreadable.
 
-package message
+package render
 
 // catalog holds every sentence of every email, per language. English is the fallback for a
 // missing key; a test checks that every language has every key.

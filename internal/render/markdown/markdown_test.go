@@ -12,19 +12,19 @@ import (
 	"golang.org/x/net/html"
 )
 
-// TestMessageDoesNotLinkTheSanitiser keeps goldmark and bluemonday out of the functions that
-// do not render Markdown: package message, in every function, must not import them.
-func TestMessageDoesNotLinkTheSanitiser(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "shopmail/internal/message").CombinedOutput()
+// TestRenderDoesNotLinkTheSanitiser keeps goldmark and bluemonday out of the functions that
+// do not render Markdown: package render, in every function, must not import them.
+func TestRenderDoesNotLinkTheSanitiser(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "shopmail/internal/render").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
 	if !strings.Contains(string(out), "github.com/a-h/templ") {
-		t.Fatalf("go list printed no dependency of package message:\n%s", out)
+		t.Fatalf("go list printed no dependency of package render:\n%s", out)
 	}
 	for _, dep := range strings.Fields(string(out)) {
-		if strings.HasPrefix(dep, "github.com/yuin/goldmark") || strings.HasPrefix(dep, "github.com/microcosm-cc/bluemonday") || dep == "shopmail/internal/message/markdown" {
-			t.Errorf("package message imports %s", dep)
+		if strings.HasPrefix(dep, "github.com/yuin/goldmark") || strings.HasPrefix(dep, "github.com/microcosm-cc/bluemonday") || dep == "shopmail/internal/render/markdown" {
+			t.Errorf("package render imports %s", dep)
 		}
 	}
 }

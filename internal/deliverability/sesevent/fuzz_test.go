@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"shopmail/internal/deliverability/sesevent"
 	"shopmail/internal/fault"
-	"shopmail/internal/sesevent"
 )
 
 var knownTypes = map[sesevent.Type]bool{
@@ -28,7 +28,7 @@ func bareAddress(a string) bool {
 // what it accepts is usable, with a stable key.
 func FuzzDecode(f *testing.F) {
 	// Every sample: the testdata events and the sesevents function's sample events.
-	for _, pattern := range []string{filepath.Join("testdata", "*.json"), filepath.Join("..", "..", "events", "sesevents", "*.json")} {
+	for _, pattern := range []string{filepath.Join("testdata", "*.json"), filepath.Join("..", "..", "..", "events", "sesevents", "*.json")} {
 		files, _ := filepath.Glob(pattern)
 		for _, file := range files {
 			raw, err := os.ReadFile(file)

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"shopmail/internal/deliverability/sesevent"
 	"shopmail/internal/fault"
-	"shopmail/internal/sesevent"
 )
 
 // The samples in testdata are SES event records shaped as the SES Developer Guide documents

@@ -1,10 +1,10 @@
-// Package message renders the emails customers receive: an HTML part (a responsive, single
+// Package render renders the emails customers receive: an HTML part (a responsive, single
 // column layout that works in phone and desktop mail clients, right-to-left for Persian) and a
 // plain-text part; and the public pages (see Page). The HTML is written with templ
 // (layout.templ and the templates next to each view): every piece of data is escaped by
-// context, links go through URL, and HTML written at run time enters only as Safe (see
-// Markdown).
-package message
+// context, links go through URL, and HTML written at run time enters only as markdown.Safe
+// (package render/markdown).
+package render
 
 import (
 	"context"
@@ -62,16 +62,16 @@ func Render(c Content, b Brand, l Locale, t Tracking) Rendered {
 // layoutHTML renders the email layout (layout.templ) around the content's body.
 func layoutHTML(c Content, b Brand, l Locale, t Tracking, subject string) string {
 	e := Email{L: l, Brand: b, track: t.Link}
-	return render(emailLayout(c, e, t, subject))
+	return toString(emailLayout(c, e, t, subject))
 }
 
-// render renders a component to a string. Rendering into memory cannot fail: the templates
+// toString renders a component to a string. Rendering into memory cannot fail: the templates
 // call nothing that returns an error and the context is never cancelled, so an error is a
 // defect in a template.
-func render(c templ.Component) string {
+func toString(c templ.Component) string {
 	var sb strings.Builder
 	if err := c.Render(context.Background(), &sb); err != nil {
-		panic("message: render: " + err.Error())
+		panic("render: " + err.Error())
 	}
 	return sb.String()
 }

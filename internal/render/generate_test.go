@@ -1,4 +1,4 @@
-package message
+package render
 
 import (
 	"bytes"
@@ -94,12 +94,12 @@ func TestGeneratedCodeIsFresh(t *testing.T) {
 // TestStaleCodeIsCaught shows the check above can fail: a changed template, even by one
 // character of text, generates different code than the committed file.
 func TestStaleCodeIsCaught(t *testing.T) {
-	const rel = "internal/message/page.templ"
+	const rel = "internal/render/page.templ"
 	src, err := os.ReadFile(filepath.Join(moduleRoot, rel))
 	if err != nil {
 		t.Fatal(err)
 	}
-	committed, err := os.ReadFile(filepath.Join(moduleRoot, "internal/message/page_templ.go"))
+	committed, err := os.ReadFile(filepath.Join(moduleRoot, "internal/render/page_templ.go"))
 	if err != nil {
 		t.Fatal(err)
 	}

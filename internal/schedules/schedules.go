@@ -1,6 +1,6 @@
-// Package scheduler creates and deletes one-time EventBridge Scheduler schedules that invoke a
+// Package schedules creates and deletes one-time EventBridge Scheduler schedules that invoke a
 // function with an input (the survey N days after delivery).
-package scheduler
+package schedules
 
 import (
 	"context"

@@ -7,13 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"shopmail/internal/deliverability/sesevent"
 	"shopmail/internal/fault"
-	"shopmail/internal/sesevent"
 )
 
 // Every sample of the sesevents function decodes, except the invalid ones, which are refused.
 func TestSamples(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("..", "..", "events", "sesevents", "*.json"))
+	files, _ := filepath.Glob(filepath.Join("..", "..", "..", "events", "sesevents", "*.json"))
 	if len(files) < 8 {
 		t.Fatalf("%d samples", len(files))
 	}
