@@ -46,7 +46,7 @@ func setup(t *testing.T, minSends int64) *fixture {
 	f.store = dynamo.New(client, table, now)
 	policy := deliverability.DefaultPolicy
 	policy.MinSends = minSends
-	f.h = deliverability.NewHandler(&deliverability.Ingest{Store: f.store, Publisher: f.bus, Policy: policy, Retention: 400 * 24 * time.Hour,
+	f.h = lambdaevent.SESEvents(&deliverability.Ingest{Store: f.store, Publisher: f.bus, Policy: policy, Retention: 400 * 24 * time.Hour,
 		SoftBounceLimit: 3, SoftBounceWindow: 30 * 24 * time.Hour, Now: now}, f.dead, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	return f
 }

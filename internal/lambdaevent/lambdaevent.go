@@ -6,8 +6,10 @@
 // Each event gets one log line, written here, with the event id, the detail-type and what the
 // route says about it.
 //
-// Domain packages register routes that decode the detail into their own types and call their
-// domain methods; the layer links no AWS service client.
+// It is the event edge, as package web is the HTTP edge: the routes of each event function
+// live here too (thankyou.go, sesevents.go, surveys.go), decode the detail into the domain's
+// types and call the domain, which knows nothing of envelopes, dead letters or Lambda. The
+// layer links no AWS service client.
 package lambdaevent
 
 import (

@@ -87,8 +87,8 @@ func setup(t *testing.T) *fixture {
 	cfg := survey.Config{Questions: []survey.Question{survey.CSAT, survey.NPS}, AfterDelivery: 3 * 24 * time.Hour,
 		AfterPlaced: 14 * 24 * time.Hour, Throttle: 30 * 24 * time.Hour, Brand: brand, From: from,
 		Links: links.Config{BaseURL: "https://go.shop.example", Keys: f.keys, Tracking: 400 * 24 * time.Hour, Unsubscribe: 730 * 24 * time.Hour}}
-	f.orders = survey.NewOrderHandler(&survey.Planner{Config: cfg, Store: f.store, Scheduler: f.sched, Now: now}, deadLetters{}, log)
-	f.due = survey.NewDueHandler(&survey.Sending{Config: cfg, Store: f.store, Sender: sender, Now: now,
+	f.orders = lambdaevent.Surveys(&survey.Planner{Config: cfg, Store: f.store, Scheduler: f.sched, Now: now}, deadLetters{}, log)
+	f.due = lambdaevent.SurveySend(&survey.Sending{Config: cfg, Store: f.store, Sender: sender, Now: now,
 		Gate: &deliverability.Gate{Suppressions: f.store, States: f.store, Sender: from.Email, Now: now},
 	}, deadLetters{}, log)
 	f.answers = &web.Answers{Log: log, Keys: f.keys, BaseURL: "https://go.shop.example", Answering: &survey.Answering{

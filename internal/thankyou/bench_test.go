@@ -11,6 +11,7 @@ import (
 
 	"shopmail/internal/dynamo"
 	"shopmail/internal/dynamo/dynamotest"
+	"shopmail/internal/lambdaevent"
 	"shopmail/internal/send"
 	"shopmail/internal/thankyou"
 )
@@ -32,13 +33,11 @@ func BenchmarkOrderPlaced(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			now := func() time.Time { return time.Date(2026, 11, 22, 10, 16, 0, 0, time.UTC) }
 			mailer := &stubSES{}
-			h, err := thankyou.New(settings(), thankyou.Deps{
-				Store: dynamo.New(dynamotest.Stub{}, "bench", now), Mailer: mailer, DeadLetters: &deadLetters{},
-				Now: now, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-			})
+			svc, err := thankyou.New(settings(), thankyou.Deps{Store: dynamo.New(dynamotest.Stub{}, "bench", now), Mailer: mailer, Now: now})
 			if err != nil {
 				b.Fatal(err)
 			}
+			h := lambdaevent.ThankYou(svc, &deadLetters{}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 			lh := lambda.NewHandler(h)
 			payload := sample(b, name)
 			ctx := context.Background()

@@ -2,13 +2,11 @@ package thankyou
 
 import (
 	"errors"
-	"log/slog"
 	"regexp"
 	"time"
 
 	"shopmail/internal/deliverability"
 	"shopmail/internal/env"
-	"shopmail/internal/lambdaevent"
 	"shopmail/internal/links"
 	"shopmail/internal/render"
 	"shopmail/internal/send"
@@ -61,26 +59,20 @@ type Store interface {
 
 // Deps are the adapters the flow runs on.
 type Deps struct {
-	Store       Store
-	Mailer      send.Mailer
-	DeadLetters lambdaevent.DeadLetters
-	Now         func() time.Time
-	Log         *slog.Logger
+	Store  Store
+	Mailer send.Mailer
+	Now    func() time.Time
 }
 
-// New wires the flow's handler. s.Links.Keys must be set (from the secret s.KeysSecret names).
-func New(s Settings, d Deps) (*lambdaevent.Handler, error) {
+// New builds the flow. s.Links.Keys must be set (from the secret s.KeysSecret names).
+func New(s Settings, d Deps) (*Service, error) {
 	if s.Links.Keys == nil {
 		return nil, errors.New("thank-you: no link token keys")
 	}
-	if d.Log == nil {
-		d.Log = slog.Default()
-	}
-	svc := &Service{
+	return &Service{
 		Config: s.Config, Contacts: d.Store, Orders: d.Store, Catalog: d.Store, Coupons: d.Store,
 		Sender: &send.Sender{Ledger: d.Store, Mailer: d.Mailer, Now: d.Now},
 		Gate:   &deliverability.Gate{Suppressions: d.Store, States: d.Store, Sender: s.From.Email, Now: d.Now},
 		Now:    d.Now,
-	}
-	return NewHandler(svc, d.DeadLetters, d.Log), nil
+	}, nil
 }

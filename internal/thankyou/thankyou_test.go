@@ -25,6 +25,7 @@ import (
 	"shopmail/internal/dynamo/dynamotest"
 	"shopmail/internal/email"
 	"shopmail/internal/email/emailtest"
+	"shopmail/internal/lambdaevent"
 	"shopmail/internal/links"
 	"shopmail/internal/render"
 	"shopmail/internal/send"
@@ -126,13 +127,11 @@ func setup(t *testing.T, s thankyou.Settings) *fixture {
 	client, table := dynamotest.NewTable(t)
 	f := &fixture{outbox: &outbox.Outbox{}, dead: &deadLetters{}, clock: &clock{now: time.Date(2026, 11, 22, 10, 16, 0, 0, time.UTC)}}
 	f.store = dynamo.New(client, table, f.clock.Now)
-	h, err := thankyou.New(s, thankyou.Deps{
-		Store: f.store, Mailer: f.outbox, DeadLetters: f.dead, Now: f.clock.Now,
-		Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-	})
+	svc, err := thankyou.New(s, thankyou.Deps{Store: f.store, Mailer: f.outbox, Now: f.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
+	h := lambdaevent.ThankYou(svc, f.dead, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	// Through Lambda's own handler machinery, as the runtime calls it.
 	lh := lambda.NewHandler(h)
 	f.invoke = func(payload []byte) error {

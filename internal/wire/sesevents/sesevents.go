@@ -10,6 +10,7 @@ import (
 
 	"shopmail/internal/deliverability"
 	"shopmail/internal/eventbridge"
+	"shopmail/internal/lambdaevent"
 	"shopmail/internal/sqs"
 	"shopmail/internal/wire"
 )
@@ -24,7 +25,7 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if err != nil {
 		return nil, err
 	}
-	return deliverability.NewHandler(&deliverability.Ingest{
+	return lambdaevent.SESEvents(&deliverability.Ingest{
 		Store:     b.Store,
 		Publisher: eventbridge.New(b.AWS.For("EVENTBRIDGE"), cfg.EventBus),
 		Policy:    cfg.Policy, Retention: cfg.Retention,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"shopmail/internal/lambdaevent"
 	"shopmail/internal/schedules"
 	"shopmail/internal/sqs"
 	"shopmail/internal/survey"
@@ -24,7 +25,7 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if err != nil {
 		return nil, err
 	}
-	return survey.NewOrderHandler(&survey.Planner{
+	return lambdaevent.Surveys(&survey.Planner{
 		Config: cfg.Config, Store: b.Store,
 		Scheduler: schedules.New(b.AWS.For("SCHEDULER"), cfg.ScheduleGroup, cfg.TargetARN, cfg.RoleARN, ""), Now: time.Now,
 	}, sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), log), nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"shopmail/internal/lambdaevent"
 	"shopmail/internal/secrets"
 	"shopmail/internal/send"
 	"shopmail/internal/ses"
@@ -29,7 +30,7 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if cfg.Links.Keys, err = secrets.TokenKeys(b.AWS.For("SECRETSMANAGER"), cfg.KeysSecret); err != nil {
 		return nil, err
 	}
-	return survey.NewDueHandler(&survey.Sending{
+	return lambdaevent.SurveySend(&survey.Sending{
 		Config: cfg.Config, Store: b.Store, Now: time.Now,
 		Sender: &send.Sender{Ledger: b.Store, Mailer: ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet), Now: time.Now},
 		Gate:   b.Gate(cfg.From.Email),

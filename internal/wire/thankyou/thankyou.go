@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"shopmail/internal/lambdaevent"
 	"shopmail/internal/secrets"
 	"shopmail/internal/ses"
 	"shopmail/internal/sqs"
@@ -28,11 +29,13 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if cfg.Links.Keys, err = secrets.TokenKeys(b.AWS.For("SECRETSMANAGER"), cfg.KeysSecret); err != nil {
 		return nil, err
 	}
-	return thankyou.New(cfg, thankyou.Deps{
-		Store:       b.Store,
-		Mailer:      ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet),
-		DeadLetters: sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL),
-		Now:         time.Now,
-		Log:         log,
+	svc, err := thankyou.New(cfg, thankyou.Deps{
+		Store:  b.Store,
+		Mailer: ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet),
+		Now:    time.Now,
 	})
+	if err != nil {
+		return nil, err
+	}
+	return lambdaevent.ThankYou(svc, sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), log), nil
 }

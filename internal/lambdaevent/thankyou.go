@@ -1,0 +1,42 @@
+package lambdaevent
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+
+	"shopmail/internal/order"
+	"shopmail/internal/thankyou"
+)
+
+// ThankYou is the Lambda handler of the thank-you function: `Order Placed` events from
+// EventBridge. An invalid event is dead-lettered at once; an error is returned only when a
+// retry could help (a store or the mail service was unavailable).
+func ThankYou(s *thankyou.Service, dead DeadLetters, log *slog.Logger) *Handler {
+	return &Handler{Name: "thankyou", DeadLetters: dead, Log: log,
+		Routes: map[string]Route{order.Placed: thankYou(s)}}
+}
+
+// thankYou handles one `Order Placed` event.
+func thankYou(s *thankyou.Service) Route {
+	return func(ctx context.Context, ev Event) (Result, error) {
+		o, err := order.DecodePlaced(ev.Detail)
+		if err != nil {
+			return Result{}, err
+		}
+		out := Result{Message: "thank-you handled",
+			Attrs: []slog.Attr{slog.String("order_id", o.ID), slog.String("contact_id", o.Customer.ID)}}
+		res, err := s.Handle(ctx, o)
+		if err != nil {
+			return out, err
+		}
+		if strings.HasPrefix(res.Coupon, "reused") {
+			out.Level = slog.LevelWarn // the shop accepted a single-use code a second time
+		}
+		out.Attrs = append(out.Attrs, slog.Bool("first_order", res.First), slog.Bool("marketing", res.Marketing),
+			slog.String("coupon", res.Coupon), slog.String("send_status", string(res.Send.Record.Status)),
+			slog.Bool("duplicate", res.Send.Duplicate), slog.String("message_id", res.Send.Record.MessageID),
+			slog.String("reason", res.Send.Record.Reason))
+		return out, nil
+	}
+}
