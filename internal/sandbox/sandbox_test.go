@@ -303,16 +303,7 @@ func TestPanickingFunctionDoesNotStopTheSandbox(t *testing.T) {
 	}
 }
 
-const apiTemplate = `
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  MarketingTable:
-    Type: AWS::DynamoDB::Table
-    Properties:
-      AttributeDefinitions: [{AttributeName: PK, AttributeType: S}, {AttributeName: SK, AttributeType: S}]
-      KeySchema: [{AttributeName: PK, KeyType: HASH}, {AttributeName: SK, KeyType: RANGE}]
-      BillingMode: PAY_PER_REQUEST
-  Echo:
+const apiTemplate = tableOnly + `  Echo:
     Type: AWS::Serverless::Function
     Properties:
       CodeUri: functions/echo
