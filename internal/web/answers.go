@@ -50,11 +50,11 @@ func (h *Answers) Serve(ctx context.Context, r Request) Response {
 	if Method(r) != "POST" {
 		return HTML(200, render.Page(l, a.Brand, l.T("answer.title"), askPage(l, l.T("survey."+q.ID+".question", a.Brand.ShopName), score)))
 	}
-	if !SameOrigin(r, h.BaseURL) {
-		return Text(403, "Forms are accepted from this site only.")
+	if !FromOurSite(r, h.BaseURL) {
+		return Problem(403, l, a.Brand, "form")
 	}
 	if len(r.Body) > MaxBody {
-		return Text(413, "That comment is too long.")
+		return Problem(413, l, a.Brand, "too.long")
 	}
 	form := Form(r)
 	var out survey.Outcome
@@ -65,9 +65,9 @@ func (h *Answers) Serve(ctx context.Context, r Request) Response {
 	}
 	switch {
 	case errors.Is(err, fault.ErrInvalid):
-		return Text(400, "That is not an answer to this survey.")
+		return Problem(400, l, a.Brand, "not.answer")
 	case err != nil:
-		return Fail(ctx, h.Log, "answer", err)
+		return Fail(ctx, h.Log, "answer", err, l, a.Brand)
 	case out.Cancelled:
 		return HTML(410, render.Page(l, a.Brand, l.T("answer.title"), paragraph(l.T("answer.closed"))))
 	}

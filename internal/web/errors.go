@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"shopmail/internal/fault"
+	"shopmail/internal/render"
 )
 
 // Status is the HTTP status of a domain error, by its kind (internal/fault): invalid input
@@ -24,14 +25,17 @@ func Status(err error) int {
 	return 503
 }
 
-// unavailable is what a customer reads when the system could not do what they asked.
-const unavailable = "Something went wrong on our side. Please try again in a moment."
+// Problem is an error page in the reader's language, with the site's look: what went wrong
+// and what to do (the translation "error."+key, e.g. "error.form").
+func Problem(status int, l render.Locale, b render.Brand, key string) Response {
+	return HTML(status, render.Page(l, b, l.T("error.title"), paragraph(l.T("error."+key))))
+}
 
 // Fail is the answer to a request that failed on our side: logged once, with what failed, and
-// the same plain text whatever the cause, so that nothing internal reaches the reader.
-func Fail(ctx context.Context, log *slog.Logger, what string, err error) Response {
+// the same page whatever the cause, so that nothing internal reaches the reader.
+func Fail(ctx context.Context, log *slog.Logger, what string, err error, l render.Locale, b render.Brand) Response {
 	log.ErrorContext(ctx, what+" failed", "error", err)
-	return Text(503, unavailable)
+	return Problem(503, l, b, "unavailable")
 }
 
 // problem is what a domain error of kind invalid, not found or conflict tells the client: its

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"shopmail/internal/fault"
+	"shopmail/internal/render"
 )
 
 // Each kind of domain error has its status; what the client reads of an invalid query is the
@@ -35,8 +36,10 @@ func TestErrorKindsMapToStatus(t *testing.T) {
 		}
 	}
 	var logged bytes.Buffer
-	r := Fail(context.Background(), slog.New(slog.NewJSONHandler(&logged, nil)), "answer", errors.New("table secret-name unavailable"))
-	if r.StatusCode != 503 || strings.Contains(r.Body, "secret-name") || !strings.Contains(logged.String(), `"msg":"answer failed"`) {
+	r := Fail(context.Background(), slog.New(slog.NewJSONHandler(&logged, nil)), "answer", errors.New("table secret-name unavailable"),
+		render.LocaleFor("fa-IR", ""), render.Brand{ShopName: "Tea House"})
+	if r.StatusCode != 503 || strings.Contains(r.Body, "secret-name") || !strings.Contains(logged.String(), `"msg":"answer failed"`) ||
+		!strings.Contains(r.Body, `dir="rtl"`) || !strings.Contains(r.Body, "مشکلی در سمت ما پیش آمد") {
 		t.Errorf("Fail: %d %q, logged %s", r.StatusCode, r.Body, logged.String())
 	}
 }

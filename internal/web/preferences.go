@@ -33,7 +33,7 @@ func (h *Preferences) Serve(ctx context.Context, r Request) Response {
 	path := r.RawPath
 	if path == "/subscribe" {
 		if !post {
-			return Text(405, "Use POST.")
+			return Problem(405, h.locale(r), h.Service.Brand, "method")
 		}
 		return h.subscribe(ctx, r)
 	}
@@ -49,7 +49,7 @@ func (h *Preferences) Serve(ctx context.Context, r Request) Response {
 	case strings.HasPrefix(path, links.PathConfirm):
 		return h.confirm(ctx, r, tok, post)
 	}
-	return Text(404, "Not found.")
+	return Problem(404, h.locale(r), h.Service.Brand, "not.found")
 }
 
 // locale is the reader's language from their browser, for pages that cannot know the contact.
@@ -73,7 +73,7 @@ func (h *Preferences) unsubscribe(ctx context.Context, r Request, tok string, po
 			return HTML(200, donePage(h.locale(r), s.Brand))
 		}
 		if Form(r).Get("List-Unsubscribe") != "One-Click" {
-			return Text(400, "Expected List-Unsubscribe=One-Click.")
+			return Problem(400, h.locale(r), s.Brand, "bad")
 		}
 		topic := c.Arg
 		if !contact.IsTopic(topic) {
@@ -81,7 +81,7 @@ func (h *Preferences) unsubscribe(ctx context.Context, r Request, tok string, po
 		}
 		got, err := s.Choose(ctx, c.ContactID, map[string]bool{topic: false}, "one-click unsubscribe")
 		if err != nil {
-			return Fail(ctx, h.Log, "unsubscribe", err)
+			return Fail(ctx, h.Log, "unsubscribe", err, h.locale(r), s.Brand)
 		}
 		h.Log.InfoContext(ctx, "unsubscribed", "contact_id", c.ContactID, "topic", topic, "send_key", c.SendKey)
 		l := h.locale(r)
@@ -95,7 +95,7 @@ func (h *Preferences) unsubscribe(ctx context.Context, r Request, tok string, po
 	}
 	ct, err := s.Store.Contact(ctx, c.ContactID)
 	if err != nil {
-		return Fail(ctx, h.Log, "unsubscribe page", err)
+		return Fail(ctx, h.Log, "unsubscribe page", err, h.locale(r), s.Brand)
 	}
 	prefs := s.Links.For(c.ContactID, c.SendKey, s.Now()).Preferences()
 	return HTML(200, unsubscribePage(h.contactLocale(ct), s.Brand, c.Arg, prefs))
@@ -110,7 +110,7 @@ func (h *Preferences) centre(ctx context.Context, r Request, tok string, post bo
 	}
 	ct, err := s.Store.Contact(ctx, c.ContactID)
 	if err != nil {
-		return Fail(ctx, h.Log, "preference centre", err)
+		return Fail(ctx, h.Log, "preference centre", err, h.locale(r), s.Brand)
 	}
 	if ct.Version == 0 {
 		return HTML(404, invalidPage(h.locale(r), s.Brand))
@@ -118,8 +118,8 @@ func (h *Preferences) centre(ctx context.Context, r Request, tok string, post bo
 	if !post {
 		return HTML(200, centrePage(h.contactLocale(ct), s.Brand, ct, false))
 	}
-	if !SameOrigin(r, h.Service.Links.BaseURL) {
-		return Text(403, "Forms are accepted from this site only.")
+	if !FromOurSite(r, h.Service.Links.BaseURL) {
+		return Problem(403, h.contactLocale(ct), s.Brand, "form")
 	}
 	form := Form(r)
 	choices := map[string]bool{}
@@ -132,7 +132,7 @@ func (h *Preferences) centre(ctx context.Context, r Request, tok string, post bo
 	}
 	got, err := s.Choose(ctx, c.ContactID, choices, "preference centre")
 	if err != nil {
-		return Fail(ctx, h.Log, "save preferences", err)
+		return Fail(ctx, h.Log, "save preferences", err, h.locale(r), s.Brand)
 	}
 	h.Log.InfoContext(ctx, "preferences saved", "contact_id", c.ContactID)
 	return HTML(200, centrePage(h.contactLocale(got), s.Brand, got, true))
@@ -147,16 +147,16 @@ func (h *Preferences) confirm(ctx context.Context, r Request, tok string, post b
 	}
 	ct, err := s.Store.Contact(ctx, c.ContactID)
 	if err != nil {
-		return Fail(ctx, h.Log, "confirm page", err)
+		return Fail(ctx, h.Log, "confirm page", err, h.locale(r), s.Brand)
 	}
 	if !post {
 		return HTML(200, confirmPage(h.contactLocale(ct), s.Brand, c.Arg, false))
 	}
-	if !SameOrigin(r, h.Service.Links.BaseURL) {
-		return Text(403, "Forms are accepted from this site only.")
+	if !FromOurSite(r, h.Service.Links.BaseURL) {
+		return Problem(403, h.contactLocale(ct), s.Brand, "form")
 	}
 	if _, err := s.Choose(ctx, c.ContactID, map[string]bool{c.Arg: true}, "double opt-in"); err != nil {
-		return Fail(ctx, h.Log, "confirm subscription", err)
+		return Fail(ctx, h.Log, "confirm subscription", err, h.locale(r), s.Brand)
 	}
 	h.Log.InfoContext(ctx, "subscription confirmed", "contact_id", c.ContactID, "topic", c.Arg)
 	return HTML(200, confirmPage(h.contactLocale(ct), s.Brand, c.Arg, true))
@@ -168,7 +168,7 @@ func (h *Preferences) subscribe(ctx context.Context, r Request) Response {
 	s := h.Service
 	form := Form(r)
 	if form == nil {
-		return Text(400, "Send a form with email and topic.")
+		return Problem(400, h.locale(r), s.Brand, "bad")
 	}
 	addr, err := email.ParseAddress(form.Get("email"))
 	topic := form.Get("topic")
@@ -177,9 +177,9 @@ func (h *Preferences) subscribe(ctx context.Context, r Request) Response {
 	}
 	switch {
 	case err != nil:
-		return Text(400, "That is not an email address.")
+		return Problem(400, h.locale(r), s.Brand, "email")
 	case !contact.IsTopic(topic):
-		return Text(400, "Unknown topic; one of: "+strings.Join(contact.Topics, ", "))
+		return Problem(400, h.locale(r), s.Brand, "topic")
 	}
 	locale := form.Get("locale")
 	if len(locale) > 35 || email.CheckText(locale) != nil {
@@ -187,7 +187,7 @@ func (h *Preferences) subscribe(ctx context.Context, r Request) Response {
 	}
 	out, err := s.Subscribe(ctx, addr, topic, locale)
 	if err != nil && !errors.Is(err, context.Canceled) {
-		return Fail(ctx, h.Log, "subscribe", err)
+		return Fail(ctx, h.Log, "subscribe", err, h.locale(r), s.Brand)
 	}
 	h.Log.InfoContext(ctx, "subscription requested", "topic", topic, "send_status", out.Record.Status,
 		"duplicate", out.Duplicate, "reason", out.Record.Reason)

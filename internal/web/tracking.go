@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"shopmail/internal/links"
+	"shopmail/internal/render"
 	"shopmail/internal/token"
 	"shopmail/internal/tracking"
 )
@@ -15,6 +16,7 @@ import (
 // (GET /c/{token}).
 type Tracking struct {
 	Service *tracking.Service
+	Brand   render.Brand // for the page of a link that is not valid
 	Log     *slog.Logger
 }
 
@@ -44,17 +46,18 @@ func (h *Tracking) Serve(ctx context.Context, r Request) Response {
 		return Pixel()
 	case strings.HasPrefix(r.RawPath, links.PathClick):
 		target, hit, err := h.Service.Click(ctx, req)
+		l := render.LocaleFor(Language(r), "")
 		h.logHit(ctx, log, "click", hit, err)
 		switch {
 		case errors.Is(err, tracking.ErrBadToken):
-			return Text(404, "This link is not valid.")
+			return HTML(404, render.Page(l, h.Brand, l.T("link.invalid.title"), paragraph(l.T("error.not.found"))))
 		case target == "":
-			return Text(503, unavailable)
+			return Problem(503, l, h.Brand, "unavailable")
 		}
 		// Even when recording failed the reader goes where the link leads.
 		return Redirect(target)
 	}
-	return Text(404, "Not found.")
+	return Problem(404, render.LocaleFor(Language(r), ""), h.Brand, "not.found")
 }
 
 func (h *Tracking) logHit(ctx context.Context, log *slog.Logger, kind string, hit tracking.Hit, err error) {

@@ -58,9 +58,16 @@ func Language(r Request) string {
 	return strings.TrimSpace(lang)
 }
 
-// SameOrigin reports whether a form post comes from the site at base: a browser's Origin,
-// when it sends one, must be base's.
-func SameOrigin(r Request, base string) bool {
+// FromOurSite reports whether a form post comes from one of our own pages at base, as the
+// browser tells it. Sec-Fetch-Site, which every current browser sends, must be
+// "same-origin". Without it, an Origin must be base's: "null" (what a page with
+// Referrer-Policy no-referrer makes the browser send) cannot be told apart from a sandboxed
+// page of another site, so it is refused. A request with neither header comes from no browser
+// (a script or an old client), which a cross-site forgery needs, and is accepted.
+func FromOurSite(r Request, base string) bool {
+	if site := Header(r, "sec-fetch-site"); site != "" {
+		return site == "same-origin"
+	}
 	origin := Header(r, "origin")
 	if origin == "" {
 		return true
@@ -89,13 +96,15 @@ func Form(r Request) url.Values {
 	return v
 }
 
-// headers every response carries: nothing is cached, framed, sniffed or leaked by referrer.
+// headers every response carries: nothing is cached, framed or sniffed, and no token in our
+// URLs reaches another site by referrer ("same-origin" sends the referrer, and so a proper
+// Origin with a form post, to our own pages only).
 func headers(contentType string) map[string]string {
 	return map[string]string{
 		"content-type":            contentType,
 		"cache-control":           "no-store, max-age=0",
 		"x-content-type-options":  "nosniff",
-		"referrer-policy":         "no-referrer",
+		"referrer-policy":         "same-origin",
 		"x-frame-options":         "DENY",
 		"content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
 	}

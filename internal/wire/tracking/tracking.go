@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"shopmail/internal/render"
 	"shopmail/internal/secrets"
 	"shopmail/internal/tracking"
 	"shopmail/internal/web"
@@ -28,7 +29,7 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if err != nil {
 		return nil, err
 	}
-	return &web.Tracking{Log: log, Service: &tracking.Service{
+	return &web.Tracking{Log: log, Brand: render.Brand{ShopName: cfg.ShopName, ShopURL: cfg.ShopURL, PostalAddress: cfg.PostalAddress}, Service: &tracking.Service{
 		Store: b.Store,
 		Keys:  keys, ShopURL: cfg.ShopURL, Retention: cfg.Links.Tracking, Now: time.Now,
 	}}, nil
