@@ -10,7 +10,7 @@ LAMBDA_ENV   := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 MAX_BINARY_BYTES := 10485760
 
-.PHONY: help deps run samples test test-short build bench lint fmt generate deploy clean
+.PHONY: help deps browser-deps run samples test test-short test-browser build bench lint fmt generate deploy clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -31,9 +31,15 @@ run: deps ## the whole system locally, offline: AWS endpoint, functions, app and
 samples: deps ## run every sample event through its function once; the emails land in .run/outbox
 	@$(GO) run ./infra/cmd/invoke -all -outbox .run/outbox
 
-test: deps ## every test: unit, DynamoDB Local integration, template checks
+browser-deps: ## Debian's Chromium for the browser tests (installed with apt-get when root)
+	@infra/chromium/ensure.sh
+
+test: deps browser-deps ## every test: unit, DynamoDB Local integration, template checks, the browser tests
 	@$(GO) vet ./...
 	@$(GO) run ./infra/cmd/with-dynamodb -- $(GO) test -count=1 ./...
+
+test-browser: deps browser-deps ## the browser tests alone (Chromium against the sandbox); screenshots in .run/screenshots/
+	@$(GO) run ./infra/cmd/with-dynamodb -- $(GO) test -count=1 -run '^TestBrowser' ./internal/sandbox/
 
 test-short: ## unit tests only (no DynamoDB Local)
 	@$(GO) test -short ./...

@@ -1,4 +1,4 @@
-// Command answers is the Lambda function behind the survey answer pages (see internal/survey).
+// Command answers is the Lambda function behind the survey answer pages (see internal/web/answers.go and internal/survey).
 package main
 
 import (

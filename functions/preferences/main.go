@@ -1,5 +1,6 @@
 // Command preferences is the Lambda function behind the one-click unsubscribe, the
-// preference centre and double opt-in subscriptions (see internal/preferences).
+// preference centre and double opt-in subscriptions (see internal/web/preferences.go and
+// internal/preferences).
 package main
 
 import (

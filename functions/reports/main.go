@@ -1,4 +1,4 @@
-// Command reports is the marketer API's reports function: survey results (see internal/survey).
+// Command reports is the marketer API's reports function: survey results (see internal/web/reports.go and internal/survey).
 package main
 
 import (

@@ -38,7 +38,7 @@ func surveyPlaced(p *survey.Planner) Route {
 	}
 }
 
-// status handles `Order Delivered`, `Order Cancelled` and `Order Refunded`.
+// orderStatus handles `Order Delivered`, `Order Cancelled` and `Order Refunded`.
 func orderStatus(p *survey.Planner) Route {
 	return func(ctx context.Context, ev Event) (Result, error) {
 		at, err := ev.Time()
@@ -57,7 +57,7 @@ func orderStatus(p *survey.Planner) Route {
 	}
 }
 
-// due sends a survey whose schedule fired.
+// surveyDue sends a survey whose schedule fired.
 func surveyDue(p *survey.Sending) RawRoute {
 	return func(ctx context.Context, payload []byte) (Result, error) {
 		d, err := decodeDue(payload)

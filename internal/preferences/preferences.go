@@ -1,6 +1,6 @@
 // Package preferences lets customers choose what marketing email they get: the one-click
-// unsubscribe of RFC 8058 (GET shows a page, only POST changes anything, since scanners
-// prefetch links), the preference centre (topics, or stop all marketing), and subscriptions
+// unsubscribe of RFC 8058 (the pages are internal/web's: only a POST changes anything, since
+// scanners prefetch links), the preference centre (topics, or stop all marketing), and subscriptions
 // with double opt-in ("tell me when the sale starts"). Every choice is recorded with its time
 // and source, applies to every contact with the same address, and every withdrawal is
 // published as "Contact Unsubscribed".

@@ -80,14 +80,14 @@ func pageLayout(l Locale, b Brand, title string, body templ.Component) templ.Com
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</title><style>\nbody{margin:0;background:#f4f4f5;font:16px/1.6 Tahoma,Vazirmatn,'Segoe UI',Arial,sans-serif;color:#18181b}\nmain{max-width:520px;margin:32px auto;background:#fff;padding:24px;border-radius:8px}\nh1{font-size:20px;margin:0 0 12px}label{display:block;margin:8px 0}\nbutton{font:inherit;padding:10px 18px;border:0;border-radius:6px;background:#18181b;color:#fff;cursor:pointer;margin:8px 8px 0 0}\nbutton.quiet{background:#e4e4e7;color:#18181b}small{color:#52525b}\n</style></head><body><main><h1>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</title><meta name=\"color-scheme\" content=\"light dark\"><style>\n:root{color-scheme:light dark}\nbody{margin:0;background:#f4f4f5;font:16px/1.6 Tahoma,Vazirmatn,'Segoe UI',Arial,sans-serif;color:#18181b}\nmain{max-width:520px;margin:32px auto;background:#fff;padding:24px;border-radius:8px}\n@media (max-width:560px){main{margin:0;border-radius:0;padding:16px}}\nh1{font-size:20px;margin:0 0 12px}\na{color:#1d4ed8}\np>a:only-child{display:inline-block;min-height:44px;line-height:44px}\nlabel{display:flex;align-items:center;gap:10px;min-height:44px;margin:4px 0}\ninput[type=checkbox]{width:22px;height:22px;margin:0;flex:none}\nbutton{font:inherit;min-height:44px;padding:10px 18px;border:0;border-radius:6px;background:#18181b;color:#fff;cursor:pointer;margin:8px 8px 0 0}\nbutton.quiet{background:#e4e4e7;color:#18181b}\ntextarea{display:block;width:100%;box-sizing:border-box;font:inherit;margin:4px 0;background:#fff;color:#18181b;border:1px solid #71717a;border-radius:6px}\nsmall{color:#52525b}\n.score{font-size:40px;font-weight:bold;margin:8px 0 0}\n@media (prefers-color-scheme:dark){\nbody{background:#09090b;color:#f4f4f5}\nmain{background:#18181b}\na{color:#93c5fd}\nbutton{background:#f4f4f5;color:#18181b}\nbutton.quiet{background:#3f3f46;color:#f4f4f5}\ntextarea{background:#09090b;color:#f4f4f5;border-color:#a1a1aa}\nsmall{color:#d4d4d8}\n}\n</style></head><body><main><h1>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var6 string
 		templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(title)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/render/page.templ`, Line: 23, Col: 15}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/render/page.templ`, Line: 42, Col: 15}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 		if templ_7745c5c3_Err != nil {
@@ -108,7 +108,7 @@ func pageLayout(l Locale, b Brand, title string, body templ.Component) templ.Com
 		var templ_7745c5c3_Var7 string
 		templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(b.ShopName)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/render/page.templ`, Line: 25, Col: 26}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/render/page.templ`, Line: 44, Col: 26}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 		if templ_7745c5c3_Err != nil {
@@ -121,7 +121,7 @@ func pageLayout(l Locale, b Brand, title string, body templ.Component) templ.Com
 		var templ_7745c5c3_Var8 string
 		templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(b.PostalAddress)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/render/page.templ`, Line: 25, Col: 49}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/render/page.templ`, Line: 44, Col: 49}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 		if templ_7745c5c3_Err != nil {

@@ -48,7 +48,7 @@ func (h *Answers) Serve(ctx context.Context, r Request) Response {
 		l = render.LocaleFor(ct.Locale, ct.Timezone)
 	}
 	if Method(r) != "POST" {
-		return HTML(200, render.Page(l, a.Brand, l.T("answer.title"), askPage(l, l.T("survey."+q.ID+".question", a.Brand.ShopName), score)))
+		return HTML(200, render.Page(l, a.Brand, l.T("answer.title"), askPage(l, l.T("survey."+q.ID+".question", a.Brand.ShopName), score, q.Min, q.Max)))
 	}
 	if !FromOurSite(r, h.BaseURL) {
 		return Problem(403, l, a.Brand, "form")

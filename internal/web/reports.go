@@ -66,11 +66,11 @@ func JSON(status int, v any) Response {
 	if err != nil {
 		return JSONError(500, "the answer could not be written")
 	}
-	return Response{StatusCode: status, Headers: map[string]string{"content-type": "application/json", "cache-control": "no-store"}, Body: string(b)}
+	return Response{StatusCode: status, Headers: headers("application/json"), Body: string(b)}
 }
 
 // JSONError is an API error: {"error": msg}.
 func JSONError(status int, msg string) Response {
 	b, _ := json.Marshal(map[string]string{"error": msg})
-	return Response{StatusCode: status, Headers: map[string]string{"content-type": "application/json", "cache-control": "no-store"}, Body: string(b)}
+	return Response{StatusCode: status, Headers: headers("application/json"), Body: string(b)}
 }

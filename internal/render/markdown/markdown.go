@@ -41,8 +41,9 @@ func HTML(src string) Safe {
 	return Safe{html: markdownPolicy.Sanitize(b.String())}
 }
 
-// The renderer and policy are built on first use, not at start: functions that never render
-// Markdown keep neither in their binary nor pay for them on a cold start.
+// The renderer and policy are built on first use, not at start, so that a function pays for
+// them on its first Markdown, not on every cold start. (What keeps them out of the binaries of
+// functions that render none is that only this package imports them.)
 var (
 	markdownOnce     sync.Once
 	markdownRenderer goldmark.Markdown
