@@ -298,11 +298,7 @@ func TestLongSubjectFolds(t *testing.T) {
 		t.Errorf("Subject is on %d lines; want it folded:\n%s", len(lines), field)
 	}
 	for i, line := range lines {
-		limit := 78 // RFC 5322's SHOULD; the first line also holds "Subject: " and one word
-		if i == 0 {
-			limit = len("Subject: ") + 75
-		}
-		if len(line) > limit {
+		if limit := 76; len(line) > limit { // RFC 2047: a line holding an encoded word, "Subject: " included
 			t.Errorf("line %d of Subject has %d characters: %q", i+1, len(line), line)
 		}
 	}
@@ -317,6 +313,50 @@ func TestLongSubjectFolds(t *testing.T) {
 	}
 	if p := emailtest.MustParse(t, raw); p.Subject != m.Subject {
 		t.Errorf("Subject = %q; want %q", p.Subject, m.Subject)
+	}
+}
+
+// TestHeaderLinesFit: every header line of a message with long Persian and mixed-script
+// subjects and names holds at most 76 characters (RFC 2047 section 2), the message parses
+// strictly with net/mail, and each field decodes back to what was given.
+func TestHeaderLinesFit(t *testing.T) {
+	persian200 := string([]rune(strings.Repeat("از خرید شما از فروشگاه چای سپاسگزاریم ", 6))[:200])
+	tests := []struct{ name, subject, from, to string }{
+		{"persian 200", persian200, "فروشگاه چای «برگ سبز»", "سارا احمدی"},
+		{"mixed", "سارا عزیز، از اولین خرید شما از Green Leaf Tea House سپاسگزاریم! Order #A-1001", "Green Leaf فروشگاه", "Sara احمدی"},
+		{"accents", "Merci pour votre commande, Zoë — votre thé arrive bientôt chez vous à Montréal (n° 1001)", "Thé & Café Müller", "José Müller-Lüdenscheidt"},
+		{"one long word", strings.Repeat("سپاسگزاریم", 30), strings.Repeat("نام", 40), strings.Repeat("é", 100)},
+		{"emoji", strings.Repeat("🌿 چای سبز ", 25), "🌿🌿🌿", "Zoë 🌿 <زهره>"},
+		{"ascii", "Thank you for your first order at Green Leaf Tea House, Sara! We are getting it ready", "Green Leaf", "Sara Ahmadi"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := valid()
+			m.Subject, m.From.Name, m.To.Name = tt.subject, tt.from, tt.to
+			m.ReplyTo = &email.Address{Name: tt.from, Email: "help@example.com"}
+			raw := mustBytes(t, m)
+			head, _, _ := strings.Cut(string(raw), "\r\n\r\n")
+			for i, line := range strings.Split(head, "\r\n") {
+				if len(line) > 76 {
+					t.Errorf("header line %d has %d characters: %q", i+1, len(line), line)
+				}
+			}
+			p := emailtest.MustParse(t, raw) // net/mail, strictly
+			var dec mime.WordDecoder
+			if got, err := dec.DecodeHeader(p.Header.Get("Subject")); err != nil || got != strings.TrimSpace(tt.subject) {
+				t.Errorf("Subject decodes to %q, %v; want %q", got, err, tt.subject)
+			}
+			for _, f := range []struct{ field, got, want string }{
+				{"From", p.From.Name, tt.from}, {"To", p.To.Name, tt.to},
+			} {
+				if f.got != strings.TrimSpace(f.want) {
+					t.Errorf("%s = %q; want %q", f.field, f.got, f.want)
+				}
+			}
+			if rt, err := p.Header.AddressList("Reply-To"); err != nil || len(rt) != 1 || rt[0].Name != tt.from {
+				t.Errorf("Reply-To = %v, %v", rt, err)
+			}
+		})
 	}
 }
 

@@ -1,9 +1,9 @@
 package email
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
-	"mime"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -11,10 +11,14 @@ import (
 	"unicode/utf8"
 )
 
-// Line lengths of RFC 5322 section 2.1.1.
+// Line lengths of RFC 5322 section 2.1.1 and RFC 2047 section 2.
 const (
-	foldWidth  = 78  // a line SHOULD be at most 78 characters
-	maxLineLen = 998 // and MUST be at most 998
+	// foldWidth is the longest line fold writes when it can: RFC 5322 asks for at most 78
+	// characters, RFC 2047 for at most 76 on a line holding an encoded word; 76 keeps both.
+	foldWidth  = 76
+	maxLineLen = 998 // a line MUST be at most 998
+	// maxWordLen is the longest encoded word (RFC 2047 section 2).
+	maxWordLen = 75
 )
 
 // maxSubjectLen bounds the trimmed subject, in bytes.
@@ -141,18 +145,18 @@ func (h *headerWriter) address(field, name string, a Address) {
 	h.keep(err)
 	display, err := headerText(field+".name", a.Name)
 	h.keep(err)
-	h.line(field+".name", name, mailbox(display, addr))
+	h.line(field+".name", name, mailbox(display, addr, name))
 }
 
-// mailbox formats a display name and address. net/mail's Address.String quotes an ASCII
-// name correctly, but it can put a raw backslash into the Q-encoded form of a non-ASCII name,
-// which parsers then reject (golang/go#80592). Non-ASCII names are therefore B-encoded here,
-// which is also the shorter form for Persian.
-func mailbox(name, addr string) string {
+// mailbox formats a display name and address for the field name. net/mail's Address.String
+// quotes an ASCII name correctly, but it can put a raw backslash into the Q-encoded form of a
+// non-ASCII name, which parsers then reject (golang/go#80592). Non-ASCII names are therefore
+// encoded here (encodeText), so that the first line, "To: " and a word, fits too.
+func mailbox(name, addr, field string) string {
 	if isASCII(name) {
 		return (&mail.Address{Name: name, Address: addr}).String()
 	}
-	return mime.BEncoding.Encode("UTF-8", name) + " <" + addr + ">"
+	return encodeText(name, field) + " <" + addr + ">"
 }
 
 func (h *headerWriter) subject(s string) {
@@ -164,17 +168,86 @@ func (h *headerWriter) subject(s string) {
 	case len(s) > maxSubjectLen:
 		h.fail("subject", fmt.Errorf("is %d bytes long; at most %d are allowed", len(s), maxSubjectLen))
 	}
-	h.line("subject", "Subject", encodeText(s))
+	h.line("subject", "Subject", encodeText(s, "Subject"))
 }
 
-// encodeText returns ASCII text unchanged, and other text as RFC 2047 encoded words of at
-// most 75 characters separated by spaces, in whichever of the Q and B encodings is shorter.
-func encodeText(s string) string {
-	q := mime.QEncoding.Encode("UTF-8", s)
-	if b := mime.BEncoding.Encode("UTF-8", s); len(b) < len(q) {
-		return b
+// encodeText returns ASCII text unchanged, and other text as RFC 2047 encoded words separated
+// by spaces, in whichever of the Q and B encodings is shorter, for the header field name.
+// fold puts each word on a line of its own when two do not fit, so every word is short
+// enough for its line to hold at most foldWidth characters: the first, after "Name: ", and
+// the others after the space that starts a folded line. A word holds whole characters (RFC
+// 2047 section 5: a character is never split between words).
+func encodeText(s, field string) string {
+	if isASCII(s) {
+		return s
 	}
-	return q
+	cost, words := bCost, bWord
+	if qLen(s) < bLen(len(s)) {
+		cost, words = qCost, qWord
+	}
+	var out []string
+	budget := min(maxWordLen, foldWidth-len(field)-2) // "Name: " before the first word
+	const prefix = len("=?UTF-8?B?") + len("?=")
+	start, n := 0, 0 // the current word's first byte and its encoded length without prefix
+	for i, r := range s {
+		size := utf8.RuneLen(r)
+		if next := cost(s[start:i], n, s[i:i+size]); prefix+next > budget && i > start {
+			out = append(out, words(s[start:i]))
+			start, budget = i, foldWidth-1 // " " before each further word
+			n = cost("", 0, s[i:i+size])
+		} else {
+			n = next
+		}
+	}
+	return strings.Join(append(out, words(s[start:])), " ")
+}
+
+// bLen is the length of n bytes in base64.
+func bLen(n int) int { return (n + 2) / 3 * 4 }
+
+// bCost is the base64 length of word + r, where the length of word alone is n.
+func bCost(word string, _ int, r string) int { return bLen(len(word) + len(r)) }
+
+func bWord(s string) string {
+	return "=?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte(s)) + "?="
+}
+
+// qLiteral reports whether the Q encoding writes b as it is: only what RFC 2047 section 5 (3)
+// allows in a display name, the strictest of its three places, so one rule fits all.
+func qLiteral(b byte) bool {
+	return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || strings.IndexByte("!*+-/", b) >= 0
+}
+
+// qLen is the length of s in the Q encoding.
+func qLen(s string) int { return qCost("", 0, s) }
+
+// qCost is the Q length of word + r, where the length of word alone is n.
+func qCost(_ string, n int, r string) int {
+	for i := 0; i < len(r); i++ {
+		if qLiteral(r[i]) || r[i] == ' ' {
+			n++
+		} else {
+			n += 3
+		}
+	}
+	return n
+}
+
+func qWord(s string) string {
+	var b strings.Builder
+	b.WriteString("=?UTF-8?Q?")
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			b.WriteByte('_')
+		case qLiteral(c):
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "=%02X", c)
+		}
+	}
+	b.WriteString("?=")
+	return b.String()
 }
 
 func (h *headerWriter) date(t time.Time) {

@@ -142,7 +142,11 @@ func Load(r *env.Reader) Settings {
 	s.BaseURL = strings.TrimRight(r.String("PUBLIC_URL"), "/")
 	if s.BaseURL != "" {
 		u, err := url.Parse(s.BaseURL)
-		r.Check(err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.RawQuery == "", "PUBLIC_URL", "must be an absolute http(s) URL without a query")
+		ok := err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.RawQuery == ""
+		r.Check(ok, "PUBLIC_URL", "must be an absolute http(s) URL without a query")
+		// RFC 8058 requires an HTTPS List-Unsubscribe; plain HTTP is only for a local run.
+		r.Check(!ok || u.Scheme == "https" || loopback(u.Hostname()), "PUBLIC_URL",
+			"must be an https URL (http only for localhost, 127.0.0.1 or ::1): RFC 8058 requires an HTTPS unsubscribe link")
 	}
 	s.Tracking = time.Duration(r.Int("TRACKING_RETENTION_DAYS", 400, 1, 3650)) * 24 * time.Hour
 	s.Unsubscribe = max(s.Tracking, 2*365*24*time.Hour)
@@ -153,6 +157,12 @@ func Load(r *env.Reader) Settings {
 		s.Mailto = addr
 	}
 	return s
+}
+
+// loopback reports whether host names this machine: the only hosts PUBLIC_URL may reach over
+// plain HTTP.
+func loopback(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
 // Confirm returns the link that confirms a subscription to the topic.

@@ -37,6 +37,11 @@ type wire struct {
 	Items        []wireItem     `json:"items"`
 	CouponCode   *string        `json:"couponCode"`
 	ReferralCode *string        `json:"referralCode"`
+	OrderURL     *string        `json:"orderUrl"`
+	Subtotal     *money.Decimal `json:"subtotal"`
+	Shipping     *money.Decimal `json:"shipping"`
+	Discount     *money.Decimal `json:"discount"`
+	Tax          *money.Decimal `json:"tax"`
 }
 
 type wireCustomer struct {
@@ -80,7 +85,12 @@ func DecodePlaced(detail []byte) (Order, error) {
 		Currency:     currency(p, w.Currency),
 		CouponCode:   code(p, "couponCode", w.CouponCode),
 		ReferralCode: code(p, "referralCode", w.ReferralCode),
+		URL:          link(w.OrderURL, "https"),
 	}
+	o.Subtotal = amount(p, "subtotal", w.Subtotal, o.Currency)
+	o.Shipping = amount(p, "shipping", w.Shipping, o.Currency)
+	o.Discount = amount(p, "discount", w.Discount, o.Currency)
+	o.Tax = amount(p, "tax", w.Tax, o.Currency)
 	o.PlacedAt = placedAt(p, w.PlacedAt)
 	o.Customer = customer(p, w.Customer)
 	o.Items = items(p, w.Items)
@@ -280,6 +290,24 @@ func total(p *fault.Problems, given *money.Decimal, items []Item) money.Decimal 
 		}
 	}
 	return sum
+}
+
+// amount is an optional part of the total (subtotal, shipping, discount, tax), in the order's
+// currency: not negative (a discount is the amount taken off), and with no more decimals than
+// the currency shows (2 for USD), since the email shows it rounded to them.
+func amount(p *fault.Problems, field string, v *money.Decimal, currency string) *money.Decimal {
+	if v == nil {
+		return nil
+	}
+	if v.Sign() < 0 {
+		p.Add(field, "must not be negative")
+		return nil
+	}
+	if n := money.MinorUnits(currency); v.Round(n).Cmp(*v) != 0 {
+		p.Add(field, "has more than %d decimal places", n)
+		return nil
+	}
+	return v
 }
 
 func text(p *fault.Problems, field string, v *string) string {

@@ -172,3 +172,53 @@ func FuzzDecodePlaced(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodePlacedOptionalFields reads the sample with every optional field, and checks each
+// is kept when valid, dropped when an unsafe link, refused when a bad amount.
+func TestDecodePlacedOptionalFields(t *testing.T) {
+	full := string(detail(t, "full-order.json"))
+	o, err := order.DecodePlaced([]byte(full))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string]*money.Decimal{"subtotal": o.Subtotal, "shipping": o.Shipping, "discount": o.Discount, "tax": o.Tax} {
+		if got == nil {
+			t.Errorf("%s dropped", name)
+		}
+	}
+	if o.Subtotal.String() != "129.9" || o.Shipping.String() != "5.0" || o.Discount.String() != "10.0" || o.Tax.String() != "8.5" || o.Total.String() != "133.4" {
+		t.Errorf("amounts %s %s %s %s %s", o.Subtotal, o.Shipping, o.Discount, o.Tax, o.Total)
+	}
+	if o.URL != "https://shop.example/account/orders/o-1003" {
+		t.Errorf("order URL %q", o.URL)
+	}
+	// Without them, as before.
+	o, err = order.DecodePlaced(detail(t, "first-order.json"))
+	if err != nil || o.URL != "" || o.Subtotal != nil || o.Shipping != nil || o.Discount != nil || o.Tax != nil {
+		t.Errorf("first-order: %v, %q %v %v %v %v", err, o.URL, o.Subtotal, o.Shipping, o.Discount, o.Tax)
+	}
+	const url = "https://shop.example/account/orders/o-1003"
+	for _, bad := range []string{"http://shop.example/account/orders/o-1003", "javascript:alert(1)", "/account/orders/o-1003", "https://user:pw@shop.example/o"} {
+		o, err := order.DecodePlaced([]byte(strings.Replace(full, url, bad, 1)))
+		if err != nil || o.URL != "" {
+			t.Errorf("orderUrl %q: kept as %q, %v; want it dropped", bad, o.URL, err)
+		}
+	}
+	for _, tt := range []struct{ field, from, to, want string }{
+		{"subtotal", `"subtotal": 129.9`, `"subtotal": -1`, "subtotal must not be negative"},
+		{"shipping", `"shipping": 5.0`, `"shipping": -5`, "shipping must not be negative"},
+		{"discount", `"discount": 10.0`, `"discount": -10`, "discount must not be negative"},
+		{"tax", `"tax": 8.5`, `"tax": -0.01`, "tax must not be negative"},
+		{"tax decimals", `"tax": 8.5`, `"tax": 8.555`, "tax has more than 2 decimal places"},
+		{"rial decimals", `"tax": 8.5`, `"tax": 8.5, "currency": "IRR"`, "tax has more than 0 decimal places"},
+		{"shipping as string", `"shipping": 5.0`, `"shipping": "5"`, "malformed JSON"},
+	} {
+		if !strings.Contains(full, tt.from) {
+			t.Fatalf("sample lacks %s", tt.from)
+		}
+		_, err := order.DecodePlaced([]byte(strings.Replace(full, tt.from, tt.to, 1)))
+		if !errors.Is(err, fault.ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want %q", tt.field, err, tt.want)
+		}
+	}
+}

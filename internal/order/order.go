@@ -26,6 +26,11 @@ type Order struct {
 	Items        []Item
 	CouponCode   string
 	ReferralCode string
+	// URL is the customer's page of the order on the shop (https only; empty when the shop
+	// sent none or an unsafe one).
+	URL string
+	// The breakdown of Total, each nil when the shop sent none; same currency as Total.
+	Subtotal, Shipping, Discount, Tax *money.Decimal
 }
 
 // Customer is the buyer as the shop knows them at the time of the order. Empty strings and a

@@ -14,11 +14,13 @@ import (
 	"shopmail/internal/dynamo"
 	"shopmail/internal/dynamo/dynamotest"
 	"shopmail/internal/email"
+	"shopmail/internal/email/emailtest"
 	"shopmail/internal/eventbridge/eventbridgetest"
 	"shopmail/internal/links"
 	"shopmail/internal/order"
 	"shopmail/internal/preferences"
 	"shopmail/internal/render"
+	"shopmail/internal/render/rendertest"
 	"shopmail/internal/send"
 	"shopmail/internal/send/outbox"
 	"shopmail/internal/token"
@@ -199,6 +201,14 @@ func TestSubscribeSendsOneConfirmation(t *testing.T) {
 	}
 	if n := f.outbox.Calls(); n != 1 {
 		t.Fatalf("%d confirmations sent, want 1", n)
+	}
+	// The Persian confirmation: its button and every colour read in both schemes.
+	conf := emailtest.MustParse(t, f.outbox.Messages()[0].Raw)
+	if !strings.Contains(conf.HTML, `class="c-btn" style="`+render.ButtonStyle+`background-color:#18181b;color:#ffffff;`) || !strings.Contains(conf.HTML, `dir="rtl"`) {
+		t.Errorf("confirmation button:\n%s", conf.HTML)
+	}
+	for _, p := range rendertest.ColorProblems(conf.HTML, render.Brand{}) {
+		t.Error(p)
 	}
 	// A known customer's address answers the same, and a suppressed one gets nothing.
 	if _, err := f.store.Suppress(context.Background(), deliverability.Suppression{Address: "sara@example.com", Reason: "hard bounce"}); err != nil {

@@ -15,6 +15,8 @@ func LoadBrand(r *env.Reader) (Brand, email.Address) {
 		ShopURL:       r.String("SHOP_URL"),
 		SenderName:    r.String("SENDER_NAME"),
 		PostalAddress: r.String("POSTAL_ADDRESS"),
+		LogoURL:       r.Optional("LOGO_URL", ""),
+		Color:         r.Optional("BRAND_COLOR", ""),
 	}
 	from := email.Address{Name: b.SenderName, Email: r.String("SENDER_ADDRESS")}
 	if from.Email != "" {
@@ -32,6 +34,14 @@ func LoadBrand(r *env.Reader) (Brand, email.Address) {
 	}
 	if u, err := url.Parse(b.ShopURL); b.ShopURL != "" {
 		r.Check(err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "", "SHOP_URL", "must be an absolute http(s) URL")
+	}
+	if u, err := url.Parse(b.LogoURL); b.LogoURL != "" {
+		r.Check(err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil, "LOGO_URL", "must be an absolute https URL")
+	}
+	if b.Color != "" {
+		// A light colour is accepted: its buttons get black text (ButtonText) and links keep
+		// the default colour, so every text stays readable.
+		r.Check(ValidColor(b.Color) == "", "BRAND_COLOR", ValidColor(b.Color))
 	}
 	return b, from
 }

@@ -24,6 +24,9 @@ func (p page) Body(Email) templ.Component {
 }
 func (p page) WriteText(t *Text, _ Brand) { t.Line(p.body) }
 
+// muted is the inline style of a link in the footer.
+const muted = `style="background-color:#ffffff;color:#52525b;border-color:#e4e4e7;"`
+
 func TestRenderEscapesEverythingFromData(t *testing.T) {
 	evil := `<script>alert("x")</script>`
 	esc := `&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;`
@@ -40,7 +43,7 @@ func TestRenderEscapesEverythingFromData(t *testing.T) {
 		{"body", `<p>` + esc + `</p>`},
 		{"why", `<p style="margin:0 0 8px;">why ` + esc + `</p>`},
 		{"sender and address", `<p style="margin:0 0 8px;">` + esc + ` · ` + esc + `</p>`},
-		{"visit", `style="color:#52525b;">Visit ` + esc + `</a>`},
+		{"visit", `class="c-muted" ` + muted + `>Visit ` + esc + `</a>`},
 	}
 	for _, p := range places {
 		if n := strings.Count(r.HTML, p.want); n != 1 {
@@ -62,8 +65,8 @@ func TestRenderEscapesEverythingFromData(t *testing.T) {
 
 func TestRenderDirection(t *testing.T) {
 	r := Render(page{subject: "s", body: "b"}, Brand{ShopURL: "https://s.example"}, LocaleFor("fa-IR", ""), Tracking{})
-	card := `<table role="presentation" class="card" width="600" cellpadding="0" cellspacing="0" dir="rtl" ` +
-		`style="width:100%;max-width:600px;background:#ffffff;font-family:Tahoma,Vazirmatn,Segoe UI,Arial,sans-serif;font-size:16px;line-height:1.6;color:#18181b;text-align:right;">`
+	card := `<table role="presentation" class="card c-card" width="600" cellpadding="0" cellspacing="0" dir="rtl" ` +
+		`style="width:100%;max-width:600px;background-color:#ffffff;color:#18181b;border-color:#e4e4e7;font-family:Tahoma,Vazirmatn,Segoe UI,Arial,sans-serif;font-size:16px;line-height:1.6;text-align:right;overflow-wrap:break-word;word-wrap:break-word;">`
 	for _, want := range []string{`<html lang="fa-IR" dir="rtl">`, card} {
 		if !strings.Contains(r.HTML, want) {
 			t.Errorf("HTML lacks %s", want)
@@ -84,10 +87,10 @@ func TestRenderTracking(t *testing.T) {
 		Unsubscribe: "https://go.example/u/1", Preferences: "https://go.example/p/1"}
 	r := Render(page{subject: "s", body: "b"}, Brand{ShopURL: "https://s.example"}, LocaleFor("en", ""), tr)
 	for _, want := range []string{
-		`<a href="https://go.example/c/s.example" style="font-size:20px;`, // the header, tracked
-		`<a href="https://go.example/c/s.example" style="color:#52525b;">Visit`,
-		`<a href="https://go.example/u/1" style="color:#52525b;">Unsubscribe</a>`,
-		`<a href="https://go.example/p/1" style="color:#52525b;">Email preferences</a>`,
+		`<a href="https://go.example/c/s.example" class="c-card" style="background-color:#ffffff;color:#18181b;border-color:#e4e4e7;font-size:20px;`, // the header, tracked
+		`<a href="https://go.example/c/s.example" class="c-muted" ` + muted + `>Visit`,
+		`<a href="https://go.example/u/1" class="c-muted" ` + muted + `>Unsubscribe</a>`,
+		`<a href="https://go.example/p/1" class="c-muted" ` + muted + `>Email preferences</a>`,
 		`<a href="https://go.example/h/1" style="display:none;`,
 		`<img src="https://go.example/o/1" width="1" height="1" alt=""`,
 	} {

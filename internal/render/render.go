@@ -19,6 +19,12 @@ type Brand struct {
 	ShopURL       string
 	SenderName    string
 	PostalAddress string
+	// LogoURL, when set (https), is shown in the header instead of the shop's name, which
+	// stays as its alt text.
+	LogoURL string
+	// Color, when set (#rrggbb), is the colour of buttons, and of links when it reads on
+	// white; "" keeps DefaultBrandColor. See Roles.
+	Color string
 }
 
 // Content is one kind of email: what it says inside the common layout.

@@ -171,6 +171,8 @@ func TestRealThankYouEnv(t *testing.T) {
 		"SHOP_NAME":               "Our shop",
 		"SHOP_URL":                "https://shop.example",
 		"POSTAL_ADDRESS":          "1 Main St",
+		"LOGO_URL":                "",
+		"BRAND_COLOR":             "",
 		"SES_CONFIGURATION_SET":   "stack-mail",
 		"DEAD_LETTER_QUEUE_URL":   "http://127.0.0.1:4566/000000000000/dlq",
 		"COUPON_PREFIX":           "",

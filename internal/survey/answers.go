@@ -251,7 +251,7 @@ func (v supportView) lines() [][2]string {
 	}
 }
 
-func (v supportView) Body(render.Email) templ.Component { return supportBody(v.lines()) }
+func (v supportView) Body(e render.Email) templ.Component { return supportBody(v.lines(), e) }
 
 func (v supportView) WriteText(t *render.Text, b render.Brand) {
 	t.Line("A customer is unhappy. Reply to this email to write to them.").Line()

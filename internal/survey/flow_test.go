@@ -27,6 +27,7 @@ import (
 	"shopmail/internal/links"
 	"shopmail/internal/order"
 	"shopmail/internal/render"
+	"shopmail/internal/render/rendertest"
 	"shopmail/internal/send"
 	"shopmail/internal/send/outbox"
 	"shopmail/internal/survey"
@@ -308,6 +309,14 @@ func TestAnswering(t *testing.T) {
 	apology := emailtest.MustParse(t, msgs[2].Raw)
 	if apology.To.Address != "sara@example.com" || !strings.Contains(apology.Text, "15% off your next order with this code: SORRY-") {
 		t.Errorf("apology to %s:\n%s", apology.To.Address, apology.Text)
+	}
+	for _, raw := range [][]byte{msgs[0].Raw, msgs[1].Raw, msgs[2].Raw} { // survey, support, apology
+		for _, p := range rendertest.ColorProblems(emailtest.MustParse(t, raw).HTML, render.Brand{}) {
+			t.Error(p)
+		}
+	}
+	if !strings.Contains(apology.HTML, `>Shop now</a>`) {
+		t.Error("the apology has no shop button beside its coupon")
 	}
 	support := emailtest.MustParse(t, msgs[1].Raw)
 	if support.To.Address != "support@shop.example" || !strings.Contains(support.Subject, "answered 3 to NPS") ||

@@ -24,12 +24,39 @@ type View struct {
 	More        int // lines not listed
 	Suggestions []catalog.Product
 	Coupon      *coupon.Coupon
+	// OrderURL is the customer's page of the order (https), "" when the shop sent none.
+	OrderURL string
+	// The breakdown of Total the shop sent, each nil when it sent none.
+	Subtotal, Shipping, Discount, Tax *money.Decimal
 }
 
 // Line is one listed order line.
 type Line struct {
 	order.Item
 	LineTotal money.Decimal
+}
+
+// amountLine is a line of the total's breakdown.
+type amountLine struct{ label, amount string }
+
+// breakdown lists the parts of the total the shop sent: subtotal, shipping, discount (taken
+// off, so shown negative, as money formats it for the locale) and tax.
+func (v View) breakdown(l render.Locale) []amountLine {
+	var out []amountLine
+	for _, a := range []struct {
+		key string
+		d   *money.Decimal
+	}{{"order.subtotal", v.Subtotal}, {"order.shipping", v.Shipping}, {"order.discount", v.Discount}, {"order.tax", v.Tax}} {
+		if a.d == nil {
+			continue
+		}
+		d := *a.d
+		if a.key == "order.discount" {
+			d, _ = d.Mul(-1) // taken off; cannot overflow, the decoder bounds amounts
+		}
+		out = append(out, amountLine{l.T(a.key), l.Money(d, v.Currency)})
+	}
+	return out
 }
 
 // Subject implements render.Content.
@@ -72,7 +99,7 @@ func (v View) WriteText(t *render.Text, b render.Brand) {
 		if ln.RegularPrice != nil {
 			was = " (" + l.T("order.was", l.Money(*ln.RegularPrice, v.Currency)) + ")"
 		}
-		t.Line("- ", ln.Name, " × ", l.Number(ln.Quantity), ": ", l.Money(ln.LineTotal, v.Currency), was)
+		t.Line("- ", ln.Name, " × ", l.Number(ln.Quantity), l.T("order.sep"), l.T("order.each", l.Money(ln.UnitPrice, v.Currency)), was, ": ", l.Money(ln.LineTotal, v.Currency))
 		if ln.URL != "" {
 			t.Line("  ", ln.URL)
 		}
@@ -80,9 +107,17 @@ func (v View) WriteText(t *render.Text, b render.Brand) {
 	if v.More > 0 {
 		t.T("order.more", v.More)
 	}
-	t.Line().Line(l.T("order.total"), ": ", l.Money(v.Total, v.Currency))
+	t.Line()
+	for _, a := range v.breakdown(l) {
+		t.Line(a.label, ": ", a.amount)
+	}
+	t.Line(l.T("order.total"), ": ", l.Money(v.Total, v.Currency))
+	if v.OrderURL != "" {
+		t.Line().Line(l.T("order.view"), ": ", v.OrderURL)
+	}
 	if c := v.Coupon; c != nil {
-		t.Line().T("coupon.heading").Line(l.T("coupon.body", c.Offer), " ", c.Code).T("coupon.expires", l.Date(c.ExpiresAt))
+		t.Line().T("coupon.heading").Line(l.T("coupon.body", c.Offer), " ", c.Code).T("coupon.expires", l.Date(c.ExpiresAt)).
+			Line(l.T("shop.now"), ": ", b.ShopURL)
 	}
 	if len(v.Suggestions) > 0 {
 		t.Line().T("suggest.heading")

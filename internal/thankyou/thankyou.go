@@ -202,7 +202,8 @@ func (s *Service) recordOrder(ctx context.Context, o order.Order) error {
 func (s *Service) view(ctx context.Context, o order.Order, c *contact.Contact, first, marketing bool) (View, error) {
 	v := View{
 		FirstName: c.FirstName, First: first, OrderID: o.ID, PlacedAt: o.PlacedAt,
-		Currency: o.Currency, Total: o.Total,
+		Currency: o.Currency, Total: o.Total, OrderURL: o.URL,
+		Subtotal: o.Subtotal, Shipping: o.Shipping, Discount: o.Discount, Tax: o.Tax,
 	}
 	for i, it := range o.Items {
 		if i == maxLines {

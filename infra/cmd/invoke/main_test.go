@@ -53,10 +53,10 @@ func TestRunAllSamples(t *testing.T) {
 	}
 	emls, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
 	htmls, _ := filepath.Glob(filepath.Join(dir, "*.html"))
-	// Seven valid order samples send an email each (the invalid ones are dead-lettered), and
+	// Eight valid order samples send an email each (the invalid ones are dead-lettered), and
 	// the subscribe sample a confirmation.
-	if len(emls) != 8 || len(htmls) != 9 {
-		t.Errorf("%d .eml and %d .html files, want 8 and 8 + index", len(emls), len(htmls))
+	if len(emls) != 9 || len(htmls) != 10 {
+		t.Errorf("%d .eml and %d .html files, want 9 and 9 + index", len(emls), len(htmls))
 	}
 	if !strings.Contains(string(index), "مریم عزیز، از اولین خرید شما سپاسگزاریم!") {
 		t.Errorf("index does not list the Persian email:\n%s", index)

@@ -49,6 +49,9 @@ func Parse(raw []byte) (*Parsed, error) {
 	if err := checkLines(raw); err != nil {
 		return nil, err
 	}
+	if err := checkHeaderLines(raw); err != nil {
+		return nil, err
+	}
 	msg, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("read message: %w", err)
@@ -102,6 +105,23 @@ func checkLines(raw []byte) error {
 		}
 		if i := bytes.IndexFunc(text, func(r rune) bool { return r == 0 || r >= utf8.RuneSelf }); i >= 0 {
 			return fmt.Errorf("line %d has the byte %#02x; the message must be 7-bit without NUL", n, text[i])
+		}
+	}
+	return nil
+}
+
+// maxEncodedLine is the longest line holding an encoded word (RFC 2047 section 2). Other
+// header lines SHOULD be at most 78 characters (RFC 5322 section 2.1.1), which folding
+// cannot always give (a long URL, text without single spaces), so only 998 is checked.
+const maxEncodedLine = 76
+
+// checkHeaderLines checks the length of every line of the top-level header that holds an
+// encoded word.
+func checkHeaderLines(raw []byte) error {
+	head, _, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
+	for i, line := range strings.Split(string(head), "\r\n") {
+		if strings.Contains(line, "=?") && len(line) > maxEncodedLine {
+			return fmt.Errorf("header line %d holds an encoded word and has %d characters; at most %d are allowed: %q", i+1, len(line), maxEncodedLine, line)
 		}
 	}
 	return nil

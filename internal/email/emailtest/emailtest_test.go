@@ -66,6 +66,7 @@ func TestParseRejects(t *testing.T) {
 		{"bare LF in body", []byte(strings.Replace(string(crlf(good)), "line one=20\r\n", "line one=20\n", 1)), "bare LF"},
 		{"bare CR", []byte(strings.Replace(string(crlf(good)), "Sara Ahmadi", "Sara\rAhmadi", 1)), "line 2 has a bare CR"},
 		{"line of 999 bytes", crlf(strings.Replace(good, "MIME-Version", long+"\nMIME-Version", 1)), "line 4 is 999 bytes long"},
+		{"encoded word on a line of 77", crlf(strings.Replace(good, "Subject: =?UTF-8?q?caf=C3=A9?=", "Subject: =?UTF-8?q?"+strings.Repeat("a", 26)+"caf=C3=A9?=", 1)), "header line 3 holds an encoded word and has 77 characters"},
 		{"8-bit header", crlf(strings.Replace(good, "Sara Ahmadi", "سارا", 1)), "line 2 has the byte 0xd8"},
 		{"NUL", crlf(strings.Replace(good, "<p>hi", "<p>\x00hi", 1)), "has the byte 0x00"},
 		{"two From fields", crlf(strings.Replace(good, "To:", "From: x@example.com\nTo:", 1)), "has 2 From fields"},
