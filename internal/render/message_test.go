@@ -25,7 +25,8 @@ func (p page) Body(Email) templ.Component {
 func (p page) WriteText(t *Text, _ Brand) { t.Line(p.body) }
 
 // muted is the inline style of a link in the footer.
-const muted = `style="background-color:#ffffff;color:#52525b;border-color:#e4e4e7;"`
+// mutedLink is a footer link: muted, and a 44 px tap target.
+const mutedLink = `style="background-color:#ffffff;color:#52525b;border-color:#e4e4e7;display:inline-block;padding:12px 0;line-height:20px;"`
 
 func TestRenderEscapesEverythingFromData(t *testing.T) {
 	evil := `<script>alert("x")</script>`
@@ -43,7 +44,7 @@ func TestRenderEscapesEverythingFromData(t *testing.T) {
 		{"body", `<p>` + esc + `</p>`},
 		{"why", `<p style="margin:0 0 8px;">why ` + esc + `</p>`},
 		{"sender and address", `<p style="margin:0 0 8px;">` + esc + ` · ` + esc + `</p>`},
-		{"visit", `class="c-muted" ` + muted + `>Visit ` + esc + `</a>`},
+		{"visit", `class="c-muted" ` + mutedLink + `>Visit ` + esc + `</a>`},
 	}
 	for _, p := range places {
 		if n := strings.Count(r.HTML, p.want); n != 1 {
@@ -87,10 +88,10 @@ func TestRenderTracking(t *testing.T) {
 		Unsubscribe: "https://go.example/u/1", Preferences: "https://go.example/p/1"}
 	r := Render(page{subject: "s", body: "b"}, Brand{ShopURL: "https://s.example"}, LocaleFor("en", ""), tr)
 	for _, want := range []string{
-		`<a href="https://go.example/c/s.example" class="c-card" style="background-color:#ffffff;color:#18181b;border-color:#e4e4e7;font-size:20px;`, // the header, tracked
-		`<a href="https://go.example/c/s.example" class="c-muted" ` + muted + `>Visit`,
-		`<a href="https://go.example/u/1" class="c-muted" ` + muted + `>Unsubscribe</a>`,
-		`<a href="https://go.example/p/1" class="c-muted" ` + muted + `>Email preferences</a>`,
+		`<a href="https://go.example/c/s.example" class="c-card" style="background-color:#ffffff;color:#18181b;border-color:#e4e4e7;display:inline-block;padding:12px 0;line-height:20px;font-size:20px;`, // the header, tracked, a 44 px tap target
+		`<a href="https://go.example/c/s.example" class="c-muted" ` + mutedLink + `>Visit`,
+		`<a href="https://go.example/u/1" class="c-muted" ` + mutedLink + `>Unsubscribe</a>`,
+		`<a href="https://go.example/p/1" class="c-muted" ` + mutedLink + `>Email preferences</a>`,
 		`<a href="https://go.example/h/1" style="display:none;`,
 		`<img src="https://go.example/o/1" width="1" height="1" alt=""`,
 	} {
