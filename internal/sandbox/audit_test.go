@@ -26,7 +26,8 @@ const auditJS = `(() => {
     const r = el.getBoundingClientRect();
     return r.width <= 1 || r.height <= 1;
   };
-  const name = el => (el.getAttribute('aria-label') || el.innerText || el.value || el.getAttribute('alt') || el.getAttribute('title') || '').trim();
+  const name = el => (el.getAttribute('aria-label') || el.innerText || el.value || el.getAttribute('alt') || el.getAttribute('title') ||
+    [...el.querySelectorAll('img[alt]')].map(i => i.alt).join(' ') || '').trim();
   const label = el => (el.getAttribute('aria-label') || (el.labels && el.labels.length && el.labels[0].innerText) || '').trim();
   const short = s => s.length > 40 ? s.slice(0, 40) + '…' : s;
 

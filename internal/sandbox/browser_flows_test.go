@@ -93,6 +93,34 @@ func TestBrowserOrderToProduct(t *testing.T) {
 	})
 }
 
+// The thank-you with everything a shop can send: the order's page, the breakdown, a logo and
+// a brand colour (a sandbox started with LogoURL and BrandColor).
+func TestBrowserFullThankYou(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives Chromium; skipped with -short")
+	}
+	b := browser(t)
+	params := map[string]string{"LogoURL": "https://shop.example/logo.png", "BrandColor": "#0f766e"}
+	for _, lang := range []string{"en", "fa"} {
+		for _, s := range screens {
+			t.Run(lang+"-"+s.name, func(t *testing.T) {
+				tr := newTourWith(t, b, lang, s, params)
+				tr.order(func(d string) string {
+					extra := map[string]string{
+						"en": `"orderUrl": "https://shop.example/account/orders/o-1001", "subtotal": 129.90, "shipping": 5, "discount": 10, "tax": 5,`,
+						"fa": `"orderUrl": "https://shop.example/account/orders/o-2001", "subtotal": 12500000, "shipping": 500000, "discount": 1000000, "tax": 1000000,`,
+					}[lang]
+					return strings.Replace(d, `"currency"`, extra+` "currency"`, 1)
+				})
+				tr.open(0)
+				tr.wants(tr.T("order.view"))
+				tr.wants(tr.T("order.shipping"))
+				tr.check("email-thankyou-full")
+			})
+		}
+	}
+}
+
 // delivered says the order arrived, and moves the clock past the survey's send time.
 func (tr *tour) delivered() {
 	tr.t.Helper()

@@ -21,6 +21,7 @@ import (
 
 	"shopmail/internal/email/emailtest"
 	"shopmail/internal/samtemplate"
+	"shopmail/internal/sandbox"
 )
 
 // Customers meet the emails and pages in a browser: these tests drive Debian's Chromium against
@@ -136,7 +137,12 @@ type tour struct {
 
 // newTour starts a sandbox and the servers around it.
 func newTour(t *testing.T, b context.Context, lang string, s screen) *tour {
-	r := start(t, repoTemplate(t), nil)
+	return newTourWith(t, b, lang, s, nil)
+}
+
+// newTourWith is newTour with template parameters of the test's.
+func newTourWith(t *testing.T, b context.Context, lang string, s screen, params map[string]string) *tour {
+	r := startWith(t, sandbox.Config{Template: repoTemplate(t), Params: params})
 	tr := &tour{t: t, r: r, lang: lang, screen: s, ctx: tab(t, b, s)}
 	mail := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		n, err := strconv.Atoi(strings.TrimPrefix(req.URL.Path, "/m/"))
@@ -170,10 +176,16 @@ func newTour(t *testing.T, b context.Context, lang string, s screen) *tour {
 	return tr
 }
 
-// order puts the language's sample order on the bus, its links pointing at the test's shop.
-func (tr *tour) order() {
+// order puts the language's sample order on the bus, its product links pointing at the test's
+// shop, after the edits given.
+func (tr *tour) order(edits ...func(string) string) {
 	name := map[string]string{"en": "first-order.json", "fa": "persian-customer.json"}[tr.lang]
-	tr.r.putSample(tr.t, name, func(d string) string { return strings.ReplaceAll(d, "https://shop.example", tr.shop) })
+	tr.r.putSample(tr.t, name, func(d string) string {
+		for _, e := range edits {
+			d = e(d)
+		}
+		return strings.ReplaceAll(d, `"url": "https://shop.example`, `"url": "`+tr.shop) // images stay https
+	})
 }
 
 // orderID and contactID are the sample order's.
