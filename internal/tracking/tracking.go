@@ -8,12 +8,12 @@ package tracking
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"shopmail/internal/fault"
 	"shopmail/internal/links"
 	"shopmail/internal/token"
 )
@@ -79,7 +79,8 @@ type Service struct {
 }
 
 // ErrBadToken is returned for tokens that are not valid for the endpoint; nothing was written.
-var ErrBadToken = errors.New("not a valid link")
+// It is of kind fault.ErrNotFound: to the reader, the link leads nowhere.
+var ErrBadToken = fmt.Errorf("not a valid link: %w", fault.ErrNotFound)
 
 // Request is what a hit's HTTP request tells.
 type Request struct {

@@ -50,7 +50,7 @@ func (h *Tracking) Serve(ctx context.Context, r Request) Response {
 		h.logHit(ctx, log, "click", hit, err)
 		switch {
 		case errors.Is(err, tracking.ErrBadToken):
-			return HTML(404, render.Page(l, h.Brand, l.T("link.invalid.title"), paragraph(l.T("error.not.found"))))
+			return HTML(Status(err), render.Page(l, h.Brand, l.T("link.invalid.title"), paragraph(l.T("error.not.found"))))
 		case target == "":
 			return Problem(503, l, h.Brand, "unavailable")
 		}
