@@ -79,24 +79,30 @@ func (b Brand) Roles() []Role {
 	}
 }
 
-// role returns the named role; an unknown name is a defect in a template.
-func (b Brand) role(class string) Role {
+// styles is the inline style of every role for the brand: its background and text colour
+// (and border colour) in the light scheme. Roles weighs the brand colour's contrast, so an
+// email works this out once, not for each element it paints.
+func (b Brand) styles() map[string]string {
+	m := map[string]string{}
 	for _, r := range b.Roles() {
-		if r.Class == class {
-			return r
+		s := "background-color:" + r.Light.Background + ";color:" + r.Light.Text + ";"
+		if r.Border[0] != "" {
+			s += "border-color:" + r.Border[0] + ";"
 		}
+		m[r.Class] = s
 	}
-	panic("render: no colour role " + class)
+	return m
 }
 
-// Paint is the inline style of an element of the role class: its background and text colour
-// (and border colour) in the light scheme. The element also carries the class, for the dark
-// scheme.
+// Paint is the inline style of an element of the role class (see styles). The element also
+// carries the class, for the dark scheme. An unknown class is a defect in a template.
 func (e Email) Paint(class string) string {
-	r := e.Brand.role(class)
-	s := "background-color:" + r.Light.Background + ";color:" + r.Light.Text + ";"
-	if r.Border[0] != "" {
-		s += "border-color:" + r.Border[0] + ";"
+	if e.styles == nil {
+		e.styles = e.Brand.styles()
+	}
+	s, ok := e.styles[class]
+	if !ok {
+		panic("render: no colour role " + class)
 	}
 	return s
 }

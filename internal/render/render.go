@@ -67,7 +67,7 @@ func Render(c Content, b Brand, l Locale, t Tracking) Rendered {
 
 // layoutHTML renders the email layout (layout.templ) around the content's body.
 func layoutHTML(c Content, b Brand, l Locale, t Tracking, subject string) string {
-	e := Email{L: l, Brand: b, track: t.Link}
+	e := Email{L: l, Brand: b, track: t.Link, styles: b.styles()}
 	return toString(emailLayout(c, e, t, subject))
 }
 

@@ -21,9 +21,10 @@ func URL(u string) templ.SafeURL {
 // Email is what the body of an email is rendered with: its locale, the sender, and the send's
 // click tracking.
 type Email struct {
-	L     Locale
-	Brand Brand
-	track func(string) string
+	L      Locale
+	Brand  Brand
+	track  func(string) string
+	styles map[string]string // Paint's answer per role, worked out once per email (Brand.styles)
 }
 
 // Link is the href of a link the reader may click: through the send's click tracking when it
