@@ -35,14 +35,18 @@ type Store interface {
 	SettleSent(ctx context.Context, contactID, sendKey, messageID string, at time.Time) (bool, error)
 	// RecordEvent writes r atomically, once per r.Event.Key(); it reports false for a duplicate.
 	RecordEvent(ctx context.Context, r EventRecord) (bool, error)
-	// Suppress stores s unless the address is suppressed already; it reports whether it did.
-	Suppress(ctx context.Context, s Suppression) (bool, error)
+	// Suppress stores s, with the events it owes, unless the address is suppressed already;
+	// it reports whether it did.
+	Suppress(ctx context.Context, s Suppression, owed ...bus.Event) (bool, error)
 	// SoftBounces counts the soft bounces of an address since a time.
 	SoftBounces(ctx context.Context, address string, since time.Time) (int, error)
 	// ReputationRates sums a sender's counts since a time.
 	ReputationRates(ctx context.Context, sender string, since time.Time) (Rates, error)
-	// SetReputationState replaces the state if its Paused is still was; it reports whether it did.
-	SetReputationState(ctx context.Context, sender string, was bool, st State) (bool, error)
+	// SetReputationState replaces the state, with the events it owes, if its Paused is still
+	// was; it reports whether it did.
+	SetReputationState(ctx context.Context, sender string, was bool, st State, owed ...bus.Event) (bool, error)
+	// The events that changes owe are kept until the bus has taken them.
+	bus.Pending
 }
 
 // Events this package publishes.
@@ -166,7 +170,13 @@ func (in *Ingest) suppress(ctx context.Context, ev sesevent.Event) ([]string, er
 		default:
 			continue
 		}
-		isNew, err := in.Store.Suppress(ctx, s)
+		ev, err := bus.NewEvent(EventSuppressed, map[string]any{
+			"address": s.Address, "reason": s.Reason, "detail": s.Detail, "at": s.At, "messageId": s.Source,
+		}, in.Now())
+		if err != nil {
+			return done, err
+		}
+		isNew, err := in.Store.Suppress(ctx, s, ev)
 		if err != nil {
 			return done, err
 		}
@@ -174,11 +184,8 @@ func (in *Ingest) suppress(ctx context.Context, ev sesevent.Event) ([]string, er
 			continue
 		}
 		done = append(done, s.Address)
-		if err := in.Publisher.Publish(ctx, EventSuppressed, map[string]any{
-			"address": s.Address, "reason": s.Reason, "detail": s.Detail, "at": s.At, "messageId": s.Source,
-		}); err != nil {
-			return done, fmt.Errorf("publish suppression of %s: %w", s.Address, err)
-		}
+		// Suppressed either way: an event the bus refused now is published by the outbox's flush.
+		_ = in.relay().Deliver(ctx, ev)
 	}
 	return done, nil
 }
@@ -204,21 +211,32 @@ func (in *Ingest) judge(ctx context.Context, sender string) (string, error) {
 		return "", nil
 	}
 	next := State{Paused: pause, Reason: why, Since: now}
-	changed, err := in.Store.SetReputationState(ctx, sender, st.Paused, next)
-	if err != nil || !changed {
-		return "", err // another instance changed it and publishes
-	}
 	detailType, word := EventResumed, "resumed: "
 	if pause {
 		detailType, word = EventPaused, "paused: "
 	}
-	if err := in.Publisher.Publish(ctx, detailType, map[string]any{
+	ev, err := bus.NewEvent(detailType, map[string]any{
 		"sender": sender, "reason": why, "at": now, "sends": rates.Sends, "bounces": rates.Bounces, "complaints": rates.Complaints,
-	}); err != nil {
-		return "", fmt.Errorf("publish %s: %w", detailType, err)
+	}, now)
+	if err != nil {
+		return "", err
 	}
+	changed, err := in.Store.SetReputationState(ctx, sender, st.Paused, next, ev)
+	if err != nil || !changed {
+		return "", err // another instance changed it and publishes
+	}
+	_ = in.relay().Deliver(ctx, ev) // else the outbox's flush publishes it
 	return word + why, nil
 }
+
+// relay publishes the events the ingest's changes owe, through its store's outbox.
+func (in *Ingest) relay() *bus.Relay {
+	return &bus.Relay{Publisher: in.Publisher, Outbox: in.Store, Now: in.Now}
+}
+
+// Flush publishes the events left in the outbox by any function (the bus refused them, or the
+// function stopped first); the SES-events function's schedule runs it.
+func (in *Ingest) Flush(ctx context.Context) (int, error) { return in.relay().Flush(ctx) }
 
 // bounceType is the bounce's type ("Permanent", "Transient", "Undetermined") and subtype.
 func bounceType(ev sesevent.Event) (string, string) {

@@ -3,6 +3,7 @@ package deliverability_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"shopmail/internal/bus"
 	"shopmail/internal/contact"
 	"shopmail/internal/deliverability"
 	"shopmail/internal/dynamo"
@@ -242,5 +244,51 @@ func TestInvalidEventsAreDeadLettered(t *testing.T) {
 	}
 	if len(f.dead.events) != 2 {
 		t.Errorf("dead letters: %v", f.dead.events)
+	}
+}
+
+// A suppression and the Contact Suppressed event it owes are one unit: when the bus refuses
+// the event, the suppression stands and the event waits in the outbox, and the outbox's
+// schedule publishes it, once, after FlushAfter.
+func TestAnEventTheBusRefusedIsPublishedByTheOutbox(t *testing.T) {
+	f := setup(t, 1000)
+	f.claim(t, "c-42", "thankyou#o-1", send.Sending)
+	tg := tags("c-42", "thankyou#o-1")
+	f.bus.Fail = func(string) error { return errors.New("PutEvents: service unavailable") }
+	f.handle(t, bounce("m-1", "sara@example.com", "Permanent", "General", t0, tg))
+	if _, found, _ := f.store.Suppression(context.Background(), "sara@example.com"); !found {
+		t.Fatal("the address is not suppressed")
+	}
+	if n := f.bus.Count(deliverability.EventSuppressed); n != 0 {
+		t.Fatalf("%d events published by a failing bus", n)
+	}
+	f.bus.Fail = nil
+	flush := []byte(`{"flush": "outbox"}`)
+	f.handle(t, flush)
+	if n := f.bus.Count(deliverability.EventSuppressed); n != 0 {
+		t.Fatalf("flushed %d events younger than FlushAfter", n)
+	}
+	f.now = f.now.Add(bus.FlushAfter + time.Second)
+	f.handle(t, flush)
+	f.handle(t, flush)
+	if n := f.bus.Count(deliverability.EventSuppressed); n != 1 {
+		t.Errorf("%d Contact Suppressed events after the flushes, want 1", n)
+	}
+	// A replay of the bounce changes nothing and owes nothing.
+	f.handle(t, bounce("m-1", "sara@example.com", "Permanent", "General", t0, tg))
+	f.handle(t, flush)
+	if n := f.bus.Count(deliverability.EventSuppressed); n != 1 {
+		t.Errorf("%d Contact Suppressed events after a replay, want 1", n)
+	}
+}
+
+// A flush payload that is not the schedule's is refused, not run.
+func TestTheSESEventsFunctionRefusesOtherPayloads(t *testing.T) {
+	f := setup(t, 1000)
+	if err := f.h.Handle(context.Background(), []byte(`{"orderId": "o-1", "after": "delivered"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.dead.events) != 1 || !strings.Contains(f.dead.events[0], `{"flush": "outbox"}`) {
+		t.Errorf("dead letters = %v, want the payload refused with what the function takes", f.dead.events)
 	}
 }

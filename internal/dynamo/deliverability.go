@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"shopmail/internal/bus"
 	"shopmail/internal/deliverability"
 	"shopmail/internal/deliverability/sesevent"
 	"shopmail/internal/send"
@@ -35,20 +36,17 @@ func (st *Store) Suppression(ctx context.Context, address string) (deliverabilit
 }
 
 // Suppress stores a suppression unless the address has one; the first reason is kept.
-func (st *Store) Suppress(ctx context.Context, sup deliverability.Suppression) (bool, error) {
+func (st *Store) Suppress(ctx context.Context, sup deliverability.Suppression, evs ...bus.Event) (bool, error) {
 	it := item{}.str("PK", addressPK(sup.Address)).str("SK", "#SUPPRESSED").str("type", "suppression").
 		str("address", deliverability.Normalize(sup.Address)).str("reason", sup.Reason).str("detail", sup.Detail).
 		str("at", stamp(sup.At)).str("source", sup.Source)
-	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
+	done, err := st.commit(ctx, []types.TransactWriteItem{{Put: &types.Put{
 		TableName: &st.table, Item: it, ConditionExpression: aws.String("attribute_not_exists(PK)"),
-	})
-	if isConditionFailed(err) {
-		return false, nil
-	}
+	}}}, evs)
 	if err != nil {
 		return false, fmt.Errorf("put suppression: %w", err)
 	}
-	return true, nil
+	return done, nil
 }
 
 // SoftBounces counts an address's soft bounces since a time.
@@ -83,25 +81,22 @@ func (st *Store) ReputationState(ctx context.Context, sender string) (deliverabi
 }
 
 // SetReputationState replaces the state if it is still paused == was.
-func (st *Store) SetReputationState(ctx context.Context, sender string, was bool, state deliverability.State) (bool, error) {
+func (st *Store) SetReputationState(ctx context.Context, sender string, was bool, state deliverability.State, evs ...bus.Event) (bool, error) {
 	cond := "paused = :was"
 	if !was {
 		cond = "attribute_not_exists(PK) OR " + cond
 	}
-	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
+	done, err := st.commit(ctx, []types.TransactWriteItem{{Put: &types.Put{
 		TableName: &st.table,
 		Item: item{}.str("PK", senderPK(sender)).str("SK", "#STATE").str("type", "reputation").
 			boolean("paused", state.Paused).str("reason", state.Reason).str("since", stamp(state.Since)),
 		ConditionExpression:       &cond,
 		ExpressionAttributeValues: map[string]types.AttributeValue{":was": &types.AttributeValueMemberBOOL{Value: was}},
-	})
-	if isConditionFailed(err) {
-		return false, nil
-	}
+	}}}, evs)
 	if err != nil {
 		return false, fmt.Errorf("put reputation state of %s: %w", sender, err)
 	}
-	return true, nil
+	return done, nil
 }
 
 // ReputationRates sums a sender's daily counts since a time (by day).

@@ -37,25 +37,76 @@ func record(it item) send.Record {
 	}
 }
 
-// Claim stores rec unless a send with its (contact, key) exists, in which case it returns the
-// existing send. The conditional write makes exactly one of any number of concurrent claims
-// succeed. When the existing send carries rec's token, it is rec: the SDK retried a write
-// whose response was lost, and the claim is ours.
+// claimSK is a send's claim: a small item with no expiry, which outlives the send's row (kept
+// for the tracking retention) so that a replay of the trigger at any age finds it.
+func claimSK(key string) string { return "CLAIM#" + key }
+
+// Claim stores rec unless the send was claimed before, in which case it returns the send as
+// stored. The claim item's conditional write makes exactly one of any number of concurrent
+// claims succeed; a claim with rec's token is rec's (an earlier try of the same attempt, or
+// the SDK's retry of a write whose response was lost), and then the send's row is written if
+// that earlier try did not get so far, or returned as it stands.
 func (st *Store) Claim(ctx context.Context, rec send.Record) (bool, send.Record, error) {
 	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: &st.table,
+		Item: item{}.str("PK", contactPK(rec.ContactID)).str("SK", claimSK(rec.Key)).str("type", "claim").
+			str("claimToken", rec.Token).str("claimedAt", stamp(rec.ClaimedAt)),
+		ConditionExpression:                 aws.String("attribute_not_exists(PK)"),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if old, failed := conditionFailed(err); failed {
+		if rec.Token == "" || old.getStr("claimToken") != rec.Token {
+			stored, err := st.claimedSend(ctx, rec, old)
+			return false, stored, err
+		}
+	} else if err != nil {
+		return false, send.Record{}, fmt.Errorf("put claim of send %s: %w", rec.Key, err)
+	}
+	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: &st.table, Item: sendItem(rec),
 		ConditionExpression:                 aws.String("attribute_not_exists(PK)"),
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if err == nil {
-		return true, rec, nil
+	if old, failed := conditionFailed(err); failed {
+		// A send claimed before claims had their own item, or this attempt's earlier try.
+		stored := record(old)
+		return rec.Token != "" && stored.Token == rec.Token, stored, nil
 	}
-	var ccf *types.ConditionalCheckFailedException
-	if !errors.As(err, &ccf) {
+	if err != nil {
 		return false, send.Record{}, fmt.Errorf("put send %s: %w", rec.Key, err)
 	}
-	old := record(ccf.Item)
-	return rec.Token != "" && old.Token == rec.Token, old, nil
+	return true, rec, nil
+}
+
+// claimedSend is the send someone else claimed: its row, or, once the row has expired, what
+// the claim item says.
+func (st *Store) claimedSend(ctx context.Context, rec send.Record, claim item) (send.Record, error) {
+	it, err := st.get(ctx, contactPK(rec.ContactID), sendSK(rec.Key))
+	if err != nil {
+		return send.Record{}, fmt.Errorf("get send %s: %w", rec.Key, err)
+	}
+	if it != nil {
+		return record(it), nil
+	}
+	return send.Record{Key: rec.Key, ContactID: rec.ContactID, Kind: rec.Kind, Token: claim.getStr("claimToken"),
+		ClaimedAt: unstamp(claim.getStr("claimedAt")), Reason: "claimed before; its record has expired or is being written"}, nil
+}
+
+// Begin moves rec's claim from claimed to sending.
+func (st *Store) Begin(ctx context.Context, rec send.Record) error {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: key(contactPK(rec.ContactID), sendSK(rec.Key)),
+		UpdateExpression:         aws.String("SET #st = :sending"),
+		ConditionExpression:      aws.String("#st = :claimed AND claimToken = :token"),
+		ExpressionAttributeNames: map[string]string{"#st": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":sending": s(string(send.Sending)), ":claimed": s(string(send.Claimed)), ":token": s(rec.Token),
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("update send %s to sending: %w", rec.Key, err)
+	}
+	return nil
 }
 
 // Settle records the outcome of a claimed send. The message id is indexed so that SES events
@@ -95,18 +146,30 @@ func (st *Store) Settle(ctx context.Context, rec send.Record) error {
 	return nil
 }
 
-// Release deletes a claim that is still this claim (same token, still sending).
+// Release deletes a claim that is still this claim (same token, not yet settled), and its
+// claim item.
 func (st *Store) Release(ctx context.Context, rec send.Record) error {
 	_, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName: &st.table, Key: key(contactPK(rec.ContactID), sendSK(rec.Key)),
-		ConditionExpression:      aws.String("#st = :sending AND claimToken = :token"),
+		ConditionExpression:      aws.String("#st IN (:claimed, :sending) AND claimToken = :token"),
 		ExpressionAttributeNames: map[string]string{"#st": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":sending": s(string(send.Sending)), ":token": s(rec.Token),
+			":claimed": s(string(send.Claimed)), ":sending": s(string(send.Sending)), ":token": s(rec.Token),
 		},
 	})
-	if err != nil && !isConditionFailed(err) {
+	if err != nil {
+		if isConditionFailed(err) {
+			return nil
+		}
 		return fmt.Errorf("delete send %s: %w", rec.Key, err)
+	}
+	_, err = st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: &st.table, Key: key(contactPK(rec.ContactID), claimSK(rec.Key)),
+		ConditionExpression:       aws.String("claimToken = :token"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":token": s(rec.Token)},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("delete claim of send %s: %w", rec.Key, err)
 	}
 	return nil
 }

@@ -22,7 +22,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
 	"shopmail/internal/fault"
+	"shopmail/internal/send"
 )
 
 // DeadLetters keeps events that cannot be handled, with the reason, so that nothing is lost.
@@ -110,6 +113,11 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // with an error other than fault.ErrInvalid, or the dead-letter queue could not take an
 // invalid event (then the retry dead-letters it, and nothing is lost).
 func (h *Handler) Handle(ctx context.Context, payload []byte) error {
+	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
+		// Lambda keeps the request id across its retries of an asynchronous invocation: a
+		// retry recognises the sends its earlier tries claimed as its own.
+		ctx = send.WithAttempt(ctx, lc.AwsRequestID)
+	}
 	ev, res, err := h.route(ctx, payload)
 	attrs := make([]slog.Attr, 0, len(res.Attrs)+4)
 	if ev.ID != "" {

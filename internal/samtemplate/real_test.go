@@ -7,6 +7,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"shopmail/internal/send"
 )
 
 // These tests read the repository's template.yaml.
@@ -123,8 +126,9 @@ func checkFunctionCode(t *testing.T, tmpl *Template, fn Function) {
 
 func TestRealThankYouFunction(t *testing.T) {
 	fn := findFunction(t, loadDefault(t), "ThankYouFunction")
-	if len(fn.Events) != 1 {
-		t.Fatalf("Events = %+v, want OrderPlaced only", fn.Events)
+	if len(fn.Events) != 2 || fn.Events[1].Name != "SweepSends" || fn.Events[1].Type != "ScheduleV2" ||
+		fn.Events[1].Properties["Input"] != `{"sweep": "sends"}` {
+		t.Fatalf("Events = %+v, want OrderPlaced and the SweepSends schedule", fn.Events)
 	}
 	ev := fn.Events[0]
 	wantPattern := map[string]any{
@@ -239,5 +243,20 @@ func TestRealThankYouPolicies(t *testing.T) {
 		if !strings.Contains(policies, want) {
 			t.Errorf("policies lack %s: %s", want, policies)
 		}
+	}
+}
+
+// The sweep sends a message again only when SES would have reported it by then: the window
+// outlasts the longest an "Email Sent" event can take to reach the SES-events function (the
+// rule's retries, then Lambda's), by an hour.
+func TestSettleWindowOutlastsTheSESEventsDelivery(t *testing.T) {
+	fn := findFunction(t, loadDefault(t), "SESEventsFunction")
+	ruleAge, _ := fn.Events[0].Properties["RetryPolicy"].(map[string]any)["MaximumEventAgeInSeconds"].(int)
+	lambdaAge, _ := fn.EventInvokeConfig["MaximumEventAgeInSeconds"].(int)
+	if ruleAge == 0 || lambdaAge == 0 {
+		t.Fatalf("SESEventsFunction: rule age %d, Lambda age %d: both must be set", ruleAge, lambdaAge)
+	}
+	if need := time.Duration(ruleAge+lambdaAge)*time.Second + time.Hour; send.SettleWindow < need {
+		t.Errorf("send.SettleWindow = %s, want at least %s", send.SettleWindow, need)
 	}
 }

@@ -56,6 +56,9 @@ type function struct {
 	timeout   time.Duration
 	retries   int    // async retries after the first attempt (EventInvokeConfig)
 	onFailure string // queue URL of the OnFailure destination, if any
+	// slots bounds the asynchronous invocations that run at once (Config.Concurrency); the
+	// others wait in the function's queue, as in Lambda's.
+	slots chan struct{}
 }
 
 func (s *Sandbox) arn(kind, name string) string {
@@ -106,7 +109,8 @@ func (s *Sandbox) loadFunction(fn samtemplate.Function) (*function, error) {
 	if timeout <= 0 {
 		timeout = 3 // Lambda's default
 	}
-	f := &function{id: fn.LogicalID, folder: filepath.Base(fn.CodeURI), env: env, timeout: time.Duration(timeout) * time.Second, retries: 2}
+	f := &function{id: fn.LogicalID, folder: filepath.Base(fn.CodeURI), env: env, timeout: time.Duration(timeout) * time.Second,
+		retries: 2, slots: make(chan struct{}, s.concurrency)}
 	// Built when first needed (or by Warm), like a Lambda's init: a function may read from the
 	// AWS endpoint when it starts (its token keys), which answers once the sandbox serves.
 	f.build = func() (lambda.Handler, error) {
@@ -244,12 +248,15 @@ func (s *Sandbox) invokeAsync(ctx context.Context, id string, payload []byte, ca
 	}()
 }
 
-// runAsync runs an asynchronous invocation to its end: retried after a failure under the same
-// request id, and put on the on-failure destination once the retries are spent.
+// runAsync runs an asynchronous invocation to its end: queued until one of the function's
+// concurrency slots is free, retried after a failure under the same request id (back in the
+// queue meanwhile), and put on the on-failure destination once the retries are spent.
 func (s *Sandbox) runAsync(ctx context.Context, f *function, payload []byte, cause string) {
 	rid := newID()
 	for attempt := 1; ; attempt++ {
+		f.slots <- struct{}{}
 		_, err := s.call(ctx, f, payload, rid, fmt.Sprintf("attempt %d, request %s, for %s", attempt, rid, cause), true)
+		<-f.slots
 		if err == nil {
 			return
 		}

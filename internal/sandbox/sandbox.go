@@ -79,6 +79,10 @@ type Config struct {
 	// AnyHost lets the AWS endpoint answer under any host name, for an endpoint started on a
 	// non-loopback address on purpose (Docker's sam local invoke); else only loopback names.
 	AnyHost bool
+	// Concurrency is how many asynchronous invocations of one function run at once (default
+	// 10, a new account's burst being far above what a laptop runs); the others wait their turn,
+	// as Lambda queues them.
+	Concurrency int
 	// SendRate and DailyQuota are the SES account's limits (GetAccount; sends over the rate
 	// are throttled as SES throttles them); 0 means SES's defaults for a new production account.
 	SendRate, DailyQuota float64
@@ -86,31 +90,32 @@ type Config struct {
 
 // Sandbox is the running system.
 type Sandbox struct {
-	tmpl       *samtemplate.Template
-	clock      Clock
-	journal    *journal
-	logs       *logBook
-	ses        *sesv2.Server
-	sched      *scheduler.Server
-	dynamo     http.Handler
-	db         *dynamodb.Client
-	table      string
-	params     map[string]string
-	builders   map[string]wire.Builder
-	functions  map[string]*function
-	rules      []rule
-	buses      map[string]bool
-	routes     []route
-	awsURL     string
-	appURL     string
-	region     string
-	account    string
-	retryDelay time.Duration
-	anyHost    bool
-	logOut     io.Writer
-	inflight   work       // invocations under way, for Idle
-	ticking    sync.Mutex // one Tick at a time, so that due schedules run one after another
-	devToken   string
+	tmpl        *samtemplate.Template
+	clock       Clock
+	journal     *journal
+	logs        *logBook
+	ses         *sesv2.Server
+	sched       *scheduler.Server
+	dynamo      http.Handler
+	db          *dynamodb.Client
+	table       string
+	params      map[string]string
+	builders    map[string]wire.Builder
+	functions   map[string]*function
+	rules       []rule
+	buses       map[string]bool
+	routes      []route
+	awsURL      string
+	appURL      string
+	region      string
+	account     string
+	retryDelay  time.Duration
+	concurrency int
+	anyHost     bool
+	logOut      io.Writer
+	inflight    work       // invocations under way, for Idle
+	ticking     sync.Mutex // one Tick at a time, so that due schedules run one after another
+	devToken    string
 
 	secrets     map[string]*secret
 	mu          sync.Mutex
@@ -135,6 +140,9 @@ func New(ctx context.Context, c Config) (*Sandbox, error) {
 	maps.Copy(s.builders, c.Builders)
 	if s.retryDelay == 0 {
 		s.retryDelay = time.Second
+	}
+	if s.concurrency = c.Concurrency; s.concurrency <= 0 {
+		s.concurrency = 10
 	}
 	if s.logOut == nil {
 		s.logOut = os.Stderr

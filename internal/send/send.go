@@ -22,8 +22,11 @@ type Status string
 
 // Statuses of a send.
 const (
-	// Sending: claimed; the mail service is being called. A send that stays here crashed
-	// mid-call and is settled by the service's own "Email Sent" event, never retried blindly.
+	// Claimed: the send is ours; the mail service has not been called yet. A retry of the same
+	// invocation (same attempt id) that finds it here goes on and sends.
+	Claimed Status = "claimed"
+	// Sending: the mail service is being called. A send that stays here stopped mid-call: the
+	// service's own "Email Sent" event settles it; without one, the sweep sends it again.
 	Sending Status = "sending"
 	// Sent: the mail service accepted the message and gave it an id.
 	Sent Status = "sent"
@@ -75,16 +78,23 @@ type Record struct {
 }
 
 // Ledger stores sends. Claim must be atomic: of many concurrent claims of one (contact, key),
-// exactly one succeeds.
+// exactly one succeeds, and a claim outlives the send's record (its retention): a replay of
+// the trigger at any age finds it.
 type Ledger interface {
-	// Claim stores rec unless a send with its (ContactID, Key) exists; then it returns that
-	// send, and claimed reports whether it is rec itself (same Token).
+	// Claim stores rec unless a send with its (ContactID, Key) was claimed before; claimed
+	// reports whether the claim is rec's (same Token: a retry of the same attempt), and
+	// existing is the send as stored (rec itself for a new claim).
 	Claim(ctx context.Context, rec Record) (claimed bool, existing Record, err error)
-	// Settle records the outcome of a claimed send (status, message id, reason, time).
+	// Begin moves rec's claim from Claimed to Sending, just before the mail service is called.
+	Begin(ctx context.Context, rec Record) error
+	// Settle records the outcome of a send that is Sending (status, message id, reason, time).
 	Settle(ctx context.Context, rec Record) error
 	// Release deletes a claim (with rec's Token) whose message was certainly not sent, so
 	// that a retry of the trigger can send it.
 	Release(ctx context.Context, rec Record) error
+	// Park keeps the message of a send whose outcome is unknown and records it as Unknown,
+	// so that the sweep can send it again if the mail service never reports it (sweep.go).
+	Park(ctx context.Context, rec Record, p Parked) error
 }
 
 // Tag is an SES message tag. Names and values are limited to ASCII letters, digits, '_' and '-'.
@@ -118,7 +128,7 @@ func (s *Sender) Send(ctx context.Context, rec Record, msg email.Message, tags [
 		// The same input would fail the same way: not worth a retry.
 		return Outcome{}, fmt.Errorf("%w: build message %s: %w", fault.ErrInvalid, rec.Key, err)
 	}
-	rec.To, rec.Subject, rec.Status, rec.ClaimedAt, rec.Token = msg.To.Email, msg.Subject, Sending, s.Now().UTC(), rand.Text()
+	rec.To, rec.Subject, rec.Status, rec.ClaimedAt, rec.Token = msg.To.Email, msg.Subject, Claimed, s.Now().UTC(), Attempt(ctx)
 	claimed, existing, err := s.Ledger.Claim(ctx, rec)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("claim send %s: %w", rec.Key, err)
@@ -126,7 +136,23 @@ func (s *Sender) Send(ctx context.Context, rec Record, msg email.Message, tags [
 	if !claimed {
 		return Outcome{Record: existing, Duplicate: true}, nil
 	}
-	id, sendErr := s.Mailer.SendRaw(ctx, raw, append(tags, Tag{"send_key", TagValue(rec.Key)}))
+	tags = append(tags, Tag{"send_key", TagValue(rec.Key)})
+	switch existing.Status {
+	case Claimed:
+		// A new claim, or this attempt's own from before it stopped short of the mail service.
+	case Sending:
+		// This attempt stopped while calling the mail service: whether it took the message is
+		// unknown. Sending it now could send it twice; it is parked for the sweep instead.
+		rec.ClaimedAt = existing.ClaimedAt
+		return s.park(ctx, rec, raw, tags, "an earlier try of this attempt stopped while calling the mail service")
+	default:
+		return Outcome{Record: existing, Duplicate: true}, nil
+	}
+	if err := s.Ledger.Begin(ctx, rec); err != nil {
+		return Outcome{}, fmt.Errorf("begin send %s: %w", rec.Key, err)
+	}
+	rec.Status = Sending
+	id, sendErr := s.Mailer.SendRaw(ctx, raw, tags)
 	switch {
 	case sendErr == nil:
 		rec.Status, rec.MessageID, rec.SentAt = Sent, id, s.Now().UTC()
@@ -138,7 +164,7 @@ func (s *Sender) Send(ctx context.Context, rec Record, msg email.Message, tags [
 	case errors.Is(sendErr, ErrRejected):
 		rec.Status, rec.Reason = Failed, sendErr.Error()
 	default:
-		rec.Status, rec.Reason = Unknown, sendErr.Error()
+		return s.park(ctx, rec, raw, tags, sendErr.Error())
 	}
 	// The outcome is recorded even when the caller's context ended meanwhile: losing it would
 	// leave a sent message looking unsent.
@@ -148,10 +174,20 @@ func (s *Sender) Send(ctx context.Context, rec Record, msg email.Message, tags [
 	return Outcome{Record: rec}, nil
 }
 
+// park records rec as Unknown with the reason and keeps its message for the sweep.
+func (s *Sender) park(ctx context.Context, rec Record, raw []byte, tags []Tag, reason string) (Outcome, error) {
+	rec.Status, rec.Reason = Unknown, reason
+	// Kept even when the caller's context ended meanwhile, as an outcome is.
+	if err := s.Ledger.Park(context.WithoutCancel(ctx), rec, Parked{Raw: raw, Tags: tags}); err != nil {
+		return Outcome{}, fmt.Errorf("record send %s as unknown: %w", rec.Key, err)
+	}
+	return Outcome{Record: rec}, nil
+}
+
 // Skip records that a send was decided against, with the reason, so that the contact's history
 // says why no email went out. A send already claimed is left as it is.
 func (s *Sender) Skip(ctx context.Context, rec Record, reason string) (Outcome, error) {
-	rec.Status, rec.Reason, rec.ClaimedAt, rec.Token = Skipped, reason, s.Now().UTC(), rand.Text()
+	rec.Status, rec.Reason, rec.ClaimedAt, rec.Token = Skipped, reason, s.Now().UTC(), Attempt(ctx)
 	claimed, existing, err := s.Ledger.Claim(ctx, rec)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("record skipped send %s: %w", rec.Key, err)
@@ -160,6 +196,25 @@ func (s *Sender) Skip(ctx context.Context, rec Record, reason string) (Outcome, 
 		return Outcome{Record: existing, Duplicate: true}, nil
 	}
 	return Outcome{Record: rec}, nil
+}
+
+type attemptKey struct{}
+
+// WithAttempt returns ctx carrying the id of the attempt that runs in it: the Lambda request
+// id, which Lambda keeps across its retries of an asynchronous invocation. A send claimed under
+// an attempt id is recognised as its own by a retry with the same id, so that a claim whose
+// write succeeded but timed out is neither lost nor taken for someone else's.
+func WithAttempt(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, attemptKey{}, id)
+}
+
+// Attempt is the attempt id of ctx, or a random one where there is none (each call then is an
+// attempt of its own).
+func Attempt(ctx context.Context) string {
+	if id, _ := ctx.Value(attemptKey{}).(string); id != "" {
+		return id
+	}
+	return rand.Text()
 }
 
 var tagSafe = regexp.MustCompile(`^[A-Za-z0-9_\-]{1,256}$`)

@@ -37,7 +37,7 @@ func BenchmarkOrderPlaced(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			h := lambdaevent.ThankYou(svc, &deadLetters{}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+			h := lambdaevent.ThankYou(svc, nil, &deadLetters{}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 			lh := lambda.NewHandler(h)
 			payload := sample(b, name)
 			ctx := context.Background()

@@ -132,7 +132,7 @@ func setup(t *testing.T, s thankyou.Settings) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := lambdaevent.ThankYou(svc, f.dead, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	h := lambdaevent.ThankYou(svc, nil, f.dead, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	// Through Lambda's own handler machinery, as the runtime calls it.
 	lh := lambda.NewHandler(h)
 	f.invoke = func(payload []byte) error {

@@ -29,6 +29,7 @@ func main() {
 	data := flag.String("data", "", "keep the table, inbox, schedules and clock in this folder across restarts (default: in memory)")
 	flag.Float64Var(&sesLimits.SendRate, "ses-rate", 14, "SES sending rate, messages per second (over it, SendEmail is throttled)")
 	flag.Float64Var(&sesLimits.DailyQuota, "ses-quota", 50000, "SES 24-hour sending quota")
+	flag.IntVar(&concurrency, "concurrency", 10, "asynchronous invocations of one function that run at once; the others are queued")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
@@ -40,6 +41,9 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// concurrency is each function's concurrency, as the flag sets it.
+var concurrency int
 
 // sesLimits are the SES account limits the flags set.
 var sesLimits struct{ SendRate, DailyQuota float64 }
@@ -64,7 +68,7 @@ func run(ctx context.Context, awsAddr, appAddr, data string) error {
 	sb, err := sandbox.New(ctx, sandbox.Config{
 		Template: tmpl, DynamoDB: ddb, AWSURL: awsURL, AppURL: appURL,
 		AnyHost:  !awsL.Addr().(*net.TCPAddr).IP.IsLoopback(),
-		SendRate: sesLimits.SendRate, DailyQuota: sesLimits.DailyQuota,
+		SendRate: sesLimits.SendRate, DailyQuota: sesLimits.DailyQuota, Concurrency: concurrency,
 	})
 	if err != nil {
 		return err

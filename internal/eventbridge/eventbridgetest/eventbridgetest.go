@@ -13,10 +13,18 @@ import (
 type Bus struct {
 	mu     sync.Mutex
 	events []string
+	// Fail, when set, is asked before each event is taken; an error it returns is the bus
+	// refusing the event, which is then not recorded.
+	Fail func(detailType string) error
 }
 
 // Publish records the event.
 func (b *Bus) Publish(_ context.Context, detailType string, detail any) error {
+	if b.Fail != nil {
+		if err := b.Fail(detailType); err != nil {
+			return err
+		}
+	}
 	d, err := json.Marshal(detail)
 	if err != nil {
 		return err

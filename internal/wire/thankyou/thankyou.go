@@ -10,6 +10,7 @@ import (
 
 	"shopmail/internal/lambdaevent"
 	"shopmail/internal/secrets"
+	"shopmail/internal/send"
 	"shopmail/internal/ses"
 	"shopmail/internal/sqs"
 	"shopmail/internal/thankyou"
@@ -29,13 +30,11 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if cfg.Links.Keys, err = secrets.TokenKeys(b.AWS.For("SECRETSMANAGER"), cfg.KeysSecret); err != nil {
 		return nil, err
 	}
-	svc, err := thankyou.New(cfg, thankyou.Deps{
-		Store:  b.Store,
-		Mailer: ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet),
-		Now:    time.Now,
-	})
+	mailer := ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet)
+	svc, err := thankyou.New(cfg, thankyou.Deps{Store: b.Store, Mailer: mailer, Now: time.Now})
 	if err != nil {
 		return nil, err
 	}
-	return lambdaevent.ThankYou(svc, sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), log), nil
+	sweeper := &send.Sweeper{Ledger: b.Store, Mailer: mailer, Now: time.Now}
+	return lambdaevent.ThankYou(svc, sweeper, sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), log), nil
 }
