@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"hash/fnv"
+	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -81,38 +83,38 @@ func (st *Store) SendState(ctx context.Context, contactID, sendKey string) (trac
 		ContactID: contactID, SendKey: sendKey, Kind: it.getStr("kind"), CampaignID: it.getStr("campaignId"),
 		Links: it.getStrList("links"), SentAt: unstamp(it.getStr("sentAt")), DeliveredAt: unstamp(it.getStr("deliveredAt")),
 		LastClickAt: unstamp(it.getStr("lastClickAt")), LastClickLink: it.getStr("lastClickLink"),
-		ScannerAt: unstamp(it.getStr("scannerAt")),
+		ScannerAt: unstamp(it.getStr("scannerAt")), Counted: counted(it),
 	}, true, nil
 }
 
-// RecordHit records an open or click: counted on the send (by class), on the contact's
-// timeline, on the campaign's counters (a send's first human open or click also as unique), and
-// a human one as the contact's latest engagement.
-func (st *Store) RecordHit(ctx context.Context, h tracking.Hit) error {
-	count := string(h.Kind) + "s_" + string(h.Class) // opens_human, clicks_machine...
-	first := "first_" + string(h.Kind) + "_" + string(h.Class) + "_at"
-	set := "#first = if_not_exists(#first, :at)"
-	vals := map[string]types.AttributeValue{":at": s(stamp(h.At)), ":one": n(1)}
-	if h.Kind == tracking.Click {
-		set += ", lastClickAt = :at, lastClickLink = :link"
-		vals[":link"] = s(h.Link)
-		if h.Link == links.Honeypot {
-			set += ", scannerAt = :at"
+// countedPrefix starts the send's attributes that hold when a gate's hit was last counted
+// (counted_open_human, counted_click_0_machine...).
+const countedPrefix = "counted_"
+
+func counted(it item) map[string]time.Time {
+	out := map[string]time.Time{}
+	for k := range it {
+		if gate, ok := strings.CutPrefix(k, countedPrefix); ok {
+			out[gate] = unstamp(it.getStr(k))
 		}
 	}
-	res, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &st.table, Key: key(contactPK(h.ContactID), sendSK(h.SendKey)),
-		UpdateExpression:          aws.String("SET " + set + " ADD #count :one"),
-		ConditionExpression:       aws.String("attribute_exists(PK)"),
-		ExpressionAttributeNames:  map[string]string{"#first": first, "#count": count},
-		ExpressionAttributeValues: vals,
-		ReturnValues:              types.ReturnValueUpdatedOld,
-	})
+	return out
+}
+
+// RecordHit records an open or click, unless one of its gate was counted within
+// tracking.CountEvery before it: counted on the send (by class, with the first and last
+// counted open or click), on the contact's timeline, on the campaign's counters (a send's
+// first human open or click also as unique), and a human one as the contact's latest
+// engagement. The send's update is conditional, so of hits that race one is counted.
+func (st *Store) RecordHit(ctx context.Context, h tracking.Hit) (bool, error) {
+	count := string(h.Kind) + "s_" + string(h.Class) // opens_human, clicks_machine...
+	first := "first_" + string(h.Kind) + "_" + string(h.Class) + "_at"
+	res, err := st.db.UpdateItem(ctx, hitUpdate(st.table, h, count, first))
 	if isConditionFailed(err) {
-		return nil // the send is gone (expired): nothing to count it on
+		return false, nil // counted within the hour, or the send is gone (expired)
 	}
 	if err != nil {
-		return fmt.Errorf("record %s on send %s: %w", h.Kind, h.SendKey, err)
+		return false, fmt.Errorf("record %s on send %s: %w", h.Kind, h.SendKey, err)
 	}
 	counters := []string{count}
 	if _, seen := res.Attributes[first]; !seen {
@@ -128,12 +130,44 @@ func (st *Store) RecordHit(ctx context.Context, h tracking.Hit) error {
 		items = append(items, types.TransactWriteItem{Update: st.statsUpdate(h.Stats, h.ContactID, counters...)})
 	}
 	if _, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); err != nil {
-		return fmt.Errorf("record %s of send %s: %w", h.Kind, h.SendKey, err)
+		return true, fmt.Errorf("record %s of send %s: %w", h.Kind, h.SendKey, err)
 	}
 	if h.Class == tracking.Human {
-		return st.TouchEngagement(ctx, h.ContactID, h.At)
+		return true, st.TouchEngagement(ctx, h.ContactID, h.At)
 	}
-	return nil
+	return true, nil
+}
+
+// hitUpdate counts h on its send when the send exists and no hit of h's gate was counted
+// within tracking.CountEvery before h.
+func hitUpdate(table string, h tracking.Hit, count, first string) *dynamodb.UpdateItemInput {
+	names := map[string]string{"#first": first, "#count": count, "#gate": countedPrefix + h.Gate(),
+		"#firstAt": "first" + kindName(h.Kind) + "At", "#lastAt": "last" + kindName(h.Kind) + "At"}
+	vals := map[string]types.AttributeValue{":at": s(stamp(h.At)), ":one": n(1), ":since": s(stamp(h.At.Add(-tracking.CountEvery)))}
+	set := "#first = if_not_exists(#first, :at), #gate = :at, #firstAt = if_not_exists(#firstAt, :at), #lastAt = :at"
+	if h.Kind == tracking.Click {
+		set += ", lastClickLink = :link"
+		vals[":link"] = s(h.Link)
+		if h.Link == links.Honeypot {
+			set += ", scannerAt = :at"
+		}
+	}
+	return &dynamodb.UpdateItemInput{
+		TableName: &table, Key: key(contactPK(h.ContactID), sendSK(h.SendKey)),
+		UpdateExpression:          aws.String("SET " + set + " ADD #count :one"),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND (attribute_not_exists(#gate) OR #gate <= :since)"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: vals,
+		ReturnValues:              types.ReturnValueUpdatedOld,
+	}
+}
+
+// kindName is the kind as it starts a word of an attribute name (firstOpenAt, lastClickAt).
+func kindName(k tracking.Kind) string {
+	if k == tracking.Click {
+		return "Click"
+	}
+	return "Open"
 }
 
 // Activity is one entry of a contact's engagement timeline.

@@ -2,6 +2,7 @@ package dynamo_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,7 +26,7 @@ func TestExpiredTrackingIsIgnored(t *testing.T) {
 	}
 	hit := tracking.Hit{Kind: tracking.Click, ContactID: "c-1", SendKey: rec.Key, Stats: "thankyou", Link: "0",
 		URL: "https://shop.example/a", At: clock, Class: tracking.Human, Expires: clock.Add(24 * time.Hour)}
-	if err := st.RecordHit(ctx, hit); err != nil {
+	if _, err := st.RecordHit(ctx, hit); err != nil {
 		t.Fatal(err)
 	}
 	check := func(want int) {
@@ -51,7 +52,7 @@ func TestExpiredTrackingIsIgnored(t *testing.T) {
 }
 
 // A hit counts on the send, and only the first human one as unique; only human hits mark the
-// contact as engaged.
+// contact as engaged. (Hits of a class are counted once an hour: these are hours apart.)
 func TestHitsCountOnTheSendAndTheCampaign(t *testing.T) {
 	st := store(t)
 	ctx := context.Background()
@@ -64,8 +65,8 @@ func TestHitsCountOnTheSendAndTheCampaign(t *testing.T) {
 	}
 	at := now()
 	for i, class := range []tracking.Class{tracking.Machine, tracking.Human, tracking.Human} {
-		h := tracking.Hit{Kind: tracking.Open, ContactID: "c-1", SendKey: rec.Key, Stats: "bf-2026", At: at.Add(time.Duration(i) * time.Minute), Class: class}
-		if err := st.RecordHit(ctx, h); err != nil {
+		h := tracking.Hit{Kind: tracking.Open, ContactID: "c-1", SendKey: rec.Key, Stats: "bf-2026", At: at.Add(time.Duration(i) * time.Hour), Class: class}
+		if _, err := st.RecordHit(ctx, h); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -77,14 +78,53 @@ func TestHitsCountOnTheSendAndTheCampaign(t *testing.T) {
 		}
 	}
 	c, _ := st.Contact(ctx, "c-1")
-	if !c.EngagedAt.Equal(at.Add(2 * time.Minute)) {
+	if !c.EngagedAt.Equal(at.Add(2 * time.Hour)) {
 		t.Errorf("engaged at %v", c.EngagedAt)
 	}
 	// A hit on a send that is not there writes nothing and is no error.
-	if err := st.RecordHit(ctx, tracking.Hit{Kind: tracking.Open, ContactID: "c-1", SendKey: "gone", Stats: "bf-2026", At: at, Class: tracking.Human}); err != nil {
+	if _, err := st.RecordHit(ctx, tracking.Hit{Kind: tracking.Open, ContactID: "c-1", SendKey: "gone", Stats: "bf-2026", At: at, Class: tracking.Human}); err != nil {
 		t.Fatal(err)
 	}
 	if acts, _ := st.Activities(ctx, "c-1"); len(acts) != 3 {
 		t.Errorf("%d activities, want 3", len(acts))
+	}
+}
+
+// Of hits of one gate (kind, link, class) that race, one is counted; the next an hour later.
+func TestRacingHitsAreCountedOnce(t *testing.T) {
+	st := store(t)
+	ctx := context.Background()
+	rec := send.Record{Key: "sale#bf", ContactID: "c-1", Kind: "sale", CampaignID: "bf-2026", Status: send.Sending, Token: "t"}
+	if ok, _, err := st.Claim(ctx, rec); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	at := now()
+	hit := tracking.Hit{Kind: tracking.Click, ContactID: "c-1", SendKey: rec.Key, Stats: "bf-2026", Link: "0", At: at, Class: tracking.Human}
+	counted := make(chan bool, 10)
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			ok, err := st.RecordHit(ctx, hit)
+			if err != nil {
+				t.Error(err)
+			}
+			counted <- ok
+		})
+	}
+	wg.Wait()
+	close(counted)
+	n := 0
+	for ok := range counted {
+		if ok {
+			n++
+		}
+	}
+	hit.At = at.Add(tracking.CountEvery)
+	if ok, err := st.RecordHit(ctx, hit); !ok || err != nil {
+		t.Errorf("an hour later: counted %v, %v", ok, err)
+	}
+	stats, _ := st.Stats(ctx, "bf-2026")
+	if n != 1 || stats["clicks_human"] != 2 {
+		t.Errorf("%d of 10 racing hits counted; clicks_human = %d, want 2", n, stats["clicks_human"])
 	}
 }

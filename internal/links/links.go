@@ -6,6 +6,9 @@
 package links
 
 import (
+	"errors"
+	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -139,14 +142,12 @@ type Settings struct {
 // Load reads the settings, reporting problems to r.
 func Load(r *env.Reader) Settings {
 	s := Settings{KeysSecret: r.String("TOKEN_KEYS_SECRET")}
-	s.BaseURL = strings.TrimRight(r.String("PUBLIC_URL"), "/")
-	if s.BaseURL != "" {
-		u, err := url.Parse(s.BaseURL)
-		ok := err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.RawQuery == ""
-		r.Check(ok, "PUBLIC_URL", "must be an absolute http(s) URL without a query")
-		// RFC 8058 requires an HTTPS List-Unsubscribe; plain HTTP is only for a local run.
-		r.Check(!ok || u.Scheme == "https" || loopback(u.Hostname()), "PUBLIC_URL",
-			"must be an https URL (http only for localhost, 127.0.0.1 or ::1): RFC 8058 requires an HTTPS unsubscribe link")
+	if raw := r.String("PUBLIC_URL"); raw != "" {
+		base, err := NormalizeBaseURL(raw)
+		if err != nil {
+			r.Check(false, "PUBLIC_URL", err.Error())
+		}
+		s.BaseURL = base
 	}
 	s.Tracking = time.Duration(r.Int("TRACKING_RETENTION_DAYS", 400, 1, 3650)) * 24 * time.Hour
 	s.Unsubscribe = max(s.Tracking, 2*365*24*time.Hour)
@@ -157,6 +158,46 @@ func Load(r *env.Reader) Settings {
 		s.Mailto = addr
 	}
 	return s
+}
+
+// NormalizeBaseURL returns the origin a base URL names, as browsers write it in an Origin
+// header: scheme and host in lower case, without the scheme's default port or a trailing
+// slash ("https://Go.Shop.Example:443/" is "https://go.shop.example"). It must be http(s)
+// with a host and nothing else: no path, query, fragment or user info (our routes are at the
+// root of the API). Plain http is only for a loopback host, a local run: RFC 8058 requires
+// an HTTPS unsubscribe link. Every function reads PUBLIC_URL through it (Load), and the forms'
+// Origin check (web.FromOurSite) compares with it.
+func NormalizeBaseURL(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Opaque != "" {
+		return "", errors.New("must be an absolute http(s) URL, e.g. https://go.shop.example")
+	}
+	if u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#") {
+		return "", fmt.Errorf("must be an absolute http(s) URL without path, query, fragment or user info: %q", raw)
+	}
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if host == "" {
+		return "", errors.New("must be an absolute http(s) URL, e.g. https://go.shop.example")
+	}
+	if u.Scheme != "https" && !loopback(host) {
+		return "", errors.New("must be an https URL (http only for localhost, 127.0.0.1 or ::1): RFC 8058 requires an HTTPS unsubscribe link")
+	}
+	if port != "" {
+		p, err := strconv.Atoi(port)
+		if err != nil || p < 1 || p > 65535 {
+			return "", fmt.Errorf("must be an absolute http(s) URL with a port from 1 to 65535: %q", raw)
+		}
+		if port = strconv.Itoa(p); (u.Scheme == "https" && p == 443) || (u.Scheme == "http" && p == 80) {
+			port = ""
+		}
+	}
+	switch {
+	case port != "":
+		host = net.JoinHostPort(host, port)
+	case strings.Contains(host, ":"): // IPv6
+		host = "[" + host + "]"
+	}
+	return u.Scheme + "://" + host, nil
 }
 
 // loopback reports whether host names this machine: the only hosts PUBLIC_URL may reach over

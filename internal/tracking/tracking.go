@@ -44,6 +44,8 @@ type SendState struct {
 	LastClickAt                          time.Time
 	LastClickLink                        string
 	ScannerAt                            time.Time // when its hidden link was hit
+	// Counted is when the last counted hit of each gate (Hit.Gate) was.
+	Counted map[string]time.Time
 }
 
 // Hit is one open or click, classified.
@@ -58,6 +60,34 @@ type Hit struct {
 	Class     Class
 	Reason    string // why it is a machine's ("" for humans)
 	Expires   time.Time
+	Counted   bool // whether it was written (see CountEvery)
+}
+
+// CountEvery is how often hits are counted: of one send's opens, and of one send's clicks of
+// one link, one of each class (human, machine) in CountEvery; the others are answered (the
+// pixel, the redirect) and written nowhere. A class of its own keeps a privacy proxy's open
+// (or a link scanner's click) at delivery from hiding the reader's, minutes later.
+//
+// So one token (the pixel's, or one link's) causes at most 7 item writes per hour: 2 counted
+// hits, each written to the send, the timeline and the counters (3 items), and a human one
+// also to the contact's engagement (1). Requests racing past the read before the first of
+// them is written each cost one refused conditional write, which writes nothing.
+const CountEvery = time.Hour
+
+// Gate is the key hits are counted under: its kind, link and class ("open_human",
+// "click_0_machine").
+func (h Hit) Gate() string {
+	if h.Kind == Click {
+		return string(h.Kind) + "_" + h.Link + "_" + string(h.Class)
+	}
+	return string(h.Kind) + "_" + string(h.Class)
+}
+
+// due reports whether h is to be counted: no hit of its gate was counted in CountEvery before
+// it. The store checks the same again, with a conditional write, for hits that race.
+func due(st SendState, h Hit) bool {
+	last, ok := st.Counted[h.Gate()]
+	return !ok || h.At.Sub(last) >= CountEvery
 }
 
 // Store reads sends and records hits.
@@ -65,8 +95,10 @@ type Store interface {
 	// SendState returns the send, found == false when it does not exist or has expired.
 	SendState(ctx context.Context, contactID, sendKey string) (st SendState, found bool, err error)
 	// RecordHit records the hit on the send, the contact's timeline and the counters, and
-	// a human hit as the contact's latest engagement.
-	RecordHit(ctx context.Context, h Hit) error
+	// a human hit as the contact's latest engagement, unless a hit of its gate (Hit.Gate) was
+	// counted in CountEvery before it or the send is gone: then it writes nothing and
+	// returns false.
+	RecordHit(ctx context.Context, h Hit) (bool, error)
 }
 
 // Service handles hits.
@@ -103,8 +135,7 @@ func (s *Service) Open(ctx context.Context, r Request) (Hit, error) {
 	if err != nil || !found {
 		return Hit{}, err
 	}
-	h := s.hit(Open, st, r.UserAgent)
-	return h, s.Store.RecordHit(ctx, h)
+	return s.record(ctx, st, s.hit(Open, st, r.UserAgent))
 }
 
 // Click records a click and returns where to redirect: the URL recorded with the send for the
@@ -133,7 +164,18 @@ func (s *Service) Click(ctx context.Context, r Request) (string, Hit, error) {
 	} else if h.Class == Human {
 		h.Class, h.Reason = classifyClick(st, c.Arg, h.At)
 	}
-	return target, h, s.Store.RecordHit(ctx, h)
+	h, err = s.record(ctx, st, h)
+	return target, h, err
+}
+
+// record counts h when it is due.
+func (s *Service) record(ctx context.Context, st SendState, h Hit) (Hit, error) {
+	if !due(st, h) {
+		return h, nil
+	}
+	var err error
+	h.Counted, err = s.Store.RecordHit(ctx, h)
+	return h, err
 }
 
 func (s *Service) hit(k Kind, st SendState, ua string) Hit {

@@ -66,6 +66,9 @@ func (h *Tracking) logHit(ctx context.Context, log *slog.Logger, kind string, hi
 		log.InfoContext(ctx, kind+" refused", "error", err)
 	case err != nil:
 		log.ErrorContext(ctx, kind+" not recorded", "error", err)
+	case hit.Kind != "" && !hit.Counted:
+		log.InfoContext(ctx, kind+" not counted again", "contact_id", hit.ContactID, "send_key", hit.SendKey,
+			"class", string(hit.Class))
 	case hit.Kind != "":
 		log.InfoContext(ctx, kind+" recorded", "contact_id", hit.ContactID, "send_key", hit.SendKey,
 			"class", string(hit.Class), "reason", hit.Reason)

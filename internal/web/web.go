@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"shopmail/internal/links"
 )
 
 // Request is an HTTP API request.
@@ -63,7 +65,9 @@ func Language(r Request) string {
 // "same-origin". Without it, an Origin must be base's: "null" (what a page with
 // Referrer-Policy no-referrer makes the browser send) cannot be told apart from a sandboxed
 // page of another site, so it is refused. A request with neither header comes from no browser
-// (a script or an old client), which a cross-site forgery needs, and is accepted.
+// (a script or an old client), which a cross-site forgery needs, and is accepted. base is
+// compared as the origin it names (links.NormalizeBaseURL: "https://Go.Shop.Example:443" is
+// "https://go.shop.example"), as browsers write Origin.
 func FromOurSite(r Request, base string) bool {
 	if site := Header(r, "sec-fetch-site"); site != "" {
 		return site == "same-origin"
@@ -72,8 +76,8 @@ func FromOurSite(r Request, base string) bool {
 	if origin == "" {
 		return true
 	}
-	u, err := url.Parse(base)
-	return err == nil && origin == u.Scheme+"://"+u.Host
+	ours, err := links.NormalizeBaseURL(base)
+	return err == nil && origin == ours
 }
 
 // Form returns the request's urlencoded form body; nil when there is none or it is too large.
