@@ -303,7 +303,15 @@ func TestPanickingFunctionDoesNotStopTheSandbox(t *testing.T) {
 	}
 }
 
-const apiTemplate = tableOnly + `  Echo:
+const apiTemplate = tableOnly + `  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth:
+        Authorizers:
+          MarketerJWT:
+            IdentitySource: $request.header.Authorization
+            JwtConfiguration: {issuer: "https://auth.shop.example/", audience: [dashboard, other-app]}
+  Echo:
     Type: AWS::Serverless::Function
     Properties:
       CodeUri: functions/echo
@@ -316,7 +324,7 @@ const apiTemplate = tableOnly + `  Echo:
           Properties: {Path: "/files/{path+}", Method: ANY}
         Private:
           Type: HttpApi
-          Properties: {Path: /api/campaigns, Method: POST, Auth: {Authorizer: MarketerJWT}}
+          Properties: {ApiId: !Ref Api, Path: /api/campaigns, Method: POST, Auth: {Authorizer: MarketerJWT, AuthorizationScopes: [campaigns:write, admin]}}
 `
 
 func echo(func(string) (string, bool), *slog.Logger) (lambda.Handler, error) {

@@ -102,6 +102,7 @@ func (s *Sandbox) app() http.Handler {
 	})
 	mux.HandleFunc("POST /_sandbox/clock", s.sameOrigin(s.advanceClock))
 	mux.HandleFunc("POST /_sandbox/put-event", s.sameOrigin(s.putSample))
+	mux.HandleFunc("POST /_sandbox/token", s.sameOrigin(s.serveToken))
 	mux.HandleFunc("/", s.serveRoute)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
@@ -116,12 +117,14 @@ func (s *Sandbox) app() http.Handler {
 const MarkerHeader = "X-Shopmail-Sandbox"
 
 // sameOrigin refuses a form posted from another site: a page the developer visits must not
-// be able to put events on the bus or move the clock. Browsers send Origin with cross-site
-// POSTs; curl sends none. The Origin is compared with the app's URL, not with the request's
-// Host, which a DNS-rebinding page controls as much as its Origin.
+// be able to put events on the bus, move the clock or mint tokens. Browsers send Origin with
+// cross-site POSTs, and Sec-Fetch-Site with every request; curl sends neither. The Origin is
+// compared with the app's URL, not with the request's Host, which a DNS-rebinding page
+// controls as much as its Origin.
 func (s *Sandbox) sameOrigin(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if o := r.Header.Get("Origin"); o != "" && o != s.appURL {
+		site := r.Header.Get("Sec-Fetch-Site")
+		if o := r.Header.Get("Origin"); (o != "" && o != s.appURL) || (site != "" && site != "same-origin" && site != "none") {
 			http.Error(w, "cross-site request refused", http.StatusForbidden)
 			return
 		}
