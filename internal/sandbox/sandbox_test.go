@@ -439,7 +439,7 @@ func TestUIShowsWhatHappened(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Host = "rebound.example:" + port
 	req.Header.Set("Origin", "http://"+req.Host)
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 403 || r.sb.Clock().Offset() != 0 {
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusMisdirectedRequest || r.sb.Clock().Offset() != 0 {
 		t.Errorf("a rebound page's form moved the clock: %v %v", resp.StatusCode, r.sb.Clock().Offset())
 	}
 }

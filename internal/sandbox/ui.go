@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -105,11 +107,31 @@ func (s *Sandbox) app() http.Handler {
 	mux.HandleFunc("POST /_sandbox/token", s.sameOrigin(s.serveToken))
 	mux.HandleFunc("/", s.serveRoute)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// DNS rebinding: a page of evil.example, its name now resolving to 127.0.0.1, reaches
+		// this port as "its own" site, Host evil.example. Nothing answers it, public routes
+		// included.
+		if !loopback(r.Host) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusMisdirectedRequest)
+			io.WriteString(w, "the sandbox answers under a loopback host name only (127.0.0.1, localhost)\n")
+			return
+		}
 		if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
+			if !fromLoopback(r) {
+				http.Error(w, "the sandbox UI answers this machine only", http.StatusForbidden)
+				return
+			}
 			w.Header().Set(MarkerHeader, "1")
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// fromLoopback reports whether the request came from this machine (the app may listen on a
+// public address, for the public routes; the UI and its tokens stay local).
+func fromLoopback(r *http.Request) bool {
+	ip := net.ParseIP(sourceIP(r))
+	return ip != nil && ip.IsLoopback()
 }
 
 // MarkerHeader is set on the sandbox UI's responses, so that a second `make run` can tell a
