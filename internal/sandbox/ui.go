@@ -121,7 +121,11 @@ func (s *Sandbox) app() http.Handler {
 				http.Error(w, "the sandbox UI answers this machine only", http.StatusForbidden)
 				return
 			}
-			w.Header().Set(MarkerHeader, "1")
+			h := w.Header()
+			h.Set(MarkerHeader, "1")
+			// No other site may frame the UI (clickjacking its forms).
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Content-Security-Policy", "frame-ancestors 'none'")
 		}
 		mux.ServeHTTP(w, r)
 	})
@@ -197,6 +201,8 @@ func (s *Sandbox) messageHTML(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	// Framed by the inbox's own page only.
+	w.Header().Set("X-Frame-Options", "SAMEORIGIN")
 	w.Header().Set("Content-Security-Policy", "sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'; form-action 'none'; base-uri 'none'; frame-ancestors 'self'")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Write([]byte(readEmail(m.Raw).HTML))
