@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -22,7 +23,11 @@ type route struct {
 	method   string   // upper case, or ANY
 	parts    []string // path segments; "{name}" matches one, "{name+}" the rest
 	key      string   // the route key, e.g. "GET /t/{token}"
-	auth     bool     // behind the JWT authorizer
+	api      string   // the HttpApi resource (ApiId), "" for the implicit one
+
+	authorizer string         // Auth.Authorizer as the route names it ("" for the API's default)
+	scopes     []string       // Auth.AuthorizationScopes: the token needs one of them
+	jwt        *jwtAuthorizer // the authorizer the route is behind, nil for a public route
 }
 
 func newRoute(fn string, p map[string]any) (route, error) {
@@ -33,9 +38,10 @@ func newRoute(fn string, p map[string]any) (route, error) {
 	}
 	method = strings.ToUpper(or(method, "ANY"))
 	r := route{function: fn, method: method, parts: strings.Split(strings.Trim(path, "/"), "/"), key: method + " " + path}
+	r.api, _ = p["ApiId"].(string)
 	if a, ok := p["Auth"].(map[string]any); ok {
-		name, _ := a["Authorizer"].(string)
-		r.auth = name != "" && name != "NONE"
+		r.authorizer, _ = a["Authorizer"].(string)
+		r.scopes = strings.Fields(claimList(a["AuthorizationScopes"]))
 	}
 	return r, nil
 }
@@ -101,24 +107,38 @@ func (s *Sandbox) serveRoute(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			continue
 		}
-		if rt.auth && r.Header.Get("Authorization") != "Bearer "+s.devToken {
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Unauthorized"})
-			return
+		var claims map[string]any
+		if rt.jwt != nil {
+			var err error
+			if claims, err = s.authorize(r, rt); err != nil {
+				refuse(w, err)
+				return
+			}
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxAPIBody+1))
 		if err != nil || len(body) > maxAPIBody {
 			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "Request Entity Too Large"})
 			return
 		}
-		s.callRoute(w, r, rt, params, body)
+		s.callRoute(w, r, rt, params, body, claims)
 		return
 	}
 	writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
 }
 
-func (s *Sandbox) callRoute(w http.ResponseWriter, r *http.Request, rt route, params map[string]string, body []byte) {
+// refuse answers a request the authorizer turned down, as API Gateway does.
+func refuse(w http.ResponseWriter, err error) {
+	if errors.Is(err, errForbidden) {
+		writeJSON(w, http.StatusForbidden, map[string]string{"message": "Forbidden"})
+		return
+	}
+	w.Header().Set("WWW-Authenticate", `Bearer scope="" error="invalid_token" error_description="`+strings.ReplaceAll(err.Error(), `"`, "'")+`"`)
+	writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Unauthorized"})
+}
+
+func (s *Sandbox) callRoute(w http.ResponseWriter, r *http.Request, rt route, params map[string]string, body []byte, claims map[string]any) {
 	f := s.functions[rt.function]
-	payload, _ := json.Marshal(s.apiEvent(r, rt, params, body))
+	payload, _ := json.Marshal(s.apiEvent(r, rt, params, body, claims))
 	rid := newID()
 	out, err := s.call(r.Context(), f, payload, rid, fmt.Sprintf("request %s, for %s %s", rid, r.Method, r.URL.Path), false)
 	if err != nil {
@@ -128,7 +148,7 @@ func (s *Sandbox) callRoute(w http.ResponseWriter, r *http.Request, rt route, pa
 	writeAPIResponse(w, out)
 }
 
-func (s *Sandbox) apiEvent(r *http.Request, rt route, params map[string]string, body []byte) events.APIGatewayV2HTTPRequest {
+func (s *Sandbox) apiEvent(r *http.Request, rt route, params map[string]string, body []byte, claims map[string]any) events.APIGatewayV2HTTPRequest {
 	headers := map[string]string{}
 	var cookies []string
 	for k, v := range r.Header {
@@ -165,11 +185,9 @@ func (s *Sandbox) apiEvent(r *http.Request, rt route, params map[string]string, 
 			},
 		},
 	}
-	if rt.auth {
+	if rt.jwt != nil {
 		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
-			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
-				Claims: map[string]string{"sub": "dev-marketer", "email": "marketer@shop.example"}, Scopes: []string{"marketing"},
-			},
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: eventClaims(claims), Scopes: tokenScopes(claims)},
 		}
 	}
 	if textBody(r.Header.Get("Content-Type"), body) {

@@ -34,13 +34,14 @@ func service(r *http.Request) string {
 	return ""
 }
 
-// loopback reports whether a Host header names this machine's loopback interface.
+// loopback reports whether a Host header names this machine's loopback interface: localhost,
+// *.localhost (RFC 6761), 127.0.0.0/8 or [::1], with or without a port.
 func loopback(host string) bool {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
-	host = strings.Trim(host, "[]")
-	if host == "localhost" {
+	host = strings.ToLower(strings.Trim(host, "[]"))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)

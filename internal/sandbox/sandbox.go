@@ -134,7 +134,7 @@ func New(ctx context.Context, c Config) (*Sandbox, error) {
 		dynamo: httputil.NewSingleHostReverseProxy(ddb), db: dynamolocal.NewClient(c.DynamoDB),
 		table: or(c.Table, "shopmail-local"), awsURL: strings.TrimRight(c.AWSURL, "/"),
 		appURL: strings.TrimRight(c.AppURL, "/"), region: "us-east-1", account: "000000000000",
-		retryDelay: c.RetryDelay, logOut: c.Log, anyHost: c.AnyHost, devToken: "dev-" + newID(),
+		retryDelay: c.RetryDelay, logOut: c.Log, anyHost: c.AnyHost,
 	}
 	s.builders = maps.Clone(Builders)
 	maps.Copy(s.builders, c.Builders)
@@ -173,6 +173,13 @@ func New(ctx context.Context, c Config) (*Sandbox, error) {
 		return nil, err
 	}
 	if err := s.loadEvents(fns); err != nil {
+		return nil, err
+	}
+	if err := s.loadAuthorizers(); err != nil {
+		return nil, err
+	}
+	// The dev marketer token: every route's scopes, valid for as long as the sandbox runs.
+	if s.devToken, err = s.mintToken(tokenRequest{Scopes: s.allScopes(), ExpiresIn: devTokenLife}); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -226,7 +233,8 @@ func (s *Sandbox) AWS() http.Handler { return s.awsEndpoint() }
 // App is the handler of the app: the template's HTTP API routes and the UI under /_sandbox/.
 func (s *Sandbox) App() http.Handler { return s.app() }
 
-// DevToken is the bearer token the app accepts for routes behind the JWT authorizer.
+// DevToken is a JWT that the app's JWT authorizers accept on every route: it carries every
+// route's scopes and outlives the sandbox. POST /_sandbox/token mints others.
 func (s *Sandbox) DevToken() string { return s.devToken }
 
 // Clock returns the sandbox clock.

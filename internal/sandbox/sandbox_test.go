@@ -303,7 +303,15 @@ func TestPanickingFunctionDoesNotStopTheSandbox(t *testing.T) {
 	}
 }
 
-const apiTemplate = tableOnly + `  Echo:
+const apiTemplate = tableOnly + `  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth:
+        Authorizers:
+          MarketerJWT:
+            IdentitySource: $request.header.Authorization
+            JwtConfiguration: {issuer: "https://auth.shop.example/", audience: [dashboard, other-app]}
+  Echo:
     Type: AWS::Serverless::Function
     Properties:
       CodeUri: functions/echo
@@ -316,7 +324,7 @@ const apiTemplate = tableOnly + `  Echo:
           Properties: {Path: "/files/{path+}", Method: ANY}
         Private:
           Type: HttpApi
-          Properties: {Path: /api/campaigns, Method: POST, Auth: {Authorizer: MarketerJWT}}
+          Properties: {ApiId: !Ref Api, Path: /api/campaigns, Method: POST, Auth: {Authorizer: MarketerJWT, AuthorizationScopes: [campaigns:write, admin]}}
 `
 
 func echo(func(string) (string, bool), *slog.Logger) (lambda.Handler, error) {
@@ -431,7 +439,7 @@ func TestUIShowsWhatHappened(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Host = "rebound.example:" + port
 	req.Header.Set("Origin", "http://"+req.Host)
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 403 || r.sb.Clock().Offset() != 0 {
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusMisdirectedRequest || r.sb.Clock().Offset() != 0 {
 		t.Errorf("a rebound page's form moved the clock: %v %v", resp.StatusCode, r.sb.Clock().Offset())
 	}
 }

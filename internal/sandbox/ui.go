@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -102,13 +104,38 @@ func (s *Sandbox) app() http.Handler {
 	})
 	mux.HandleFunc("POST /_sandbox/clock", s.sameOrigin(s.advanceClock))
 	mux.HandleFunc("POST /_sandbox/put-event", s.sameOrigin(s.putSample))
+	mux.HandleFunc("POST /_sandbox/token", s.sameOrigin(s.serveToken))
 	mux.HandleFunc("/", s.serveRoute)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// DNS rebinding: a page of evil.example, its name now resolving to 127.0.0.1, reaches
+		// this port as "its own" site, Host evil.example. Nothing answers it, public routes
+		// included.
+		if !loopback(r.Host) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusMisdirectedRequest)
+			io.WriteString(w, "the sandbox answers under a loopback host name only (127.0.0.1, localhost)\n")
+			return
+		}
 		if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
-			w.Header().Set(MarkerHeader, "1")
+			if !fromLoopback(r) {
+				http.Error(w, "the sandbox UI answers this machine only", http.StatusForbidden)
+				return
+			}
+			h := w.Header()
+			h.Set(MarkerHeader, "1")
+			// No other site may frame the UI (clickjacking its forms).
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Content-Security-Policy", "frame-ancestors 'none'")
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// fromLoopback reports whether the request came from this machine (the app may listen on a
+// public address, for the public routes; the UI and its tokens stay local).
+func fromLoopback(r *http.Request) bool {
+	ip := net.ParseIP(sourceIP(r))
+	return ip != nil && ip.IsLoopback()
 }
 
 // MarkerHeader is set on the sandbox UI's responses, so that a second `make run` can tell a
@@ -116,12 +143,14 @@ func (s *Sandbox) app() http.Handler {
 const MarkerHeader = "X-Shopmail-Sandbox"
 
 // sameOrigin refuses a form posted from another site: a page the developer visits must not
-// be able to put events on the bus or move the clock. Browsers send Origin with cross-site
-// POSTs; curl sends none. The Origin is compared with the app's URL, not with the request's
-// Host, which a DNS-rebinding page controls as much as its Origin.
+// be able to put events on the bus, move the clock or mint tokens. Browsers send Origin with
+// cross-site POSTs, and Sec-Fetch-Site with every request; curl sends neither. The Origin is
+// compared with the app's URL, not with the request's Host, which a DNS-rebinding page
+// controls as much as its Origin.
 func (s *Sandbox) sameOrigin(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if o := r.Header.Get("Origin"); o != "" && o != s.appURL {
+		site := r.Header.Get("Sec-Fetch-Site")
+		if o := r.Header.Get("Origin"); (o != "" && o != s.appURL) || (site != "" && site != "same-origin" && site != "none") {
 			http.Error(w, "cross-site request refused", http.StatusForbidden)
 			return
 		}
@@ -172,6 +201,8 @@ func (s *Sandbox) messageHTML(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	// Framed by the inbox's own page only.
+	w.Header().Set("X-Frame-Options", "SAMEORIGIN")
 	w.Header().Set("Content-Security-Policy", "sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'; form-action 'none'; base-uri 'none'; frame-ancestors 'self'")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Write([]byte(readEmail(m.Raw).HTML))
