@@ -6,6 +6,7 @@ package dynamolocal
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"net"
@@ -51,7 +52,7 @@ type Server struct {
 	closeErr  error
 }
 
-// Start launches DynamoDB Local on a free port and returns once it answers ListTables, or fails
+// Start launches DynamoDB Local on a free port of 127.0.0.1 (and no other address) and returns once it answers ListTables, or fails
 // after 60 seconds (or when ctx ends) with the process's output in the error. The caller must
 // Close the server. On Linux the process is killed if the calling process dies first.
 func Start(ctx context.Context) (*Server, error) { return start(ctx, "") }
@@ -103,6 +104,12 @@ func installDir() (string, error) {
 	return dir, nil
 }
 
+// loopbackLauncher is the Java program that starts DynamoDB Local on 127.0.0.1 only: the jar
+// itself listens on every interface and has no option to do otherwise.
+//
+//go:embed loopback.java
+var loopbackLauncher []byte
+
 func launch(dir, dbDir string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
@@ -113,6 +120,11 @@ func launch(dir, dbDir string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	launcher := filepath.Join(workDir, "loopback.java")
+	if err := os.WriteFile(launcher, loopbackLauncher, 0o644); err != nil {
+		os.RemoveAll(workDir)
+		return nil, err
+	}
 	out := &tail{limit: outputLimit}
 	storage := []string{"-inMemory"}
 	if dbDir != "" {
@@ -120,7 +132,7 @@ func launch(dir, dbDir string) (*Server, error) {
 	}
 	args := append([]string{
 		"-Djava.library.path=" + filepath.Join(dir, "DynamoDBLocal_lib"),
-		"-jar", filepath.Join(dir, "DynamoDBLocal.jar"),
+		launcher, filepath.Join(dir, "DynamoDBLocal.jar"),
 	}, storage...)
 	cmd := exec.Command("java", append(args, "-sharedDb", "-disableTelemetry", "-port", strconv.Itoa(port))...)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = workDir, out, out
