@@ -2,13 +2,19 @@ package sandbox_test
 
 import (
 	"context"
+	"encoding/xml"
 	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"shopmail/internal/sandbox"
 )
@@ -73,4 +79,73 @@ func TestSecretVersions(t *testing.T) {
 	}
 	_, err = get("AWSCURRENT", aws.ToString(first.VersionId))
 	notFound("a stage and a version id of different versions", err)
+}
+
+// sqsQuery posts an SQS query-protocol request as the AWS CLI v2 shipped by Debian does: a
+// signed, form-encoded Action with Version 2012-11-05.
+func (r *running) sqsQuery(t *testing.T, form url.Values) (int, string) {
+	t.Helper()
+	form.Set("Version", "2012-11-05")
+	req, err := http.NewRequest(http.MethodPost, r.awsURL+"/", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20261201/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=00")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// SendMessage over the query protocol answers in XML, as the CLI parses it; errors too.
+func TestSQSQueryProtocol(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	dlq := r.sb.FunctionEnvironments()["ThankYouFunction"]["DEAD_LETTER_QUEUE_URL"]
+	status, body := r.sqsQuery(t, url.Values{"Action": {"SendMessage"}, "QueueUrl": {dlq}, "MessageBody": {"hello"},
+		"MessageAttribute.1.Name": {"reason"}, "MessageAttribute.1.Value.DataType": {"String"},
+		"MessageAttribute.1.Value.StringValue": {"a test"}})
+	var ok struct {
+		XMLName xml.Name `xml:"SendMessageResponse"`
+		Result  struct {
+			MessageID        string `xml:"MessageId"`
+			MD5OfMessageBody string
+		} `xml:"SendMessageResult"`
+		RequestID string `xml:"ResponseMetadata>RequestId"`
+	}
+	if err := xml.Unmarshal([]byte(body), &ok); status != http.StatusOK || err != nil {
+		t.Fatalf("SendMessage: %d %v\n%s", status, err, body)
+	}
+	if ok.Result.MD5OfMessageBody != "5d41402abc4b2a76b9719d911017c592" || ok.RequestID == "" || ok.Result.MessageID == "" {
+		t.Errorf("SendMessage answered %+v", ok)
+	}
+	dls := r.sb.DeadLetters()
+	if len(dls) != 1 || dls[0].Body != "hello" || dls[0].ID != ok.Result.MessageID || dls[0].Attributes["reason"] != "a test" {
+		t.Errorf("dead letters: %+v", dls)
+	}
+
+	other := strings.Replace(dlq, "DeadLetterQueue", "Elsewhere", 1)
+	status, body = r.sqsQuery(t, url.Values{"Action": {"SendMessage"}, "QueueUrl": {other}, "MessageBody": {"x"}})
+	var fail struct {
+		XMLName   xml.Name `xml:"ErrorResponse"`
+		Error     struct{ Type, Code, Message string }
+		RequestID string `xml:"RequestId"`
+	}
+	if err := xml.Unmarshal([]byte(body), &fail); err != nil || status != http.StatusBadRequest ||
+		fail.Error.Type != "Sender" || fail.Error.Code != "AWS.SimpleQueueService.NonExistentQueue" || fail.Error.Message == "" || fail.RequestID == "" {
+		t.Errorf("unknown queue: %d %+v (%v)\n%s", status, fail, err, body)
+	}
+	status, body = r.sqsQuery(t, url.Values{"Action": {"ReceiveMessage"}, "QueueUrl": {dlq}})
+	if err := xml.Unmarshal([]byte(body), &fail); err != nil || status != http.StatusBadRequest || fail.Error.Code != "InvalidAction" {
+		t.Errorf("an action the sandbox does not serve: %d %+v (%v)", status, fail, err)
+	}
+
+	// The JSON protocol still works with the real SDK client.
+	out, err := sqs.NewFromConfig(r.config()).SendMessage(context.Background(), &sqs.SendMessageInput{QueueUrl: &dlq, MessageBody: aws.String("json")})
+	if err != nil || aws.ToString(out.MessageId) == "" || len(r.sb.DeadLetters()) != 2 {
+		t.Errorf("SendMessage over JSON: %+v %v", out, err)
+	}
 }
