@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -14,8 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"shopmail/internal/email/emailtest"
 	"shopmail/internal/sandbox"
 )
 
@@ -147,5 +151,112 @@ func TestSQSQueryProtocol(t *testing.T) {
 	out, err := sqs.NewFromConfig(r.config()).SendMessage(context.Background(), &sqs.SendMessageInput{QueueUrl: &dlq, MessageBody: aws.String("json")})
 	if err != nil || aws.ToString(out.MessageId) == "" || len(r.sb.DeadLetters()) != 2 {
 		t.Errorf("SendMessage over JSON: %+v %v", out, err)
+	}
+}
+
+// SendEmail naming a configuration set the account lacks is refused as SES refuses it: no
+// mail, no events.
+func TestSendEmailWithAnUnknownConfigurationSet(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	ses := sesv2.NewFromConfig(r.config(), func(o *sesv2.Options) { o.Retryer = aws.NopRetryer{} })
+	in := func(set string) *sesv2.SendEmailInput {
+		return &sesv2.SendEmailInput{
+			FromEmailAddress: aws.String("hello@shop.example"), ConfigurationSetName: aws.String(set),
+			Destination: &sestypes.Destination{ToAddresses: []string{"sara@example.com"}},
+			Content: &sestypes.EmailContent{Simple: &sestypes.Message{Subject: &sestypes.Content{Data: aws.String("hi")},
+				Body: &sestypes.Body{Text: &sestypes.Content{Data: aws.String("hello")}}}},
+		}
+	}
+	_, err := ses.SendEmail(context.Background(), in("no-such-set"))
+	var nf *sestypes.NotFoundException
+	if !errors.As(err, &nf) || !strings.Contains(aws.ToString(nf.Message), "no-such-set") {
+		t.Fatalf("SendEmail with an unknown configuration set: %v, want NotFoundException", err)
+	}
+	r.sb.Idle()
+	if n := len(r.sb.Messages()); n != 0 {
+		t.Errorf("%d emails stored", n)
+	}
+	if evs := r.activities("event", "aws.ses"); len(evs) != 0 {
+		t.Errorf("SES events published: %+v", evs)
+	}
+	set := r.sb.FunctionEnvironments()["ThankYouFunction"]["SES_CONFIGURATION_SET"]
+	if _, err := ses.SendEmail(context.Background(), in(set)); err != nil {
+		t.Fatalf("SendEmail with the template's configuration set %q: %v", set, err)
+	}
+}
+
+// GET /_aws/ses lists the sent mail as LocalStack does, filtered by id and by sender; DELETE
+// clears it.
+func TestLocalStackSentMailView(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	r.putSample(t, "first-order.json", nil)
+	msgs := r.sb.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d emails sent, want 1", len(msgs))
+	}
+	type view struct {
+		Messages []struct {
+			ID, Region, Source, Subject, Timestamp string
+			Destination                            struct{ ToAddresses []string }
+			RawData                                *string
+			Body                                   *struct {
+				TextPart *string `json:"text_part"`
+			}
+		}
+	}
+	list := func(method, query string) (int, view) {
+		t.Helper()
+		req, _ := http.NewRequest(method, r.awsURL+"/_aws/ses"+query, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var v view
+		if method == http.MethodGet {
+			if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+				t.Fatalf("GET /_aws/ses%s: %v", query, err)
+			}
+		}
+		return resp.StatusCode, v
+	}
+	status, v := list(http.MethodGet, "")
+	if status != http.StatusOK || len(v.Messages) != 1 {
+		t.Fatalf("GET /_aws/ses: %d %+v", status, v)
+	}
+	m := v.Messages[0]
+	if m.ID != msgs[0].ID || m.Region != "us-east-1" || !strings.Contains(m.Source, "hello@shop.example") ||
+		strings.Join(m.Destination.ToAddresses, ",") == "" || m.Subject != "Thank you for your first order, Sara!" ||
+		m.Timestamp == "" || m.Body != nil || m.RawData == nil {
+		t.Errorf("the sent message: %+v", m)
+	}
+	if m.RawData != nil {
+		if e := emailtest.MustParse(t, []byte(*m.RawData)); e.To.Address != "sara@example.com" {
+			t.Errorf("RawData is to %s", e.To.Address)
+		}
+	}
+	for query, want := range map[string]int{
+		"?id=" + msgs[0].ID: 1, "?id=nope": 0, "?email=hello@shop.example": 1, "?email=other@shop.example": 0,
+	} {
+		if _, v := list(http.MethodGet, query); len(v.Messages) != want {
+			t.Errorf("GET /_aws/ses%s: %d messages, want %d", query, len(v.Messages), want)
+		}
+	}
+	// Loopback names only, like the rest of the endpoint (no DNS rebinding).
+	req, _ := http.NewRequest(http.MethodGet, r.awsURL+"/_aws/ses", nil)
+	req.Host = "rebind.example"
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("GET /_aws/ses under another host name: %s, want 403", resp.Status)
+	}
+	if status, _ := list(http.MethodDelete, "?id="+msgs[0].ID); status != http.StatusNoContent {
+		t.Errorf("DELETE: %d", status)
+	}
+	if _, v := list(http.MethodGet, ""); len(v.Messages) != 0 {
+		t.Errorf("after DELETE: %+v", v)
 	}
 }
