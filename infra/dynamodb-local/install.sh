@@ -49,6 +49,10 @@ require_java() {
 	local major
 	major=$(java_major)
 	((major >= 17)) || die "DynamoDB Local needs Java 17 or newer but java on PATH is version $major: $install"
+	# dynamolocal starts it through a small launcher run in Java's source-file mode (to bind it to
+	# 127.0.0.1, which the jar cannot do itself): that needs the jdk.compiler module.
+	java --list-modules 2>/dev/null | grep -q '^jdk.compiler@' ||
+		die "java on PATH has no jdk.compiler module, which starting DynamoDB Local on 127.0.0.1 needs: $install (Debian's includes it) or a JDK"
 }
 
 require_npm() {

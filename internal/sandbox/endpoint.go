@@ -70,6 +70,10 @@ func (s *Sandbox) awsEndpoint() http.Handler {
 			awsJSONError(w, http.StatusForbidden, "AccessDeniedException", "the sandbox's AWS endpoint answers on a loopback address only (start it with AWS_ADDR=0.0.0.0:4566 to reach it from Docker)")
 			return
 		}
+		if r.URL.Path == "/_aws/ses" {
+			s.serveSentMail(w, r)
+			return
+		}
 		switch service(r) {
 		case "dynamodb":
 			s.dynamo.ServeHTTP(w, r)
@@ -85,7 +89,7 @@ func (s *Sandbox) awsEndpoint() http.Handler {
 			s.serveSecrets(w, r)
 		default:
 			awsJSONError(w, http.StatusBadRequest, "UnknownOperationException",
-				"the sandbox serves DynamoDB, SES v2, EventBridge PutEvents, EventBridge Scheduler, SQS SendMessage and Secrets Manager GetSecretValue")
+				"the sandbox serves DynamoDB, SES v2, EventBridge PutEvents, EventBridge Scheduler, SQS SendMessage (JSON and query protocols), Secrets Manager GetSecretValue and PutSecretValue, and LocalStack's /_aws/ses")
 		}
 	})
 }

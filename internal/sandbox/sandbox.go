@@ -157,7 +157,12 @@ func New(ctx context.Context, c Config) (*Sandbox, error) {
 	if _, declared := c.Template.Parameters["PublicURL"]; declared && c.Params["PublicURL"] == "" {
 		s.params["PublicURL"] = s.appURL
 	}
-	s.ses = sesv2.New(sesv2.Options{Now: s.clock.Now, Publish: s.publishSES, MaxSendRate: c.SendRate, Max24HourSend: c.DailyQuota})
+	sets, err := s.configurationSets()
+	if err != nil {
+		return nil, err
+	}
+	s.ses = sesv2.New(sesv2.Options{Now: s.clock.Now, Publish: s.publishSES, MaxSendRate: c.SendRate, Max24HourSend: c.DailyQuota,
+		ConfigurationSets: sets})
 	s.sched = scheduler.New(scheduler.Options{Clock: &s.clock, Fire: s.fire, Region: s.region, AccountID: s.account})
 	if err := s.createTable(ctx); err != nil {
 		return nil, err

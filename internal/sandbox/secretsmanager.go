@@ -1,22 +1,43 @@
 package sandbox
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math/big"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
 
-// secret is an AWS::SecretsManager::Secret of the template, with its value.
+// secret is an AWS::SecretsManager::Secret of the template, with its current value (version
+// stage AWSCURRENT) and, once PutSecretValue replaced it, the one before (AWSPREVIOUS).
+// Sandbox.mu guards what PutSecretValue changes.
 type secret struct {
 	id, arn, value string
 	generated      bool // made by GenerateSecretString, so kept across restarts (Save, Load)
 	created        time.Time
+	versionID      string         // of value; initialVersion until PutSecretValue
+	previous       *secretVersion // AWSPREVIOUS, nil before the first PutSecretValue
 }
+
+// secretVersion is a version of a secret other than the current one.
+type secretVersion struct {
+	id, value string
+	created   time.Time
+}
+
+// initialVersion is the version id of the value the template gives a secret.
+const initialVersion = "00000000-0000-0000-0000-000000000001"
+
+// Version stages Secrets Manager labels versions with.
+const (
+	stageCurrent  = "AWSCURRENT"
+	stagePrevious = "AWSPREVIOUS"
+)
 
 // secretARN is the ARN of the template's secret id. Secrets Manager ends a secret's ARN with a
 // random 6-character suffix; the sandbox's is fixed, so that ARNs stay the same across runs.
@@ -31,7 +52,7 @@ func (s *Sandbox) loadSecrets() error {
 		if r.Type != "AWS::SecretsManager::Secret" {
 			continue
 		}
-		sec := &secret{id: id, arn: s.secretARN(id), created: s.clock.Now()}
+		sec := &secret{id: id, arn: s.secretARN(id), created: s.clock.Now(), versionID: initialVersion}
 		var err error
 		if v, ok := r.Properties["SecretString"]; ok {
 			sec.value, err = s.tmpl.ResolveString(v, s.resolver())
@@ -155,27 +176,118 @@ func randomPlaces(n, k int) ([]int, error) {
 	return idx[:k], nil
 }
 
-// serveSecrets serves Secrets Manager's GetSecretValue (AWS JSON 1.1), the only call the
-// functions make, for the template's secrets by ARN or name.
+// serveSecrets serves the Secrets Manager calls (AWS JSON 1.1) on the template's secrets, by
+// ARN or name: GetSecretValue, the only one the functions make, by version stage or id, and
+// PutSecretValue, which makes a new AWSCURRENT version and the old one AWSPREVIOUS, as a
+// rotation does.
 func (s *Sandbox) serveSecrets(w http.ResponseWriter, r *http.Request) {
-	if op := r.Header.Get("X-Amz-Target"); op != "secretsmanager.GetSecretValue" {
+	var in secretRequest
+	op := r.Header.Get("X-Amz-Target")
+	if op != "secretsmanager.GetSecretValue" && op != "secretsmanager.PutSecretValue" {
 		awsJSONError(w, http.StatusBadRequest, "UnsupportedOperation", fmt.Sprintf("the sandbox does not serve %q", op))
 		return
 	}
-	var in struct{ SecretId string }
 	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&in); err != nil {
 		awsJSONError(w, http.StatusBadRequest, "InvalidRequestException", "malformed request: "+err.Error())
 		return
 	}
+	sec := s.findSecret(in.SecretId)
+	if sec == nil {
+		awsJSONError(w, http.StatusBadRequest, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+		return
+	}
+	s.mu.Lock()
+	var out map[string]any
+	var code, message string
+	if op == "secretsmanager.GetSecretValue" {
+		out, code, message = s.getSecretValue(sec, in)
+	} else {
+		out, code, message = s.putSecretValue(sec, in)
+	}
+	s.mu.Unlock()
+	if code != "" {
+		awsJSONError(w, http.StatusBadRequest, code, message)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	json.NewEncoder(w).Encode(out)
+}
+
+// secretRequest holds the members of GetSecretValue and PutSecretValue the sandbox reads.
+type secretRequest struct {
+	SecretId, VersionId, VersionStage string
+	ClientRequestToken, SecretString  string
+	SecretBinary                      []byte
+	VersionStages                     []string
+}
+
+// findSecret returns the template's secret named or ARN'd id, or nil.
+func (s *Sandbox) findSecret(id string) *secret {
 	for _, sec := range s.secrets {
-		if in.SecretId == sec.id || in.SecretId == sec.arn {
-			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-			json.NewEncoder(w).Encode(map[string]any{
-				"ARN": sec.arn, "Name": sec.id, "SecretString": sec.value, "VersionId": "00000000-0000-0000-0000-000000000001",
-				"VersionStages": []string{"AWSCURRENT"}, "CreatedDate": float64(sec.created.Unix()),
-			})
-			return
+		if id == sec.id || id == sec.arn {
+			return sec
 		}
 	}
-	awsJSONError(w, http.StatusBadRequest, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+	return nil
+}
+
+// getSecretValue answers GetSecretValue: the version with VersionId and VersionStage (both
+// must name it when both are given), AWSCURRENT without either. s.mu is held.
+func (s *Sandbox) getSecretValue(sec *secret, in secretRequest) (map[string]any, string, string) {
+	current := secretVersion{id: sec.versionID, value: sec.value, created: sec.created}
+	var v *secretVersion
+	stage := in.VersionStage
+	switch {
+	case stage == "" && in.VersionId == "", stage == stageCurrent:
+		v, stage = &current, stageCurrent
+	case stage == stagePrevious:
+		v = sec.previous
+	case stage == "" && in.VersionId == current.id:
+		v, stage = &current, stageCurrent
+	case stage == "" && sec.previous != nil && in.VersionId == sec.previous.id:
+		v, stage = sec.previous, stagePrevious
+	}
+	switch {
+	case v == nil && in.VersionStage != "":
+		return nil, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for staging label: " + in.VersionStage
+	case v == nil || in.VersionId != "" && in.VersionId != v.id:
+		return nil, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for VersionId: " + in.VersionId
+	}
+	return map[string]any{
+		"ARN": sec.arn, "Name": sec.id, "SecretString": v.value, "VersionId": v.id,
+		"VersionStages": []string{stage}, "CreatedDate": float64(v.created.Unix()),
+	}, "", ""
+}
+
+// putSecretValue answers PutSecretValue with a SecretString: the new version becomes
+// AWSCURRENT and the current one AWSPREVIOUS; the one before loses its label. A repeated
+// ClientRequestToken with the same value changes nothing, with another value it is refused,
+// as Secrets Manager does. s.mu is held.
+func (s *Sandbox) putSecretValue(sec *secret, in secretRequest) (map[string]any, string, string) {
+	switch {
+	case in.SecretString == "" || len(in.SecretBinary) > 0:
+		return nil, "InvalidRequestException", "the sandbox stores a SecretString only: give one, without SecretBinary"
+	case len(in.VersionStages) > 0 && !slices.Equal(in.VersionStages, []string{stageCurrent}):
+		return nil, "InvalidRequestException", "the sandbox labels a new version AWSCURRENT only"
+	}
+	id := cmp.Or(in.ClientRequestToken, newUUID())
+	answer := map[string]any{"ARN": sec.arn, "Name": sec.id, "VersionId": id, "VersionStages": []string{stageCurrent}}
+	switch {
+	case id == sec.versionID && in.SecretString == sec.value:
+		return answer, "", ""
+	case id == sec.versionID || sec.previous != nil && id == sec.previous.id:
+		return nil, "ResourceExistsException", "You can't modify an existing version, you can only create a new version."
+	}
+	sec.previous = &secretVersion{id: sec.versionID, value: sec.value, created: sec.created}
+	sec.versionID, sec.value, sec.created = id, in.SecretString, s.clock.Now()
+	return answer, "", ""
+}
+
+// newUUID returns a random (version 4) UUID, as Secrets Manager's version ids are.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

@@ -22,36 +22,67 @@ type DeadLetter struct {
 
 const maxSQSMessage = 1 << 20
 
-// serveSQS serves SQS's SendMessage (AWS JSON 1.0), the only SQS call the functions make.
+// sqsInput is a SendMessage request, from either protocol.
+type sqsInput struct {
+	QueueURL          string `json:"QueueUrl"`
+	MessageBody       string
+	MessageAttributes map[string]struct{ DataType, StringValue string }
+}
+
+// sqsError is an SQS error: its JSON code and the query protocol's code and fault type.
+type sqsError struct{ jsonCode, queryCode, fault, message string }
+
+func (e *sqsError) Error() string { return e.queryCode + ": " + e.message }
+
+func sqsSenderError(code, message string) *sqsError {
+	return &sqsError{jsonCode: code, queryCode: code, fault: "Sender", message: message}
+}
+
+var errNoQueue = &sqsError{jsonCode: "com.amazonaws.sqs#QueueDoesNotExist", queryCode: "AWS.SimpleQueueService.NonExistentQueue",
+	fault: "Sender", message: "The specified queue does not exist."}
+
+// serveSQS serves SQS's SendMessage, the only SQS call the functions make, over both protocols
+// SQS speaks: AWS JSON 1.0 (X-Amz-Target, what the AWS SDKs send now) and the query protocol
+// (a form with Action and Version, XML answers, what older clients such as the AWS CLI v2 that
+// Debian ships send).
 func (s *Sandbox) serveSQS(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("X-Amz-Target") == "" && isForm(r) {
+		s.serveSQSQuery(w, r)
+		return
+	}
 	if op := r.Header.Get("X-Amz-Target"); op != "AmazonSQS.SendMessage" {
 		awsJSONError(w, http.StatusBadRequest, "UnsupportedOperation", fmt.Sprintf("the sandbox does not serve %q", op))
 		return
 	}
-	var in struct {
-		QueueURL          string `json:"QueueUrl"`
-		MessageBody       string
-		MessageAttributes map[string]struct{ DataType, StringValue string }
-	}
+	var in sqsInput
 	body, err := io.ReadAll(io.LimitReader(r.Body, 2*maxSQSMessage))
 	if err == nil {
 		err = json.Unmarshal(body, &in)
 	}
-	switch {
-	case err != nil:
+	if err != nil {
 		awsJSONError(w, http.StatusBadRequest, "InvalidParameterValue", "malformed request: "+err.Error())
 		return
-	case in.QueueURL == "" || in.MessageBody == "":
-		awsJSONError(w, http.StatusBadRequest, "MissingParameter", "QueueUrl and MessageBody are required")
-		return
-	case len(in.MessageBody) > maxSQSMessage:
-		awsJSONError(w, http.StatusBadRequest, "InvalidParameterValue", "message must be shorter than 1048576 bytes")
-		return
-	case s.tmpl.Resources[in.QueueURL[strings.LastIndex(in.QueueURL, "/")+1:]].Type != "AWS::SQS::Queue":
+	}
+	id, md5sum, e := s.sendMessage(in)
+	if e != nil {
 		// SQS's JSON error, with the query protocol's code that the SDK reports (query compatibility).
-		w.Header().Set("X-Amzn-Query-Error", "AWS.SimpleQueueService.NonExistentQueue;Sender")
-		awsJSONError(w, http.StatusBadRequest, "com.amazonaws.sqs#QueueDoesNotExist", "The specified queue does not exist.")
+		w.Header().Set("X-Amzn-Query-Error", e.queryCode+";"+e.fault)
+		awsJSONError(w, http.StatusBadRequest, e.jsonCode, e.message)
 		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	json.NewEncoder(w).Encode(map[string]string{"MessageId": id, "MD5OfMessageBody": md5sum})
+}
+
+// sendMessage checks a SendMessage request as SQS does and puts the message on its queue.
+func (s *Sandbox) sendMessage(in sqsInput) (id, md5sum string, err *sqsError) {
+	switch {
+	case in.QueueURL == "" || in.MessageBody == "":
+		return "", "", sqsSenderError("MissingParameter", "QueueUrl and MessageBody are required")
+	case len(in.MessageBody) > maxSQSMessage:
+		return "", "", sqsSenderError("InvalidParameterValue", "message must be shorter than 1048576 bytes")
+	case s.tmpl.Resources[in.QueueURL[strings.LastIndex(in.QueueURL, "/")+1:]].Type != "AWS::SQS::Queue":
+		return "", "", errNoQueue
 	}
 	dl := DeadLetter{Queue: in.QueueURL, Body: in.MessageBody, Attributes: map[string]string{}, At: s.clock.Now()}
 	for k, v := range in.MessageAttributes {
@@ -59,8 +90,7 @@ func (s *Sandbox) serveSQS(w http.ResponseWriter, r *http.Request) {
 	}
 	dl = s.addDeadLetter(dl)
 	sum := md5.Sum([]byte(in.MessageBody))
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	json.NewEncoder(w).Encode(map[string]string{"MessageId": dl.ID, "MD5OfMessageBody": hex.EncodeToString(sum[:])})
+	return dl.ID, hex.EncodeToString(sum[:]), nil
 }
 
 func (s *Sandbox) addDeadLetter(dl DeadLetter) DeadLetter {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -136,4 +138,50 @@ func answers(endpoint string) bool {
 	client := NewClient(endpoint, func(o *dynamodb.Options) { o.Retryer = aws.NopRetryer{} })
 	_, err := client.ListTables(ctx, &dynamodb.ListTablesInput{})
 	return err == nil
+}
+
+// TestListensOnLoopbackOnly checks that DynamoDB Local, which accepts any signature, cannot be
+// reached from another machine: its port answers on 127.0.0.1 and on none of this machine's
+// other addresses.
+func TestListensOnLoopbackOnly(t *testing.T) {
+	others := nonLoopbackAddrs(t)
+	if len(others) == 0 {
+		t.Skip("this machine has no non-loopback address")
+	}
+	t.Parallel()
+	s, err := Start(t.Context())
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	defer s.Close()
+	u, err := url.Parse(s.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !answers(s.Endpoint()) {
+		t.Fatalf("%s does not answer ListTables", s.Endpoint())
+	}
+	for _, ip := range others {
+		addr := net.JoinHostPort(ip.String(), u.Port())
+		if c, err := net.DialTimeout("tcp", addr, 2*time.Second); err == nil {
+			c.Close()
+			t.Errorf("DynamoDB Local accepts connections on %s, a non-loopback address", addr)
+		}
+	}
+}
+
+// nonLoopbackAddrs returns this machine's interface addresses that are not loopback ones
+// (link-local IPv6 ones left out: they need a zone to be dialled).
+func nonLoopbackAddrs(t *testing.T) []net.IP {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Fatalf("InterfaceAddrs: %v", err)
+	}
+	var ips []net.IP
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && !n.IP.IsLinkLocalUnicast() {
+			ips = append(ips, n.IP)
+		}
+	}
+	return ips
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/mail"
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -68,14 +69,27 @@ func (s *Server) sendEmail(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	if err := s.checkConfigurationSet(in.ConfigurationSetName); err != nil {
+		writeError(w, err)
+		return
+	}
 	now := s.opts.Now()
 	d, err := compose(in, now)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	d.ID, d.SentAt = newMessageID(now), now
-	recs := d.records(region(r))
+	d.ID, d.SentAt, d.Region = newMessageID(now), now, region(r)
+	if sm := in.Content.Simple; sm != nil {
+		d.Body = &Body{}
+		if sm.Body.Text != nil {
+			d.Body.Text = &sm.Body.Text.Data
+		}
+		if sm.Body.Html != nil {
+			d.Body.HTML = &sm.Body.Html.Data
+		}
+	}
+	recs := d.records(d.Region)
 	d.Events = eventTypes(recs)
 	if err := s.accept(d); err != nil {
 		writeError(w, err)
@@ -85,6 +99,15 @@ func (s *Server) sendEmail(w http.ResponseWriter, r *http.Request) {
 		s.publish(context.WithoutCancel(r.Context()), recs)
 	}
 	writeJSON(w, map[string]string{"MessageId": d.ID})
+}
+
+// checkConfigurationSet refuses a configuration set the account does not have, as SES does
+// (404 NotFoundException), before anything is stored or published.
+func (s *Server) checkConfigurationSet(name string) *apiError {
+	if name == "" || s.opts.ConfigurationSets == nil || slices.Contains(s.opts.ConfigurationSets, name) {
+		return nil
+	}
+	return &apiError{http.StatusNotFound, "NotFoundException", fmt.Sprintf("Configuration set <%s> does not exist.", name)}
 }
 
 // decodeSendEmail reads the request body. A body that is not JSON of the right shape is a

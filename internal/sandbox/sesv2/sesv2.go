@@ -30,6 +30,9 @@ type Options struct {
 	// Publish puts an SES event on the local event bus: detailType is e.g. "Email Sent", detail the
 	// SES event record (JSON) exactly as SES publishes it to EventBridge as the event's "detail".
 	Publish func(ctx context.Context, detailType string, detail []byte)
+	// ConfigurationSets are the configuration sets of the account: SendEmail naming another is
+	// refused with NotFoundException, as SES refuses it. Nil accepts any name.
+	ConfigurationSets []string
 }
 
 // Message is an email the server accepted.
@@ -43,7 +46,12 @@ type Message struct {
 	Tags             map[string]string // EmailTags
 	SentAt           time.Time         // on the sandbox clock
 	Events           []string          // SES event types it produced, in order ("Send", "Delivery", "Bounce", "Complaint"), published or not
+	Region           string            // of the request's signature
+	Body             *Body             `json:",omitempty"` // Content.Simple's body; nil for raw content
 }
+
+// Body is the text and HTML of a message sent with Content.Simple, as given.
+type Body struct{ Text, HTML *string }
 
 // Server serves the SES v2 API. Its methods are safe for concurrent use.
 type Server struct {
@@ -58,8 +66,9 @@ type Server struct {
 // stored is an accepted message and how many of its recipients count against the 24-hour
 // quota (mailbox simulator addresses do not).
 type stored struct {
-	msg   Message
-	quota int
+	msg     Message
+	quota   int
+	deleted bool // by Delete: no longer listed, still counted against the quota
 }
 
 // New returns a Server with o's settings; zero values get the defaults, and a nil Now is
@@ -110,26 +119,40 @@ func (s *Server) Restore(msgs []Message) {
 	}
 }
 
-// Messages returns every accepted message, newest last.
+// Messages returns every accepted message not deleted, newest last.
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Message, len(s.messages))
-	for i, m := range s.messages {
-		out[i] = m.msg
+	out := make([]Message, 0, len(s.messages))
+	for _, m := range s.messages {
+		if !m.deleted {
+			out = append(out, m.msg)
+		}
 	}
 	return out
 }
 
-// Message returns the message with SES message id id.
+// Message returns the message with SES message id id, unless deleted.
 func (s *Server) Message(id string) (Message, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i, ok := s.byID[id]
-	if !ok {
+	if !ok || s.messages[i].deleted {
 		return Message{}, false
 	}
 	return s.messages[i].msg, true
+}
+
+// Delete forgets the message with SES message id id, or every message when id is empty. What
+// was sent still counts against the 24-hour quota.
+func (s *Server) Delete(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.messages {
+		if id == "" || s.messages[i].msg.ID == id {
+			s.messages[i].deleted = true
+		}
+	}
 }
 
 // getAccount answers GetAccount with the sending quota and the recipients counted in the

@@ -223,7 +223,7 @@ func TestSendRaw(t *testing.T) {
 				To: tc.wantTo, Cc: tc.wantCc, Bcc: tc.wantBcc, Subject: "Merci à vous",
 				ConfigurationSet: "shop-events",
 				Tags:             map[string]string{"kind": "thankyou", "send_key": "b64-dGhhbmt5b3Uj"},
-				SentAt:           start, Events: []string{"Send", "Delivery"},
+				SentAt:           start, Events: []string{"Send", "Delivery"}, Region: "eu-west-1",
 			}
 			if !reflect.DeepEqual(m, want) {
 				t.Errorf("stored message\n%+v\nwant\n%+v", m, want)
@@ -602,6 +602,54 @@ func at(t *testing.T, v any, path string) any {
 		}
 	}
 	return v
+}
+
+// A configuration set the account does not have is refused as SES refuses it (404
+// NotFoundException): nothing stored, nothing published.
+func TestUnknownConfigurationSetIsNotFound(t *testing.T) {
+	f := newFixture(t, Options{MaxSendRate: 100, ConfigurationSets: []string{"shop-events"}}, nil)
+	_, err := f.client.SendEmail(context.Background(), simpleInput("other-events", "sara@example.com"))
+	var nf *types.NotFoundException
+	if !errors.As(err, &nf) || aws.ToString(nf.Message) != "Configuration set <other-events> does not exist." {
+		t.Fatalf("SendEmail: %v, want NotFoundException", err)
+	}
+	if n, m := f.bus.count(), len(f.srv.Messages()); n != 0 || m != 0 {
+		t.Errorf("%d events published, %d messages stored, want none", n, m)
+	}
+	if _, err := f.client.SendEmail(context.Background(), simpleInput("shop-events", "sara@example.com")); err != nil {
+		t.Errorf("SendEmail with the account's configuration set: %v", err)
+	}
+	if _, err := f.client.SendEmail(context.Background(), simpleInput("", "sara@example.com")); err != nil {
+		t.Errorf("SendEmail without a configuration set: %v", err)
+	}
+}
+
+// Delete forgets one message or all, but what was sent still counts against the quota.
+func TestDeleteKeepsTheQuota(t *testing.T) {
+	f := newFixture(t, Options{MaxSendRate: 100, Max24HourSend: 2}, nil)
+	var ids []string
+	for range 2 {
+		out, err := f.client.SendEmail(context.Background(), simpleInput("", "sara@example.com"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, aws.ToString(out.MessageId))
+	}
+	f.srv.Delete(ids[0])
+	if all := f.srv.Messages(); len(all) != 1 || all[0].ID != ids[1] {
+		t.Errorf("after Delete(%s): %v", ids[0], all)
+	}
+	if _, ok := f.srv.Message(ids[0]); ok {
+		t.Errorf("Message(%s) found after Delete", ids[0])
+	}
+	f.srv.Delete("")
+	if all := f.srv.Messages(); len(all) != 0 {
+		t.Errorf("after Delete(\"\"): %v", all)
+	}
+	var lim *types.LimitExceededException
+	if _, err := f.client.SendEmail(context.Background(), simpleInput("", "sara@example.com")); !errors.As(err, &lim) {
+		t.Errorf("a third send over a quota of 2 after Delete: %v, want LimitExceededException", err)
+	}
 }
 
 func TestNoEventsWithoutConfigurationSet(t *testing.T) {
