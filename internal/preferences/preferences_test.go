@@ -39,6 +39,7 @@ type fixture struct {
 	h      *web.Preferences
 	links  links.Config
 	seen   int // bus events delivered back to the function
+	table  string
 
 	gate *deliverability.Gate
 }
@@ -48,7 +49,7 @@ func setup(t *testing.T) *fixture {
 	client, table := dynamotest.NewTable(t)
 	keys, _ := token.ParseKeys(`{"current":"k1","k1":"0123456789abcdef0123456789abcdef"}`)
 	now := func() time.Time { return t0 }
-	f := &fixture{store: dynamo.New(client, table, now), bus: &eventbridgetest.Bus{}, outbox: &outbox.Outbox{},
+	f := &fixture{store: dynamo.New(client, table, now), table: table, bus: &eventbridgetest.Bus{}, outbox: &outbox.Outbox{},
 		links: links.Config{BaseURL: "https://go.shop.example", Keys: keys, Tracking: 400 * 24 * time.Hour, Unsubscribe: 730 * 24 * time.Hour}}
 	f.gate = &deliverability.Gate{Suppressions: f.store, States: f.store, Sender: "hello@shop.example", Now: now}
 	f.h = &web.Preferences{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Service: &preferences.Service{
