@@ -27,8 +27,6 @@ import (
 	"shopmail/internal/web"
 )
 
-const subscribeURL = "https://go.shop.example/subscribe"
-
 // subscribeFrom posts the shop's form from one client address.
 func (f *fixture) subscribeFrom(ip string, form url.Values) web.Response {
 	var r web.Request
