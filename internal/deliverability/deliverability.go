@@ -156,3 +156,30 @@ func days(d time.Duration) string { return fmt.Sprintf("%d days", int(d.Hours()/
 
 // Normalize returns the form of an address suppressions are kept under: lower-cased.
 func Normalize(address string) string { return strings.ToLower(strings.TrimSpace(address)) }
+
+// KindConfirm is the send kind of subscription confirmations (double opt-in).
+const KindConfirm = "confirm"
+
+// ReputationOf is the name a send's reputation counts are kept under. Confirmations go to
+// addresses anyone can type into a form, so their bounces and complaints are counted apart
+// (under "confirmations/<sender>") and pause confirmations only (Gate.ConfirmationsPaused),
+// never the shop's marketing.
+func ReputationOf(sender, kind string) string {
+	if kind == KindConfirm && sender != "" {
+		return "confirmations/" + sender
+	}
+	return sender
+}
+
+// ConfirmationsPaused returns why no subscription confirmation may go out now ("" when they
+// may): their own bounce or complaint rates crossed the policy's lines.
+func (g *Gate) ConfirmationsPaused(ctx context.Context) (string, error) {
+	st, err := g.States.ReputationState(ctx, ReputationOf(g.Sender, KindConfirm))
+	if err != nil {
+		return "", fmt.Errorf("read reputation of confirmations from %s: %w", g.Sender, err)
+	}
+	if st.Paused {
+		return "confirmations paused: " + st.Reason, nil
+	}
+	return "", nil
+}

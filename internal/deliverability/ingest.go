@@ -81,6 +81,7 @@ type Outcome struct {
 // that a crash between the two loses nothing.
 func (in *Ingest) Handle(ctx context.Context, ev sesevent.Event) (Outcome, error) {
 	var out Outcome
+	ev.Sender = ReputationOf(ev.Sender, ev.Tags["kind"])
 	r := in.record(ev)
 	if r.ContactID != "" && ev.Type == sesevent.Send {
 		settled, err := in.Store.SettleSent(ctx, r.ContactID, r.SendKey, ev.MessageID, ev.At)

@@ -40,11 +40,14 @@ type Store interface {
 	send.Ledger
 	deliverability.Suppressions
 	deliverability.States
+	// Take counts one use of a fixed-window limit and reports whether it was under limit.
+	Take(ctx context.Context, name string, limit int64, expires time.Time) (bool, error)
 }
 
 // Service applies customers' choices.
 type Service struct {
 	Store     Store
+	Limits    Limits
 	Publisher bus.Publisher
 	Sender    *send.Sender
 	Gate      *deliverability.Gate
@@ -115,52 +118,4 @@ func (s *Service) Choose(ctx context.Context, contactID string, choices map[stri
 		}
 	}
 	return mine, nil
-}
-
-// SubscriberID is the contact id of someone who subscribed without being a customer.
-func SubscriberID(address string) string { return "email:" + deliverability.Normalize(address) }
-
-// ConfirmKind is the send kind of subscription confirmations.
-const ConfirmKind = "confirm"
-
-// Subscribe asks the address to confirm a subscription to the topic: a confirmation email
-// with a link, at most one per address, topic and day (so that a form cannot be used to flood
-// someone's inbox), and nothing for suppressed addresses. What it did is not told to the
-// caller, so that the form does not reveal who is a customer.
-func (s *Service) Subscribe(ctx context.Context, address, topic, locale string) (send.Outcome, error) {
-	now := s.Now().UTC()
-	id := SubscriberID(address)
-	if ids, err := s.Store.ContactsByEmail(ctx, address); err != nil {
-		return send.Outcome{}, err
-	} else if len(ids) > 0 {
-		id = ids[0]
-	}
-	c, err := s.Store.UpdateContact(ctx, id, func(c *contact.Contact) bool {
-		if c.Version > 0 {
-			return false
-		}
-		c.Email, c.Locale = address, locale
-		c.Observed[contact.FieldEmail], c.Observed[contact.FieldLocale] = now, now
-		return true
-	})
-	if err != nil {
-		return send.Outcome{}, fmt.Errorf("record subscriber: %w", err)
-	}
-	rec := send.Record{Key: ConfirmKind + "#" + topic + "#" + now.Format(time.DateOnly), ContactID: c.ID, Kind: ConfirmKind}
-	if reason, err := s.Gate.Check(ctx, c, ""); err != nil || reason != "" {
-		if err != nil {
-			return send.Outcome{}, err
-		}
-		rec.To = c.Email
-		return s.Sender.Skip(ctx, rec, reason)
-	}
-	loc := render.LocaleFor(c.Locale, c.Timezone)
-	l := s.Links.For(c.ID, rec.Key, now)
-	v := confirmation{Topic: topic, Link: l.Confirm(topic)}
-	r := render.Render(v, s.Brand, loc, render.Tracking{})
-	rec.ExpiresAt = now.Add(s.Links.Tracking)
-	return s.Sender.Send(ctx, rec, email.Message{
-		From: s.From, To: email.Address{Email: c.Email}, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
-		Date: now, Language: loc.Tag,
-	}, []send.Tag{{Name: "kind", Value: ConfirmKind}, {Name: "contact", Value: send.TagValue(c.ID)}})
 }

@@ -16,6 +16,7 @@ import (
 	"shopmail/internal/email"
 	"shopmail/internal/email/emailtest"
 	"shopmail/internal/eventbridge/eventbridgetest"
+	"shopmail/internal/lambdaevent"
 	"shopmail/internal/links"
 	"shopmail/internal/order"
 	"shopmail/internal/preferences"
@@ -37,7 +38,10 @@ type fixture struct {
 	outbox *outbox.Outbox
 	h      *web.Preferences
 	links  links.Config
-	gate   *deliverability.Gate
+	seen   int // bus events delivered back to the function
+	table  string
+
+	gate *deliverability.Gate
 }
 
 func setup(t *testing.T) *fixture {
@@ -45,14 +49,15 @@ func setup(t *testing.T) *fixture {
 	client, table := dynamotest.NewTable(t)
 	keys, _ := token.ParseKeys(`{"current":"k1","k1":"0123456789abcdef0123456789abcdef"}`)
 	now := func() time.Time { return t0 }
-	f := &fixture{store: dynamo.New(client, table, now), bus: &eventbridgetest.Bus{}, outbox: &outbox.Outbox{},
+	f := &fixture{store: dynamo.New(client, table, now), table: table, bus: &eventbridgetest.Bus{}, outbox: &outbox.Outbox{},
 		links: links.Config{BaseURL: "https://go.shop.example", Keys: keys, Tracking: 400 * 24 * time.Hour, Unsubscribe: 730 * 24 * time.Hour}}
 	f.gate = &deliverability.Gate{Suppressions: f.store, States: f.store, Sender: "hello@shop.example", Now: now}
 	f.h = &web.Preferences{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Service: &preferences.Service{
 		Store: f.store, Publisher: f.bus, Sender: &send.Sender{Ledger: f.store, Mailer: f.outbox, Now: now}, Gate: f.gate,
 		Links: f.links, Brand: render.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", PostalAddress: "1 Leaf Street"},
-		From: email.Address{Name: "Tea House", Email: "hello@shop.example"}, Now: now,
+		From: email.Address{Name: "Tea House", Email: "hello@shop.example"}, Now: now, Limits: preferences.DefaultLimits,
 	}}
+	f.h.Events = lambdaevent.Subscriptions(f.h.Service, refuse{}, f.h.Log)
 	// Two customer accounts with one address, both consenting to marketing.
 	for _, id := range []string{"c-1", "c-2"} {
 		_, err := f.store.UpdateContact(context.Background(), id, func(c *contact.Contact) bool {
@@ -89,6 +94,28 @@ func (f *fixture) contact(t *testing.T, id string) *contact.Contact {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// refuse is a dead-letter queue that takes nothing: a test's events are all valid.
+type refuse struct{}
+
+func (refuse) Put(_ context.Context, _ string, reason error, _ []byte) error { return reason }
+
+// deliver hands the function its own subscription requests from the bus, as the rule does.
+func (f *fixture) deliver(t *testing.T) {
+	t.Helper()
+	evs := f.bus.Events()
+	for _, ev := range evs[f.seen:] {
+		detail, ok := strings.CutPrefix(ev, preferences.EventRequested+" ")
+		if !ok {
+			continue
+		}
+		payload := `{"id":"e","source":"marketing.automation","detail-type":"` + preferences.EventRequested + `","detail":` + detail + `}`
+		if _, err := f.h.Invoke(context.Background(), []byte(payload)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.seen = len(evs)
 }
 
 var oneClick = url.Values{"List-Unsubscribe": {"One-Click"}}
@@ -198,6 +225,7 @@ func TestSubscribeSendsOneConfirmation(t *testing.T) {
 			t.Fatalf("subscribe %d: %d\n%s", i, res.StatusCode, res.Body)
 		}
 		first = res
+		f.deliver(t)
 	}
 	if n := f.outbox.Calls(); n != 1 {
 		t.Fatalf("%d confirmations sent, want 1", n)
@@ -215,6 +243,7 @@ func TestSubscribeSendsOneConfirmation(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := f.serve("POST", "https://go.shop.example/subscribe", "", url.Values{"email": {"sara@example.com"}, "topic": {"sales"}, "locale": {"fa-IR"}})
+	f.deliver(t)
 	if res.StatusCode != 200 || res.Body != first.Body || f.outbox.Calls() != 1 {
 		t.Errorf("subscribe of a suppressed address: %d, %d sends\n%s", res.StatusCode, f.outbox.Calls(), res.Body)
 	}

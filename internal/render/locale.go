@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,7 +24,7 @@ type Locale struct {
 // LocaleFor chooses the email language from the contact's locale, English when there is no
 // translation, and the time zone used for dates (UTC when unknown).
 func LocaleFor(tag, timezone string) Locale {
-	tag = strings.ReplaceAll(tag, "_", "-") // POSIX style, as some shops send it
+	tag = NormalizeTag(tag)
 	l := Locale{Tag: tag, Lang: "en", Dir: "ltr", tz: time.UTC}
 	if _, ok := catalog[money.Language(tag)]; ok {
 		l.Lang = money.Language(tag)
@@ -38,6 +39,34 @@ func LocaleFor(tag, timezone string) Locale {
 		l.tz = loc
 	}
 	return l
+}
+
+// tagRe is a BCP 47 tag as far as emails and pages need one: a language, then up to three
+// subtags (script, region, variant), e.g. "fa-IR", "zh-Hant-TW".
+var tagRe = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$`)
+
+// NormalizeTag returns tag as a well-formed BCP 47 tag in its canonical case ("fa-IR"), or ""
+// when it is not one. POSIX style ("fa_IR"), as some shops send it, is accepted. Every locale
+// that comes from outside (a form, an order event) goes through it, and so does every locale
+// read back, so that nothing stored can become a header the email builder refuses.
+func NormalizeTag(tag string) string {
+	tag = strings.ReplaceAll(strings.TrimSpace(tag), "_", "-")
+	if len(tag) > 35 || !tagRe.MatchString(tag) {
+		return ""
+	}
+	parts := strings.Split(tag, "-")
+	parts[0] = strings.ToLower(parts[0])
+	for i, p := range parts[1:] {
+		switch {
+		case len(p) == 2:
+			parts[i+1] = strings.ToUpper(p)
+		case len(p) == 4:
+			parts[i+1] = strings.ToUpper(p[:1]) + strings.ToLower(p[1:])
+		default:
+			parts[i+1] = strings.ToLower(p)
+		}
+	}
+	return strings.Join(parts, "-")
 }
 
 // locations keeps the time zones loaded: time.LoadLocation reads and parses the zone's file

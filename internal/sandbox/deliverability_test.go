@@ -250,7 +250,11 @@ func TestDoubleOptInAndPreferenceCentre(t *testing.T) {
 	if len(confirm) != 1 {
 		t.Fatalf("confirm links: %v", confirm)
 	}
-	id := "email:neda@example.com"
+	ids, err := r.store(t).ContactsByEmail(context.Background(), "neda@example.com")
+	if err != nil || len(ids) != 1 || !strings.HasPrefix(ids[0], "sub-") {
+		t.Fatalf("subscriber ids %v, %v: want one opaque id", ids, err)
+	}
+	id := ids[0]
 	if c, _ := r.store(t).Contact(context.Background(), id); c.MayMarket(contact.TopicSales) {
 		t.Fatal("subscribed before confirming")
 	}

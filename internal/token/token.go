@@ -156,3 +156,23 @@ func mac(id string, secret, payload []byte) []byte {
 	h.Write(payload)
 	return h.Sum(nil)[:macLen]
 }
+
+// Hash is a keyed hash (HMAC-SHA256) of value for one use (label), for values that must be
+// compared or looked up but never stored as they are: an email address in a subscriber's id,
+// a visitor's IP address in a rate limit. It is keyed with the key of the smallest id, which
+// rotation keeps (new keys get new ids; the smallest is the last to go), so that the same value
+// maps to the same hash from one invocation, and one deployment, to the next.
+func (k *Keys) Hash(label, value string) []byte {
+	first := ""
+	for id := range k.keys {
+		if first == "" || id < first {
+			first = id
+		}
+	}
+	h := hmac.New(sha256.New, k.keys[first])
+	h.Write([]byte("shopmail-hash\x00"))
+	h.Write([]byte(label))
+	h.Write([]byte{0})
+	h.Write([]byte(value))
+	return h.Sum(nil)
+}

@@ -1,11 +1,20 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
+	"mime"
+	"mime/multipart"
+	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/aws/aws-lambda-go/lambda"
 
 	"shopmail/internal/contact"
 	"shopmail/internal/email"
@@ -20,10 +29,20 @@ import (
 type Preferences struct {
 	Service *preferences.Service
 	Log     *slog.Logger
+	// Events handles the EventBridge events the function gets (its own subscription
+	// requests, sent off the request path); nil refuses them as bad requests.
+	Events lambda.Handler
 }
 
-// Invoke implements lambda.Handler.
+// Invoke implements lambda.Handler: an EventBridge event goes to Events, anything else is an
+// HTTP API request.
 func (h *Preferences) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	var probe struct {
+		DetailType string `json:"detail-type"`
+	}
+	if h.Events != nil && json.Unmarshal(payload, &probe) == nil && probe.DetailType != "" {
+		return h.Events.Invoke(ctx, payload)
+	}
 	return Invoke(ctx, h.Serve, payload)
 }
 
@@ -72,7 +91,7 @@ func (h *Preferences) unsubscribe(ctx context.Context, r Request, tok string, po
 			h.Log.InfoContext(ctx, "unsubscribe refused", "error", err)
 			return HTML(200, donePage(h.locale(r), s.Brand))
 		}
-		if Form(r).Get("List-Unsubscribe") != "One-Click" {
+		if form, err := readForm(r); err != nil || form.Get("List-Unsubscribe") != "One-Click" {
 			return Problem(400, h.locale(r), s.Brand, "bad")
 		}
 		topic := c.Arg
@@ -121,14 +140,9 @@ func (h *Preferences) centre(ctx context.Context, r Request, tok string, post bo
 	if !FromOurSite(r, h.Service.Links.BaseURL) {
 		return Problem(403, h.contactLocale(ct), s.Brand, "form")
 	}
-	form := Form(r)
-	choices := map[string]bool{}
-	if form.Get("action") == "stop-all" {
-		choices[contact.TopicAll] = false
-	} else {
-		for _, t := range contact.Topics {
-			choices[t] = slices.Contains(form["topic"], t)
-		}
+	choices, ok := centreChoices(r)
+	if !ok {
+		return Problem(400, h.contactLocale(ct), s.Brand, "bad")
 	}
 	got, err := s.Choose(ctx, c.ContactID, choices, "preference centre")
 	if err != nil {
@@ -162,12 +176,36 @@ func (h *Preferences) confirm(ctx context.Context, r Request, tok string, post b
 	return HTML(200, confirmPage(h.contactLocale(ct), s.Brand, c.Arg, true))
 }
 
-// subscribe asks an address to confirm a subscription. The answer is the same whatever the
-// address (new, known, suppressed, already asked today).
+// centreChoices reads the preference centre's form: the choices of "save" (every topic not
+// ticked is off) or of "stop-all". A body that cannot be read, or names neither action, is
+// not a choice at all (ok false), and must record nothing: reading it as "nothing ticked"
+// would opt the customer out of everything.
+func centreChoices(r Request) (map[string]bool, bool) {
+	form, err := readForm(r)
+	if err != nil {
+		return nil, false
+	}
+	switch form.Get("action") {
+	case "stop-all":
+		return map[string]bool{contact.TopicAll: false}, true
+	case "save":
+		choices := map[string]bool{}
+		for _, t := range contact.Topics {
+			choices[t] = slices.Contains(form["topic"], t)
+		}
+		return choices, true
+	}
+	return nil, false
+}
+
+// subscribe takes a subscription request from the shop's form. The answer is the same page,
+// after the same work, whatever the address (new, known, suppressed, asked already) and
+// whether the shop will send anything: the confirmation email, if any, is sent later, off the
+// request path (preferences.Service.Subscribe).
 func (h *Preferences) subscribe(ctx context.Context, r Request) Response {
 	s := h.Service
-	form := Form(r)
-	if form == nil {
+	form, err := readForm(r)
+	if err != nil {
 		return Problem(400, h.locale(r), s.Brand, "bad")
 	}
 	addr, err := email.ParseAddress(form.Get("email"))
@@ -181,16 +219,12 @@ func (h *Preferences) subscribe(ctx context.Context, r Request) Response {
 	case !contact.IsTopic(topic):
 		return Problem(400, h.locale(r), s.Brand, "topic")
 	}
-	locale := form.Get("locale")
-	if len(locale) > 35 || email.CheckText(locale) != nil {
-		locale = ""
-	}
-	out, err := s.Subscribe(ctx, addr, topic, locale)
+	locale := render.NormalizeTag(form.Get("locale"))
+	taken, err := s.Request(ctx, preferences.Request{Email: addr, Topic: topic, Locale: locale}, r.RequestContext.HTTP.SourceIP)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return Fail(ctx, h.Log, "subscribe", err, h.locale(r), s.Brand)
 	}
-	h.Log.InfoContext(ctx, "subscription requested", "topic", topic, "send_status", out.Record.Status,
-		"duplicate", out.Duplicate, "reason", out.Record.Reason)
+	h.Log.InfoContext(ctx, "subscription requested", "topic", topic, "over_client_limit", !taken)
 	l := render.LocaleFor(locale, "")
 	if locale == "" {
 		l = h.locale(r)
@@ -232,3 +266,60 @@ func checkInboxPage(l render.Locale, b render.Brand) string {
 }
 
 func topicName(l render.Locale, topic string) string { return l.T("topic." + topic) }
+
+// errForm is a form body that cannot be read: none, too large, or not well-formed.
+var errForm = errors.New("unreadable form")
+
+// readForm reads a form post's fields, urlencoded or multipart/form-data (RFC 8058 section
+// 3.2 asks one-click unsubscribes to be multipart; curl -F sends them so). An empty body, one
+// larger than MaxBody, a malformed one, or a file part is an error: a form that cannot be
+// read says nothing, and is never taken for one that says "no".
+func readForm(r Request) (url.Values, error) {
+	body := []byte(r.Body)
+	if r.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(r.Body)
+		if err != nil {
+			return nil, errForm
+		}
+		body = b
+	}
+	if len(body) == 0 || len(body) > MaxBody {
+		return nil, errForm
+	}
+	mt, params, err := mime.ParseMediaType(Header(r, "content-type"))
+	if err == nil && mt == "multipart/form-data" {
+		return readMultipart(body, params["boundary"])
+	}
+	v, err := url.ParseQuery(string(body))
+	if err != nil || len(v) == 0 {
+		return nil, errForm
+	}
+	return v, nil
+}
+
+// readMultipart reads the text fields of a multipart/form-data body.
+func readMultipart(body []byte, boundary string) (url.Values, error) {
+	if boundary == "" {
+		return nil, errForm
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), boundary)
+	v := url.Values{}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil || p.FormName() == "" || p.FileName() != "" {
+			return nil, errForm
+		}
+		b, err := io.ReadAll(io.LimitReader(p, MaxBody))
+		if err != nil {
+			return nil, errForm
+		}
+		v.Add(p.FormName(), string(b))
+	}
+	if len(v) == 0 {
+		return nil, errForm
+	}
+	return v, nil
+}

@@ -1,5 +1,6 @@
 // Package preferences wires the unsubscribe, preference-centre and subscription function
-// (functions/preferences): DynamoDB, SES, EventBridge and the token keys' secret.
+// (functions/preferences): DynamoDB, SES, EventBridge, the dead-letter queue and the token
+// keys' secret.
 package preferences
 
 import (
@@ -9,10 +10,12 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"shopmail/internal/eventbridge"
+	"shopmail/internal/lambdaevent"
 	"shopmail/internal/preferences"
 	"shopmail/internal/secrets"
 	"shopmail/internal/send"
 	"shopmail/internal/ses"
+	"shopmail/internal/sqs"
 	"shopmail/internal/web"
 	"shopmail/internal/wire"
 )
@@ -30,10 +33,12 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if cfg.Links.Keys, err = secrets.TokenKeys(b.AWS.For("SECRETSMANAGER"), cfg.Links.KeysSecret); err != nil {
 		return nil, err
 	}
-	return &web.Preferences{Log: log, Service: &preferences.Service{
-		Store: b.Store, Publisher: eventbridge.New(b.AWS.For("EVENTBRIDGE"), cfg.EventBus),
+	svc := &preferences.Service{
+		Store: b.Store, Limits: cfg.Limits, Publisher: eventbridge.New(b.AWS.For("EVENTBRIDGE"), cfg.EventBus),
 		Sender: &send.Sender{Ledger: b.Store, Mailer: ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet), Now: time.Now},
 		Gate:   b.Gate(cfg.From.Email),
 		Links:  cfg.Links.Config, Brand: cfg.Brand, From: cfg.From, Now: time.Now,
-	}}, nil
+	}
+	dead := sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL)
+	return &web.Preferences{Log: log, Service: svc, Events: lambdaevent.Subscriptions(svc, dead, log)}, nil
 }
