@@ -78,7 +78,31 @@ func New(cfg aws.Config, configurationSet string, opts ...Option) *Mailer {
 // A returned error wraps send.ErrThrottled when SES refused because of its sending rate or
 // quota (after retries), send.ErrRejected when SES refused the message for good, and neither
 // when the message may or may not have been sent.
+//
+// While SES throttles, a caller with a deadline (a Lambda invocation) is kept waiting for as
+// long as its deadline leaves room for another round of retries, so that a burst beyond the
+// sending rate is paced here rather than spending Lambda's retries and ending in the
+// dead-letter queue.
 func (m *Mailer) SendRaw(ctx context.Context, raw []byte, tags []send.Tag) (string, error) {
+	for {
+		id, err := m.sendRound(ctx, raw, tags)
+		if err == nil || !errors.Is(err, send.ErrThrottled) || !roomForARound(ctx) {
+			return id, err
+		}
+	}
+}
+
+// roundReserve is what a round of throttled retries may take (DefaultMaxAttempts with their
+// backoff, about 6 s) and the time left after it to record the outcome.
+const roundReserve = 10 * time.Second
+
+func roomForARound(ctx context.Context) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && time.Until(deadline) > roundReserve
+}
+
+// sendRound is one SendEmail call with its throttling retries.
+func (m *Mailer) sendRound(ctx context.Context, raw []byte, tags []send.Tag) (string, error) {
 	var note throttleNote
 	out, err := m.client.SendEmail(context.WithValue(ctx, noteKey{}, &note), m.input(raw, tags))
 	if err != nil {

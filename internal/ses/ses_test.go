@@ -159,6 +159,11 @@ func TestSendRaw(t *testing.T) {
 			errHas: []string{"TooManyRequestsException", rateExceeded},
 		},
 		{
+			name:    "a burst beyond the rate: a caller with time left waits more rounds",
+			respond: failFirst(2*DefaultMaxAttempts+1, sesError(429, "TooManyRequestsException", rateExceeded), messageID("m-4")),
+			opts:    []Option{fast}, ctxTimeout: time.Minute, want: sent, wantID: "m-4", requests: 2*DefaultMaxAttempts + 2,
+		},
+		{
 			name:    "throttled forever, max attempts option",
 			respond: sesError(400, "Throttling", rateExceeded),
 			opts:    []Option{fast, WithMaxAttempts(3)}, want: throttled, requests: 3,
