@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"shopmail/internal/bus"
 	"shopmail/internal/contact"
 	"shopmail/internal/fault"
 	"shopmail/internal/preferences"
@@ -74,7 +75,8 @@ func (st *Store) Contact(ctx context.Context, id string) (*contact.Contact, erro
 	return c, nil
 }
 
-func (st *Store) putContact(ctx context.Context, c *contact.Contact) error {
+// contactPut is the conditional put of a contact: new, or still at the version it was read.
+func (st *Store) contactPut(c *contact.Contact) *types.Put {
 	observed := make(map[string]string, len(c.Observed))
 	for f, t := range c.Observed {
 		observed[f] = stamp(t)
@@ -98,15 +100,52 @@ func (st *Store) putContact(ctx context.Context, c *contact.Contact) error {
 	if c.Email != "" {
 		it.str("GSI1PK", "EMAIL#"+strings.ToLower(c.Email)).str("GSI1SK", contactPK(c.ID))
 	}
-	in := &dynamodb.PutItemInput{TableName: &st.table, Item: it}
+	in := &types.Put{TableName: &st.table, Item: it}
 	if c.Version == 0 {
 		in.ConditionExpression = aws.String("attribute_not_exists(PK)")
 	} else {
 		in.ConditionExpression = aws.String("version = :v")
 		in.ExpressionAttributeValues = map[string]types.AttributeValue{":v": n(c.Version)}
 	}
-	_, err := st.db.PutItem(ctx, in)
+	return in
+}
+
+func (st *Store) putContact(ctx context.Context, c *contact.Contact) error {
+	in := st.contactPut(c)
+	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: in.TableName, Item: in.Item,
+		ConditionExpression: in.ConditionExpression, ExpressionAttributeValues: in.ExpressionAttributeValues})
 	return err
+}
+
+// ChangeContact is UpdateContact for a change that owes consent statements and events: fn
+// changes the contact and returns what the change owes (changed false: nothing to write), and
+// the contact, its statements and the events (the outbox) are written in one transaction, so
+// that none is ever saved without the others.
+func (st *Store) ChangeContact(ctx context.Context, id string, fn func(c *contact.Contact) ([]preferences.Record, []bus.Event, bool)) (*contact.Contact, error) {
+	for attempt := 0; attempt < maxContactAttempts; attempt++ {
+		c, err := st.Contact(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		records, evs, changed := fn(c)
+		if !changed {
+			return c, nil
+		}
+		writes := []types.TransactWriteItem{{Put: st.contactPut(c)}}
+		for _, r := range records {
+			writes = append(writes, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: consentItem(id, r)}})
+		}
+		done, err := st.commit(ctx, writes, evs)
+		if err != nil {
+			return nil, fmt.Errorf("put contact %s: %w", id, err)
+		}
+		if done {
+			c.Version++
+			return c, nil
+		}
+		sleep(ctx, attempt)
+	}
+	return nil, fmt.Errorf("put contact %s: %w: too many concurrent updates", id, fault.ErrConflict)
 }
 
 func prefs(it item) map[string]contact.Preference {
@@ -171,12 +210,8 @@ func sleep(ctx context.Context, attempt int) {
 	}
 }
 
-// PutConsent keeps a consent statement of a contact, for proof (it does not expire).
-func (st *Store) PutConsent(ctx context.Context, contactID string, r preferences.Record) error {
-	it := item{}.str("PK", contactPK(contactID)).str("SK", "CONSENT#"+stamp(r.At)+"#"+r.Topic).str("type", "consent").
+func consentItem(contactID string, r preferences.Record) item {
+	return item{}.str("PK", contactPK(contactID)).str("SK", "CONSENT#"+stamp(r.At)+"#"+r.Topic).str("type", "consent").
 		str("topic", r.Topic).boolean("on", r.On).str("at", stamp(r.At)).str("source", r.Source)
-	if _, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &st.table, Item: it}); err != nil {
-		return fmt.Errorf("put consent of contact %s: %w", contactID, err)
-	}
-	return nil
 }
+

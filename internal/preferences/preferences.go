@@ -35,8 +35,12 @@ type Record struct {
 type Store interface {
 	Contact(ctx context.Context, id string) (*contact.Contact, error)
 	UpdateContact(ctx context.Context, id string, fn func(c *contact.Contact) bool) (*contact.Contact, error)
+	// ChangeContact changes a contact with the consent statements and events the change owes,
+	// all in one write.
+	ChangeContact(ctx context.Context, id string, fn func(c *contact.Contact) ([]Record, []bus.Event, bool)) (*contact.Contact, error)
+	// The events owed are kept until the bus takes them.
+	bus.Pending
 	ContactsByEmail(ctx context.Context, address string) ([]string, error)
-	PutConsent(ctx context.Context, contactID string, r Record) error
 	send.Ledger
 	deliverability.Suppressions
 	deliverability.States
@@ -81,41 +85,44 @@ func (s *Service) Choose(ctx context.Context, contactID string, choices map[stri
 	}
 	now := s.Now().UTC()
 	var mine *contact.Contact
+	var owed []bus.Event
 	for _, id := range ids {
-		var changed []string
-		got, err := s.Store.UpdateContact(ctx, id, func(c *contact.Contact) bool {
-			changed = changed[:0]
+		var evs []bus.Event
+		got, err := s.Store.ChangeContact(ctx, id, func(c *contact.Contact) ([]Record, []bus.Event, bool) {
 			if c.Version == 0 {
-				return false
+				return nil, nil, false
 			}
+			var records []Record
+			evs = nil
 			for topic, on := range choices {
 				before := c.MayMarket(topic)
-				if c.Choose(topic, contact.Preference{On: on, At: now, Source: source}) && (before != on || topic == contact.TopicAll) {
-					changed = append(changed, topic)
+				if !c.Choose(topic, contact.Preference{On: on, At: now, Source: source}) || (before == on && topic != contact.TopicAll) {
+					continue
 				}
+				records = append(records, Record{Topic: topic, On: on, At: now, Source: source})
+				if on {
+					continue
+				}
+				ev, err := bus.NewEvent(EventUnsubscribed, map[string]any{
+					"contactId": id, "email": c.Email, "topic": topic, "source": source, "at": now,
+				}, now)
+				if err != nil {
+					continue // a map of strings and a time always encodes
+				}
+				evs = append(evs, ev)
 			}
-			return len(changed) > 0
+			return records, evs, len(records) > 0
 		})
 		if err != nil {
 			return nil, fmt.Errorf("record choices of contact %s: %w", id, err)
 		}
+		owed = append(owed, evs...)
 		if id == contactID {
 			mine = got
 		}
-		for _, topic := range changed {
-			on := choices[topic]
-			if err := s.Store.PutConsent(ctx, id, Record{Topic: topic, On: on, At: now, Source: source}); err != nil {
-				return nil, err
-			}
-			if on {
-				continue
-			}
-			if err := s.Publisher.Publish(ctx, EventUnsubscribed, map[string]any{
-				"contactId": id, "email": got.Email, "topic": topic, "source": source, "at": now,
-			}); err != nil {
-				return nil, fmt.Errorf("publish unsubscribe of contact %s: %w", id, err)
-			}
-		}
 	}
+	// The choices are recorded, with their events in the outbox: an event the bus refuses now
+	// is published by the outbox's flush, and the customer is not told of it.
+	_ = (&bus.Relay{Publisher: s.Publisher, Outbox: s.Store, Now: s.Now}).Deliver(ctx, owed...)
 	return mine, nil
 }

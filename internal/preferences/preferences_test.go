@@ -2,6 +2,7 @@ package preferences_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/url"
@@ -9,6 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"shopmail/internal/bus"
 	"shopmail/internal/contact"
 	"shopmail/internal/deliverability"
 	"shopmail/internal/dynamo"
@@ -251,5 +257,41 @@ func TestSubscribeSendsOneConfirmation(t *testing.T) {
 		if res := f.serve("POST", "https://go.shop.example/subscribe", "", bad); res.StatusCode != 400 {
 			t.Errorf("subscribe %v: %d", bad, res.StatusCode)
 		}
+	}
+}
+
+// An unsubscribe, its consent statements and its Contact Unsubscribed events are one write:
+// with the bus down the customer is still unsubscribed, with the proof, and the events wait in
+// the outbox until its flush publishes them, once.
+func TestUnsubscribeOwesItsProofAndItsEventsAsOneUnit(t *testing.T) {
+	f := setup(t)
+	f.bus.Fail = func(string) error { return errors.New("PutEvents: service unavailable") }
+	unsub := f.links.For("c-1", "sale#black-friday", t0).Unsubscribe(contact.TopicSales)
+	if res := f.serve("POST", unsub, "", oneClick); res.StatusCode != 200 {
+		t.Fatalf("POST with the bus down: %d %s", res.StatusCode, res.Body)
+	}
+	ctx := context.Background()
+	for _, id := range []string{"c-1", "c-2"} {
+		if f.contact(t, id).MayMarket(contact.TopicSales) {
+			t.Errorf("%s still receives sales email", id)
+		}
+		out, err := dynamotest.Client(t).Query(ctx, &dynamodb.QueryInput{TableName: &f.table,
+			KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :sk)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk": &types.AttributeValueMemberS{Value: "CONTACT#" + id}, ":sk": &types.AttributeValueMemberS{Value: "CONSENT#"},
+			}})
+		if err != nil || len(out.Items) != 1 {
+			t.Errorf("%s: %d consent statements (%v), want 1", id, len(out.Items), err)
+		}
+	}
+	f.bus.Fail = nil
+	relay := &bus.Relay{Publisher: f.bus, Outbox: f.store, Now: func() time.Time { return t0.Add(bus.FlushAfter + time.Second) }}
+	for range 2 {
+		if _, err := relay.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.bus.Count(preferences.EventUnsubscribed); n != 2 {
+		t.Errorf("%d Contact Unsubscribed events after the flushes, want 2 (one per account): %v", n, f.bus.Events())
 	}
 }

@@ -251,7 +251,12 @@ func TestRealThankYouPolicies(t *testing.T) {
 // rule's retries, then Lambda's), by an hour.
 func TestSettleWindowOutlastsTheSESEventsDelivery(t *testing.T) {
 	fn := findFunction(t, loadDefault(t), "SESEventsFunction")
-	ruleAge, _ := fn.Events[0].Properties["RetryPolicy"].(map[string]any)["MaximumEventAgeInSeconds"].(int)
+	var ruleAge int
+	for _, ev := range fn.Events {
+		if ev.Name == "SESEvent" {
+			ruleAge, _ = ev.Properties["RetryPolicy"].(map[string]any)["MaximumEventAgeInSeconds"].(int)
+		}
+	}
 	lambdaAge, _ := fn.EventInvokeConfig["MaximumEventAgeInSeconds"].(int)
 	if ruleAge == 0 || lambdaAge == 0 {
 		t.Fatalf("SESEventsFunction: rule age %d, Lambda age %d: both must be set", ruleAge, lambdaAge)

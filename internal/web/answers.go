@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/url"
 	"strings"
 
 	"shopmail/internal/fault"
@@ -56,7 +57,14 @@ func (h *Answers) Serve(ctx context.Context, r Request) Response {
 	if len(r.Body) > MaxBody {
 		return Problem(413, l, a.Brand, "too.long")
 	}
-	form := Form(r)
+	// The score's form posts nothing (the score is in the link); a comment posts its text. A
+	// body that cannot be read is neither, and records nothing.
+	form := url.Values{}
+	if r.Body != "" {
+		if form, err = readForm(r); err != nil {
+			return Problem(400, l, a.Brand, "not.answer")
+		}
+	}
 	var out survey.Outcome
 	if comment, ok := form["comment"]; ok {
 		out, err = a.Comment(ctx, c, strings.Join(comment, "\n"))

@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"net/url"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -80,25 +79,6 @@ func FromOurSite(r Request, base string) bool {
 	return err == nil && origin == ours
 }
 
-// Form returns the request's urlencoded form body; nil when there is none or it is too large.
-func Form(r Request) url.Values {
-	body := r.Body
-	if r.IsBase64Encoded {
-		b, err := base64.StdEncoding.DecodeString(body)
-		if err != nil {
-			return nil
-		}
-		body = string(b)
-	}
-	if len(body) > MaxBody {
-		return nil
-	}
-	v, err := url.ParseQuery(body)
-	if err != nil {
-		return nil
-	}
-	return v
-}
 
 // headers every response carries: nothing is cached, framed or sniffed, and no token in our
 // URLs reaches another site by referrer ("same-origin" sends the referrer, and so a proper
