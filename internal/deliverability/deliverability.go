@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"shopmail/internal/contact"
+	"shopmail/internal/email"
 )
 
 // Suppression says why no email may go to an address.
@@ -64,10 +65,13 @@ type Gate struct {
 	readAt time.Time
 }
 
-// Check returns why nothing of the topic may go to the contact now, or "" when it may. An
-// empty topic is transactional email: only suppression stops it. A marketing topic also needs
+// Check returns why nothing of the topic may go to the contact now, or "" when it may: never
+// to an address SES cannot send to (email.Sendable). An empty topic is transactional email: only suppression stops it. A marketing topic also needs
 // the contact's consent and marketing not to be paused.
 func (g *Gate) Check(ctx context.Context, c *contact.Contact, topic string) (string, error) {
+	if err := email.Sendable(c.Email); err != nil {
+		return "address not sendable: a non-ASCII local part needs SMTPUTF8, which SES does not support", nil
+	}
 	sup, found, err := g.Suppressions.Suppression(ctx, c.Email)
 	if err != nil {
 		return "", fmt.Errorf("check suppression of contact %s: %w", c.ID, err)

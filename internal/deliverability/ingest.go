@@ -125,13 +125,18 @@ func (in *Ingest) record(ev sesevent.Event) EventRecord {
 	case sesevent.Bounce:
 		r.Counter = "bounced"
 		switch typ, sub := bounceType(ev); {
-		case typ == "Permanent" && sub != "OnAccountSuppressionList":
+		case typ == "Permanent" && sub != sesListSubType:
 			r.Bounces = 1 // suppression-list bounces do not count against the sender at SES
 		case typ == "Transient":
 			r.Counter, r.SoftBounce = "soft_bounced", true
 		}
 	case sesevent.Complaint:
 		r.Counter, r.Complaints = "complained", 1
+		if onSESList(ev) {
+			// Nobody complained: SES did not send the message, the address being on the
+			// account's suppression list. It counts as the bounce of that subtype does.
+			r.Counter, r.Complaints = "bounced", 0
+		}
 	case sesevent.Reject, sesevent.RenderingFailure:
 		r.Counter = "failed"
 	case sesevent.DeliveryDelay:
@@ -144,10 +149,12 @@ func (in *Ingest) record(ev sesevent.Event) EventRecord {
 // condemn, and publishes each new suppression.
 func (in *Ingest) suppress(ctx context.Context, ev sesevent.Event) ([]string, error) {
 	var done []string
-	typ, sub := bounceType(ev)
+	typ, _ := bounceType(ev)
 	for _, addr := range ev.Recipients {
 		s := Suppression{Address: Normalize(addr), At: ev.At, Source: ev.MessageID, Detail: ev.Reason}
 		switch {
+		case onSESList(ev):
+			s.Reason = ReasonSESList
 		case ev.Type == sesevent.Complaint:
 			s.Reason = ReasonComplaint
 			if ev.Complaint != nil && ev.Complaint.FeedbackType != "" {
@@ -155,9 +162,6 @@ func (in *Ingest) suppress(ctx context.Context, ev sesevent.Event) ([]string, er
 			}
 		case typ == "Permanent":
 			s.Reason = ReasonBounce
-			if sub == "OnAccountSuppressionList" {
-				s.Reason = ReasonSESList
-			}
 		case typ == "Transient":
 			n, err := in.Store.SoftBounces(ctx, s.Address, in.Now().Add(-in.SoftBounceWindow))
 			if err != nil {
@@ -245,4 +249,20 @@ func bounceType(ev sesevent.Event) (string, string) {
 		return "", ""
 	}
 	return ev.Bounce.Type, ev.Bounce.SubType
+}
+
+// sesListSubType is the bounce and complaint subtype SES gives a message it did not send
+// because the address is on the account's suppression list.
+const sesListSubType = "OnAccountSuppressionList"
+
+// onSESList reports whether SES refused the event's message for its account suppression list:
+// a bounce or a complaint of that subtype (a complaint of it is no complaint: nobody got it).
+func onSESList(ev sesevent.Event) bool {
+	switch {
+	case ev.Type == sesevent.Bounce && ev.Bounce != nil:
+		return ev.Bounce.Type == "Permanent" && ev.Bounce.SubType == sesListSubType
+	case ev.Type == sesevent.Complaint && ev.Complaint != nil:
+		return ev.Complaint.SubType == sesListSubType
+	}
+	return false
 }

@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"shopmail/internal/bus"
 	"shopmail/internal/contact"
 	"shopmail/internal/deliverability"
@@ -33,17 +36,19 @@ func (d *deadLetters) Put(_ context.Context, _ string, reason error, event []byt
 }
 
 type fixture struct {
-	store *dynamo.Store
-	bus   *eventbridgetest.Bus
-	dead  *deadLetters
-	h     *lambdaevent.Handler
-	now   time.Time
+	client *dynamodb.Client
+	table  string
+	store  *dynamo.Store
+	bus    *eventbridgetest.Bus
+	dead   *deadLetters
+	h      *lambdaevent.Handler
+	now    time.Time
 }
 
 func setup(t *testing.T, minSends int64) *fixture {
 	t.Helper()
 	client, table := dynamotest.NewTable(t)
-	f := &fixture{bus: &eventbridgetest.Bus{}, dead: &deadLetters{}, now: t0}
+	f := &fixture{client: client, table: table, bus: &eventbridgetest.Bus{}, dead: &deadLetters{}, now: t0}
 	now := func() time.Time { return f.now }
 	f.store = dynamo.New(client, table, now)
 	policy := deliverability.DefaultPolicy
@@ -290,5 +295,91 @@ func TestTheSESEventsFunctionRefusesOtherPayloads(t *testing.T) {
 	}
 	if len(f.dead.events) != 1 || !strings.Contains(f.dead.events[0], `{"flush": "outbox"}`) {
 		t.Errorf("dead letters = %v, want the payload refused with what the function takes", f.dead.events)
+	}
+}
+
+// complaint is an SES complaint record as the SES Developer Guide shows it
+// (/work/shared/fixtures/ses-docs/complaint.json), with the complaintSubType SES documents:
+// null, or OnAccountSuppressionList when SES did not send the message at all.
+func complaint(messageID, to, subType string, at time.Time, tags map[string]string) []byte {
+	sub := "null"
+	if subType != "" {
+		sub = fmt.Sprintf("%q", subType)
+	}
+	return event("Email Complaint Received", "Complaint", messageID, to, at, tags, fmt.Sprintf(
+		`,"complaint":{"complainedRecipients":[{"emailAddress":%q}],"timestamp":%q,"feedbackId":"fb-%s","complaintSubType":%s,"arrivalDate":%q}`,
+		to, at.Format(time.RFC3339Nano), messageID, sub, at.Format(time.RFC3339Nano)))
+}
+
+func TestSuppressionListComplaintIsNoComplaint(t *testing.T) {
+	f := setup(t, 20)
+	ctx := context.Background()
+	for i := range 20 {
+		f.handle(t, sent(fmt.Sprintf("m-%d", i), "x@example.com", t0, map[string]string{"kind": "thankyou"}))
+	}
+	// One in 20 would be a 5% complaint rate: far over the 0.08% line, if it were a complaint.
+	f.handle(t, complaint("m-0", "listed@example.com", "OnAccountSuppressionList", t0.Add(time.Second), map[string]string{"kind": "thankyou"}))
+	if st, err := f.store.ReputationState(ctx, "hello@shop.example"); err != nil || st.Paused {
+		t.Errorf("a suppression-list complaint paused marketing: %+v, %v", st, err)
+	}
+	if r, _ := f.store.ReputationRates(ctx, "hello@shop.example", t0.Add(-time.Hour)); r.Complaints != 0 {
+		t.Errorf("reputation counts %d complaints, want 0", r.Complaints)
+	}
+	stats, err := f.store.Stats(ctx, "thankyou")
+	if err != nil || stats["complained"] != 0 || stats["bounced"] != 1 {
+		t.Errorf("stats = %v, %v; want it counted as bounced, not complained", stats, err)
+	}
+	sup, found, _ := f.store.Suppression(ctx, "listed@example.com")
+	if !found || sup.Reason != deliverability.ReasonSESList {
+		t.Errorf("suppression = %+v found=%v, want %q", sup, found, deliverability.ReasonSESList)
+	}
+	// A real complaint (subtype null) still counts and pauses.
+	f.handle(t, complaint("m-1", "angry@example.com", "", t0.Add(2*time.Second), map[string]string{"kind": "thankyou"}))
+	if st, _ := f.store.ReputationState(ctx, "hello@shop.example"); !st.Paused {
+		t.Errorf("a real complaint did not pause marketing: %+v", st)
+	}
+	if sup, _, _ := f.store.Suppression(ctx, "angry@example.com"); sup.Reason != deliverability.ReasonComplaint {
+		t.Errorf("complaint suppression = %+v", sup)
+	}
+}
+
+// lastEvent reads the send's lastEvent and lastEventAt as stored.
+func (f *fixture) lastEvent(t *testing.T, contactID, sendKey string) (string, string) {
+	t.Helper()
+	out, err := f.client.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: &f.table, Key: map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: "CONTACT#" + contactID}, "SK": &types.AttributeValueMemberS{Value: "SEND#" + sendKey},
+	}})
+	if err != nil || out.Item == nil {
+		t.Fatalf("get send: %v", err)
+	}
+	str := func(name string) string {
+		v, _ := out.Item[name].(*types.AttributeValueMemberS)
+		if v == nil {
+			return ""
+		}
+		return v.Value
+	}
+	return str("lastEvent"), str("lastEventAt")
+}
+
+func TestLastEventKeepsTheLatest(t *testing.T) {
+	tg := tags("c-42", "thankyou#o-1")
+	send0, deliv := sent("m-1", "sara@example.com", t0, tg), delivered("m-1", "sara@example.com", t0.Add(2*time.Second), tg)
+	for name, order := range map[string][][]byte{
+		"in order":     {send0, deliv},
+		"out of order": {deliv, send0},
+		"replayed":     {send0, deliv, send0, deliv, send0},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := setup(t, 1000)
+			f.claim(t, "c-42", "thankyou#o-1", send.Sending)
+			for _, raw := range order {
+				f.handle(t, raw)
+			}
+			ev, at := f.lastEvent(t, "c-42", "thankyou#o-1")
+			if ev != "Delivery" || at != "2026-11-22T10:00:02.000000000Z" {
+				t.Errorf("lastEvent = %s at %s, want Delivery at 10:00:02", ev, at)
+			}
+		})
 	}
 }

@@ -168,7 +168,7 @@ func (st *Store) RecordEvent(ctx context.Context, r deliverability.EventRecord) 
 	if reason := cancelled(err); reason != nil {
 		switch {
 		case reason[0] == "ConditionalCheckFailed":
-			return false, nil // recorded before: a duplicate
+			return false, st.markLastEvent(ctx, r) // recorded before: a duplicate
 		case len(reason) > 1 && reason[1] == "ConditionalCheckFailed" && r.ContactID != "":
 			// The send is not in the table: record the event without it.
 			items = st.eventItems(r, false)
@@ -181,7 +181,29 @@ func (st *Store) RecordEvent(ctx context.Context, r deliverability.EventRecord) 
 	if err != nil {
 		return false, fmt.Errorf("record SES event %s: %w", ev.Key(), err)
 	}
-	return true, nil
+	return true, st.markLastEvent(ctx, r)
+}
+
+// markLastEvent sets the send's lastEvent and lastEventAt to the event's unless the send has
+// a later one: SES events arrive out of order, and an older one must not hide a newer. It runs
+// for duplicates too (it is idempotent), so that a crash after the event was recorded loses
+// nothing.
+func (st *Store) markLastEvent(ctx context.Context, r deliverability.EventRecord) error {
+	if r.ContactID == "" {
+		return nil
+	}
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: key(contactPK(r.ContactID), sendSK(r.SendKey)),
+		UpdateExpression:    aws.String("SET lastEvent = :ev, lastEventAt = :at"),
+		ConditionExpression: aws.String("attribute_exists(PK) AND (attribute_not_exists(lastEventAt) OR lastEventAt < :at)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":ev": s(string(r.Event.Type)), ":at": s(stamp(r.Event.At)),
+		},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("record last event of send %s: %w", r.SendKey, err)
+	}
+	return nil
 }
 
 func (st *Store) eventItems(r deliverability.EventRecord, withSend bool) []types.TransactWriteItem {
@@ -201,8 +223,8 @@ func (st *Store) eventItems(r deliverability.EventRecord, withSend bool) []types
 		TableName: &st.table, Item: evItem, ConditionExpression: aws.String("attribute_not_exists(PK)"),
 	}}}
 	if withSend {
-		set := "#at = if_not_exists(#at, :at), lastEvent = :ev, lastEventAt = :at"
-		vals := map[string]types.AttributeValue{":at": s(at), ":ev": s(string(ev.Type))}
+		set := "#at = if_not_exists(#at, :at)"
+		vals := map[string]types.AttributeValue{":at": s(at)}
 		if ev.Bounce != nil {
 			set += ", bounceType = :bt"
 			vals[":bt"] = s(strings.TrimSpace(ev.Bounce.Type + " " + ev.Bounce.SubType))

@@ -77,6 +77,27 @@ func (st *Store) CancelSurvey(ctx context.Context, orderID, reason string) error
 	return nil
 }
 
+// MoveDelivery replaces a pending survey's delivery time old with at.
+func (st *Store) MoveDelivery(ctx context.Context, orderID string, old, at time.Time) (survey.Survey, bool, error) {
+	res, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: key(orderPK(orderID), surveySK),
+		UpdateExpression:         aws.String("SET deliveredAt = :at"),
+		ConditionExpression:      aws.String("#st = :pending AND deliveredAt = :old"),
+		ExpressionAttributeNames: map[string]string{"#st": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":at": s(stamp(at)), ":old": s(stamp(old)), ":pending": s(survey.Pending),
+		},
+		ReturnValues: types.ReturnValueAllNew,
+	})
+	if isConditionFailed(err) {
+		return survey.Survey{}, false, nil
+	}
+	if err != nil {
+		return survey.Survey{}, false, fmt.Errorf("move delivery of survey of order %s: %w", orderID, err)
+	}
+	return surveyOf(res.Attributes), true, nil
+}
+
 // Survey returns an order's survey.
 func (st *Store) Survey(ctx context.Context, orderID string) (survey.Survey, bool, error) {
 	it, err := st.get(ctx, orderPK(orderID), surveySK)

@@ -33,12 +33,37 @@ var addressSpecials = map[byte]string{
 }
 
 // ParseAddress validates one bare email address such as "sara@Example.com" and returns it
-// with its domain in lower case ("sara@example.com"); the local part is kept as it is. It is
-// deliberately stricter than RFC 5322: it rejects display names, angle brackets, groups,
-// lists, comments, quoted local parts, IP-literal domains, control characters, non-ASCII
-// (SES needs punycode domains), domains without a dot, all-numeric top-level domains,
-// addresses over 254 bytes and local parts over 64. The error wraps ErrInvalid and says why.
-func ParseAddress(s string) (string, error) { return parseAddress("address", s) }
+// with its domain in lower-case ASCII ("sara@example.com"; an international domain in its
+// ASCII form: "sara@müller.de" is "sara@xn--mller-kva.de", which SES v2 requires); the local
+// part is kept as it is. It is deliberately stricter than RFC 5322: it rejects display names,
+// angle brackets, groups, lists, comments, quoted local parts, IP-literal domains, control
+// characters, a non-ASCII local part (it needs SMTPUTF8, which SES does not offer: see
+// ParseRecipient), domains without a dot, all-numeric top-level domains, addresses over 254
+// bytes and local parts over 64. The error wraps ErrInvalid and says why.
+func ParseAddress(s string) (string, error) {
+	addr, err := ParseRecipient(s)
+	if err == nil {
+		err = Sendable(addr)
+	}
+	if err != nil {
+		return "", err
+	}
+	return addr, nil
+}
+
+// ParseRecipient is ParseAddress for a customer's address, which is kept even when SES cannot
+// send to it: a local part that is not ASCII ("سارا@example.com") is accepted, so that the
+// order and the contact are recorded; Sendable then says why no email can go to it.
+func ParseRecipient(s string) (string, error) { return parseAddress("address", s) }
+
+// Sendable returns nil when SES can send to addr (as ParseRecipient returned it), else why not:
+// a local part that is not ASCII needs SMTPUTF8, which SES does not support.
+func Sendable(addr string) error {
+	if hasNonASCII(addr) {
+		return fieldError("address", errors.New("has a non-ASCII local part; it needs SMTPUTF8, which SES does not support"))
+	}
+	return nil
+}
 
 func parseAddress(field, s string) (string, error) {
 	addr, err := normalizeAddress(s)
@@ -58,10 +83,6 @@ func normalizeAddress(s string) (string, error) {
 	if len(s) > maxAddressLen {
 		return "", fmt.Errorf("is %d bytes long; at most %d are allowed", len(s), maxAddressLen)
 	}
-	if i := strings.IndexFunc(s, func(r rune) bool { return r >= utf8.RuneSelf }); i >= 0 {
-		r, _ := utf8.DecodeRuneInString(s[i:])
-		return "", fmt.Errorf("has the non-ASCII character %q; SES needs ASCII addresses (an international domain in punycode)", r)
-	}
 	for i := 0; i < len(s); i++ {
 		if why, ok := addressSpecials[s[i]]; ok {
 			return "", errors.New(why)
@@ -77,17 +98,31 @@ func normalizeAddress(s string) (string, error) {
 	if err := checkLocal(local); err != nil {
 		return "", err
 	}
+	domain, err := asciiDomain(domain)
+	if err != nil {
+		return "", err
+	}
 	if err := checkDomain(domain); err != nil {
 		return "", err
 	}
-	return local + "@" + strings.ToLower(domain), nil
+	addr := local + "@" + strings.ToLower(domain)
+	if len(addr) > maxAddressLen {
+		return "", fmt.Errorf("is %d bytes long in ASCII; at most %d are allowed", len(addr), maxAddressLen)
+	}
+	return addr, nil
+}
+
+func hasNonASCII(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r >= utf8.RuneSelf }) >= 0
 }
 
 // checkLocal checks the part before the @. Its characters are already known to be printable
-// ASCII other than the specials, which leaves RFC 5322 atext and dots: only the dots' places
-// remain to be checked.
+// and not specials, which leaves RFC 5322 atext (RFC 6532's UTF-8 too) and dots: only the
+// dots' places and the UTF-8 remain to be checked.
 func checkLocal(local string) error {
 	switch {
+	case !utf8.ValidString(local):
+		return errors.New("is not valid UTF-8")
 	case local == "":
 		return errors.New("has nothing before the @")
 	case len(local) > maxLocalLen:

@@ -48,6 +48,11 @@ func TestParseAddress(t *testing.T) {
 		{"a!#$%&'*+-/=?^_`{|}~@example.com", "a!#$%&'*+-/=?^_`{|}~@example.com"},
 		{"user@xn--mgbh0fb.xn--kgbechtv", "user@xn--mgbh0fb.xn--kgbechtv"},
 		{"x@a-b.example.co.uk", "x@a-b.example.co.uk"},
+		// International domains in their ASCII form, which SES v2 requires.
+		{"sara@müller.de", "sara@xn--mller-kva.de"},
+		{"sara@MÜLLER.de", "sara@xn--mller-kva.de"},
+		{"sara@exämple.com", "sara@xn--exmple-cua.com"},
+		{"user@مثال.إختبار", "user@xn--mgbh0fb.xn--kgbechtv"},
 		{"x@123.example.com4", "x@123.example.com4"},
 		{long(64, "l") + "@example.com", long(64, "l") + "@example.com"},
 		{"a@" + long(63, "d") + "." + long(63, "d") + "." + long(63, "d") + "." + long(56, "d") + ".com",
@@ -80,8 +85,9 @@ func TestParseAddress(t *testing.T) {
 		{"sara\x00@example.com", "NUL"},
 		{"sara\x7f@example.com", "control character U+007F"},
 		{"\xff@example.com", "not valid UTF-8"},
-		{"سارا@example.com", "non-ASCII"},
-		{"sara@exämple.com", "non-ASCII"},
+		{"سارا@example.com", "non-ASCII local part; it needs SMTPUTF8"},
+		{"sara@sn☃w.example", "no ASCII form"},
+		{"sara@exa mple.de", "white space"},
 		{"sara", "has no @"},
 		{"a@b@example.com", "more than one @"},
 		{"@example.com", "nothing before the @"},
@@ -106,6 +112,27 @@ func TestParseAddress(t *testing.T) {
 			!strings.Contains(err.Error(), tc.why) {
 			t.Errorf("ParseAddress(%q) = %q, %v; want ErrInvalid saying %q", tc.in, got, err, tc.why)
 		}
+	}
+}
+
+// A customer's address whose local part SES cannot send to is kept, and Sendable says why.
+func TestParseRecipient(t *testing.T) {
+	for in, want := range map[string]string{"سارا@example.com": "سارا@example.com", "سارا@مثال.إختبار": "سارا@xn--mgbh0fb.xn--kgbechtv"} {
+		got, err := email.ParseRecipient(in)
+		if err != nil || got != want {
+			t.Fatalf("ParseRecipient(%q) = %q, %v; want %q", in, got, err, want)
+		}
+		if err := email.Sendable(got); !errors.Is(err, email.ErrInvalid) || !strings.Contains(err.Error(), "SMTPUTF8") {
+			t.Errorf("Sendable(%q) = %v", got, err)
+		}
+	}
+	for _, in := range []string{"سا..را@example.com", "\xff@example.com", "سارا@exa_mple.com"} {
+		if got, err := email.ParseRecipient(in); err == nil {
+			t.Errorf("ParseRecipient(%q) = %q, accepted", in, got)
+		}
+	}
+	if err := email.Sendable("sara@xn--mller-kva.de"); err != nil {
+		t.Errorf("Sendable(ASCII) = %v", err)
 	}
 }
 

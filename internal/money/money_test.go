@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/currency"
 )
 
 func TestParseDecimalValid(t *testing.T) {
@@ -351,6 +353,7 @@ func TestMinorUnits(t *testing.T) {
 		"USD": 2, "EUR": 2, "GBP": 2, "CAD": 2, "AUD": 2, "CHF": 2, "SEK": 2, "NOK": 2, "DKK": 2,
 		"PLN": 2, "TRY": 2, "AED": 2, "SAR": 2, "INR": 2, "CNY": 2, "JPY": 0, "KRW": 0, "IRR": 0,
 		"IRT": 0, "KWD": 3, "BHD": 3, "OMR": 3, "JOD": 3, "TND": 3, "XYZ": 2, "": 2, "jpy": 0,
+		"IQD": 0, "IDR": 0, "COP": 0, "CLF": 4, "HUF": 2, "TWD": 2,
 	}
 	for code, n := range want {
 		if got := MinorUnits(code); got != n {
@@ -484,5 +487,43 @@ func BenchmarkFormat(b *testing.B) {
 	for b.Loop() {
 		_ = Format(d, "USD", "en-US")
 		_ = Format(d, "IRR", "fa-IR")
+	}
+}
+
+// TestMinorUnitsMatchCLDR holds the generated table to CLDR's standard rounding, as
+// golang.org/x/text/currency carries it, for every ISO code it knows (run go generate after
+// updating x/text). The test links x/text; the functions do not.
+func TestMinorUnitsMatchCLDR(t *testing.T) {
+	known := 0
+	for a := 'A'; a <= 'Z'; a++ {
+		for b := 'A'; b <= 'Z'; b++ {
+			for c := 'A'; c <= 'Z'; c++ {
+				code := string([]rune{a, b, c})
+				u, err := currency.ParseISO(code)
+				if err != nil {
+					continue
+				}
+				known++
+				scale, _ := currency.Standard.Rounding(u)
+				if got := MinorUnits(code); got != scale {
+					t.Errorf("MinorUnits(%q) = %d, CLDR standard rounding %d", code, got, scale)
+				}
+			}
+		}
+	}
+	if known < 250 {
+		t.Fatalf("x/text knows %d currencies", known)
+	}
+}
+
+// The currencies the review found wrong: no minor unit shown in CLDR.
+func TestMinorUnitsZeroDecimalCurrencies(t *testing.T) {
+	for _, code := range []string{"BIF", "DJF", "GNF", "KMF", "IDR", "COP", "AFN", "IQD"} {
+		if got := MinorUnits(code); got != 0 {
+			t.Errorf("MinorUnits(%q) = %d, want 0", code, got)
+		}
+		if got := Format(MustParse("1234.50"), code, "en"); got != code+"\u00a01,235" {
+			t.Errorf("Format(1234.50 %s) = %q", code, got)
+		}
 	}
 }

@@ -172,7 +172,7 @@ func customer(p *fault.Problems, w *wireCustomer) Customer {
 	}
 	if w.Email == nil || *w.Email == "" {
 		p.Add("customer.email", "is required")
-	} else if addr, err := email.ParseAddress(strings.TrimSpace(*w.Email)); err != nil {
+	} else if addr, err := email.ParseRecipient(strings.TrimSpace(*w.Email)); err != nil { // kept even when SES cannot send to it: the gate says why
 		p.Add("customer.email", "%q is not usable: %v", clip(*w.Email), err)
 	} else {
 		c.Email = addr

@@ -222,3 +222,15 @@ func TestDecodePlacedOptionalFields(t *testing.T) {
 		}
 	}
 }
+
+// An international domain is kept in its ASCII form; a local part SES cannot send to is kept
+// as it is (the gate skips the email), so that the order is not lost.
+func TestDecodePlacedInternationalEmail(t *testing.T) {
+	for in, want := range map[string]string{"sara@Müller.de": "sara@xn--mller-kva.de", "سارا@example.com": "سارا@example.com"} {
+		d := strings.Replace(string(detail(t, "first-order.json")), `"sara@example.com"`, `"`+in+`"`, 1)
+		o, err := order.DecodePlaced([]byte(d))
+		if err != nil || o.Customer.Email != want {
+			t.Errorf("%s: email = %q, %v; want %q", in, o.Customer.Email, err, want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"shopmail/internal/bus"
 	"shopmail/internal/contact"
+	"shopmail/internal/deliverability"
 	"shopmail/internal/email"
 	"shopmail/internal/fault"
 	"shopmail/internal/render"
@@ -50,6 +51,9 @@ type Answering struct {
 	Store     AnswerStore
 	Publisher bus.Publisher
 	Sender    *send.Sender
+	// Gate is checked before every email (support's and the apology): a suppressed address
+	// gets none. Without it nothing is sent.
+	Gate      *deliverability.Gate
 	Questions []Question
 	Brand     render.Brand
 	From      email.Address
@@ -101,13 +105,10 @@ func (a *Answering) Answer(ctx context.Context, c token.Claims) (Outcome, error)
 	}
 	out := Outcome{Question: q}
 	orderID := strings.TrimPrefix(c.SendKey, Kind+"#")
-	s, found, err := a.Store.Survey(ctx, orderID)
-	if err != nil {
+	s, open, err := a.open(ctx, orderID)
+	if err != nil || !open {
+		out.Cancelled = err == nil
 		return out, err
-	}
-	if !found || s.Status == Cancelled {
-		out.Cancelled = true
-		return out, nil
 	}
 	now := a.Now().UTC()
 	out.Answer, out.Changed, err = a.Store.SaveAnswer(ctx, Answer{
@@ -128,6 +129,17 @@ func (a *Answering) Answer(ctx context.Context, c token.Claims) (Outcome, error)
 		return out, a.unhappy(ctx, out.Answer)
 	}
 	return out, nil
+}
+
+// open returns the order's survey and whether it takes answers: not when the order was
+// cancelled or refunded (or its survey is unknown). Every answer path asks it first, so that
+// nothing is stored or published for such an order.
+func (a *Answering) open(ctx context.Context, orderID string) (Survey, bool, error) {
+	s, found, err := a.Store.Survey(ctx, orderID)
+	if err != nil {
+		return s, false, fmt.Errorf("survey of order %s: %w", orderID, err)
+	}
+	return s, found && s.Status != Cancelled, nil
 }
 
 // unhappy acts on an unhappy answer, once per survey question.
@@ -172,7 +184,8 @@ func (a *Answering) tellSupport(ctx context.Context, ans Answer, key string) err
 	if c.Email != "" {
 		msg.ReplyTo = &email.Address{Name: v.Customer, Email: c.Email}
 	}
-	_, err = a.Sender.Send(ctx, send.Record{Key: key, ContactID: ans.ContactID, Kind: "support", OrderID: ans.OrderID}, msg,
+	to := &contact.Contact{ID: ans.ContactID, Email: a.Support.Email} // the support address's suppression
+	_, err = a.mail().send(ctx, to, "", send.Record{Key: key, ContactID: ans.ContactID, Kind: "support", OrderID: ans.OrderID}, msg,
 		[]send.Tag{{Name: "kind", Value: "support"}, {Name: "contact", Value: send.TagValue(ans.ContactID)}})
 	return err
 }
@@ -183,6 +196,9 @@ func (a *Answering) Comment(ctx context.Context, c token.Claims, comment string)
 	q, _, err := a.Choice(c)
 	if err != nil {
 		return Outcome{}, err
+	}
+	if _, open, err := a.open(ctx, strings.TrimPrefix(c.SendKey, Kind+"#")); err != nil || !open {
+		return Outcome{Question: q, Cancelled: err == nil}, err
 	}
 	comment = cleanComment(comment)
 	if comment == "" {
@@ -201,6 +217,9 @@ func (a *Answering) Comment(ctx context.Context, c token.Claims, comment string)
 	}
 	return out, nil
 }
+
+// mail is the only way this file and apology.go send: through the gate.
+func (a *Answering) mail() gated { return gated{gate: a.Gate, sender: a.Sender} }
 
 // cleanComment keeps a comment's text: at most MaxComment characters, no control characters
 // but line breaks, trimmed.

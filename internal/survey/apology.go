@@ -30,8 +30,22 @@ func (a *Answering) apologize(ctx context.Context, ans Answer) error {
 	if a.Apology.Prefix == "" || a.Coupons == nil {
 		return nil
 	}
+	if a.Gate == nil {
+		return fmt.Errorf("apology for order %s: no gate before the mail service", ans.OrderID)
+	}
 	c, err := a.Store.Contact(ctx, ans.ContactID)
 	if err != nil || c.Email == "" {
+		return err
+	}
+	rec := send.Record{Key: "apology#" + ans.OrderID, ContactID: c.ID, Kind: "apology", OrderID: ans.OrderID}
+	// The gate first, so that no coupon is issued for an email that cannot go. The apology
+	// answers the customer's own complaint: transactional, not stopped by the marketing pause
+	// that the same answer starts, but stopped by a suppression.
+	reason, err := a.Gate.Check(ctx, c, "")
+	if err != nil || reason != "" {
+		if err == nil {
+			_, err = a.mail().skip(ctx, rec, c.Email, reason)
+		}
 		return err
 	}
 	loc := render.LocaleFor(c.Locale, c.Timezone)
@@ -48,7 +62,7 @@ func (a *Answering) apologize(ctx context.Context, ans Answer) error {
 		return fmt.Errorf("issue apology coupon for order %s: %w", ans.OrderID, err)
 	}
 	r := render.Render(apologyView{FirstName: c.FirstName, OrderID: ans.OrderID, Coupon: cp}, a.Brand, loc, render.Tracking{})
-	_, err = a.Sender.Send(ctx, send.Record{Key: "apology#" + ans.OrderID, ContactID: c.ID, Kind: "apology", OrderID: ans.OrderID},
+	_, err = a.mail().send(ctx, c, "", rec,
 		email.Message{From: a.From, To: email.Address{Name: c.FirstName, Email: c.Email}, Subject: r.Subject, Text: r.Text,
 			HTML: r.HTML, Date: now, Language: loc.Tag},
 		[]send.Tag{{Name: "kind", Value: "apology"}, {Name: "contact", Value: send.TagValue(c.ID)}, {Name: "order", Value: send.TagValue(ans.OrderID)}})

@@ -93,7 +93,8 @@ func setup(t *testing.T) *fixture {
 		Gate: &deliverability.Gate{Suppressions: f.store, States: f.store, Sender: from.Email, Now: now},
 	}, deadLetters{}, log)
 	f.answers = &web.Answers{Log: log, Keys: f.keys, BaseURL: "https://go.shop.example", Answering: &survey.Answering{
-		Store: f.store, Publisher: f.bus, Sender: sender, Questions: []survey.Question{survey.CSAT, survey.NPS}, Brand: brand, From: from,
+		Store: f.store, Publisher: f.bus, Sender: sender, Gate: &deliverability.Gate{Suppressions: f.store, States: f.store, Sender: from.Email, Now: now},
+		Questions: []survey.Question{survey.CSAT, survey.NPS}, Brand: brand, From: from,
 		Support: email.Address{Email: "support@shop.example"}, PauseMarketing: 30 * 24 * time.Hour, ReviewURL: "https://reviews.example/tea-house",
 		ChangeWindow: 24 * time.Hour, Now: now, Coupons: f.store,
 		Apology: survey.Apology{Prefix: "SORRY", Offer: map[string]string{"en": "15% off your next order"}, Valid: 60 * 24 * time.Hour},
@@ -170,6 +171,7 @@ func TestSurveyIsPlannedAfterDeliveryAtALocalHour(t *testing.T) {
 	if fallback == "" || f.sched.at[fallback].Format(time.RFC3339) != "2026-12-06T15:00:00Z" { // 10:00 EST
 		t.Fatalf("fallback schedules: %v", f.sched.at)
 	}
+	f.now = time.Date(2026, 11, 24, 16, 0, 0, 0, time.UTC) // a delivery is not reported before it happens
 	f.handle(t, event(t, order.Delivered, `{"orderId":"o-1001","deliveredAt":"2026-11-24T16:00:00Z"}`))
 	due := f.only("-delivery")
 	if due == "" || f.sched.at[due].Format(time.RFC3339) != "2026-11-28T15:00:00Z" || f.only("-placed") != "" {
@@ -388,5 +390,106 @@ func TestBadAnswers(t *testing.T) {
 	res := f.answer("POST", good, url.Values{})
 	if res.StatusCode != 410 || !strings.Contains(html.UnescapeString(res.Body), "cancelled") {
 		t.Errorf("cancelled: %d %s", res.StatusCode, res.Body)
+	}
+}
+
+// Every email of the answers goes through the gate: a suppressed customer gets no apology, a
+// suppressed support address no alert, and each skip is on its send row with the reason.
+func TestApologyAndSupportAlertGoThroughTheGate(t *testing.T) {
+	f := setup(t)
+	sendSurvey(t, f)
+	ctx := context.Background()
+	for _, addr := range []string{"sara@example.com", "support@shop.example"} {
+		f.store.Suppress(ctx, deliverability.Suppression{Address: addr, Reason: deliverability.ReasonComplaint, At: f.now})
+	}
+	if res := f.answer("POST", f.link("csat", 1), url.Values{}); res.StatusCode != 200 {
+		t.Fatalf("POST: %d\n%s", res.StatusCode, res.Body)
+	}
+	if n := len(f.outbox.Messages()); n != 1 {
+		t.Errorf("%d emails, want only the survey (the apology and the alert go to suppressed addresses)", n)
+	}
+	for _, key := range []string{"apology#o-1001", "support#survey#o-1001#csat"} {
+		rec, found, err := f.store.Send(ctx, "c-42", key)
+		if err != nil || !found || rec.Status != send.Skipped || rec.Reason != "address suppressed: complaint" {
+			t.Errorf("send %s = %+v found=%v err=%v, want skipped: address suppressed: complaint", key, rec, found, err)
+		}
+	}
+	if f.bus.Count(survey.EventUnhappy) != 1 {
+		t.Errorf("events: %v", f.bus.Events())
+	}
+}
+
+// A cancelled or refunded order's survey takes no score and no comment: 410, nothing stored,
+// nothing published.
+func TestCancelledOrderTakesNoCommentNorScore(t *testing.T) {
+	for _, detailType := range []string{order.Cancelled, order.Refunded} {
+		t.Run(detailType, func(t *testing.T) {
+			f := setup(t)
+			sendSurvey(t, f)
+			ctx := context.Background()
+			good := f.link("csat", 4)
+			if res := f.answer("POST", good, url.Values{}); res.StatusCode != 200 {
+				t.Fatalf("POST: %d", res.StatusCode)
+			}
+			published := len(f.bus.Events())
+			f.handle(t, event(t, detailType, `{"orderId":"o-1001"}`))
+			for name, form := range map[string]url.Values{"comment": {"comment": {"late words"}}, "score": {}} {
+				link := good
+				if name == "score" {
+					link = f.link("csat", 2)
+				}
+				res := f.answer("POST", link, form)
+				if res.StatusCode != 410 || !strings.Contains(html.UnescapeString(res.Body), "cancelled") {
+					t.Errorf("%s after %s: %d %.200s", name, detailType, res.StatusCode, res.Body)
+				}
+			}
+			as, _ := f.store.AnswersBetween(ctx, t0, t0.Add(60*24*time.Hour))
+			if len(as) != 1 || as[0].Comment != "" || as[0].Score != 4 {
+				t.Errorf("answers = %+v", as)
+			}
+			if n := len(f.bus.Events()); n != published || f.bus.Count(survey.EventCommented) != 0 {
+				t.Errorf("published after the %s: %v", detailType, f.bus.Events())
+			}
+		})
+	}
+}
+
+// A delivery time in the future counts as now; a later event with the real time moves the
+// survey; the old schedule, should it fire, sends nothing; once sent, nothing moves it.
+func TestFutureDeliveryIsCappedAndCorrected(t *testing.T) {
+	f := setup(t)
+	f.handle(t, placed(t, "first-order.json", nil)) // America/New_York
+	f.handle(t, event(t, order.Delivered, `{"orderId":"o-1001","deliveredAt":"2029-11-24T16:00:00Z"}`))
+	first := f.only("-delivery")
+	if first == "" || f.sched.at[first].Format(time.RFC3339) != "2026-11-25T15:00:00Z" { // t0 + 3 days, 10:00 EST
+		t.Fatalf("after a future delivery: %v", f.sched.at)
+	}
+	oldInput := f.sched.in[first]
+	f.handle(t, event(t, order.Delivered, `{"orderId":"o-1001","deliveredAt":"2029-11-24T16:00:00Z"}`)) // replayed
+	if len(f.sched.at) != 1 || f.only("-delivery") != first {
+		t.Fatalf("a replay moved the survey: %v", f.sched.at)
+	}
+	f.now = t0.Add(24 * time.Hour)
+	f.handle(t, event(t, order.Delivered, `{"orderId":"o-1001","deliveredAt":"2026-11-22T20:00:00Z"}`)) // corrected
+	due := f.only("-delivery")
+	if len(f.sched.at) != 1 || due == first || f.sched.at[due].Format(time.RFC3339) != "2026-11-26T15:00:00Z" { // 15:00 EST on the 25th is past 10:00
+		t.Fatalf("after the correction: %v", f.sched.at)
+	}
+	f.handle(t, event(t, order.Delivered, `{"orderId":"o-1001","deliveredAt":"2026-11-22T20:00:00Z"}`)) // replayed
+	if len(f.sched.at) != 1 || f.only("-delivery") != due {
+		t.Fatalf("a replayed correction: %v", f.sched.at)
+	}
+	f.now = f.sched.at[due]
+	f.handleDue(t, oldInput) // the old schedule fires anyway (deleted too late)
+	if f.outbox.Calls() != 0 {
+		t.Fatal("the corrected-away schedule sent the survey")
+	}
+	f.fire(t, due)
+	if f.outbox.Calls() != 1 {
+		t.Fatalf("%d surveys, want 1", f.outbox.Calls())
+	}
+	f.handle(t, event(t, order.Delivered, `{"orderId":"o-1001","deliveredAt":"2026-11-21T20:00:00Z"}`))
+	if len(f.sched.at) != 1 || f.only("-delivery") != due {
+		t.Errorf("a sent survey was rescheduled: %v", f.sched.at)
 	}
 }

@@ -57,6 +57,10 @@ type Store interface {
 	CancelSurvey(ctx context.Context, orderID, reason string) error
 	// Survey returns an order's survey.
 	Survey(ctx context.Context, orderID string) (Survey, bool, error)
+	// MoveDelivery replaces a pending survey's delivery time old with at and returns the
+	// survey; it reports false, changing nothing, when the survey is no longer pending or its
+	// delivery time is no longer old.
+	MoveDelivery(ctx context.Context, orderID string, old, at time.Time) (Survey, bool, error)
 	// FinishSurvey records that the survey was sent or skipped.
 	FinishSurvey(ctx context.Context, s Survey) error
 	Contact(ctx context.Context, id string) (*contact.Contact, error)
@@ -96,18 +100,41 @@ type Planner struct {
 type Due struct {
 	OrderID string `json:"orderId"`
 	After   string `json:"after"` // "delivery" or "placed" (the fallback)
+	// DeliveredAt is the delivery time a "delivery" schedule was planned from: a schedule of
+	// a delivery time since corrected sends nothing. Empty in schedules made before it was.
+	DeliveredAt string `json:"deliveredAt,omitempty"`
 }
 
 // scheduleName is a schedule's name: Scheduler allows 64 characters of [0-9a-zA-Z-_.], so the
-// order id is hashed.
-func scheduleName(orderID, after string) string {
+// order id is hashed. A delivery schedule's name carries a hash of the delivery time it was
+// planned from, so that a corrected time makes a new schedule (Scheduler's client token is
+// the name) and a replayed event the same one.
+func scheduleName(orderID, after string, deliveredAt ...time.Time) string {
 	h := sha256.Sum256([]byte(orderID))
-	return "survey-" + hex.EncodeToString(h[:12]) + "-" + after
+	name := "survey-" + hex.EncodeToString(h[:12])
+	for _, at := range deliveredAt {
+		d := sha256.Sum256([]byte(at.UTC().Format(time.RFC3339Nano)))
+		name += "-" + hex.EncodeToString(d[:4])
+	}
+	return name + "-" + after
 }
 
 func (p *Planner) schedule(ctx context.Context, s Survey, after string, at time.Time) error {
-	in, _ := json.Marshal(Due{OrderID: s.OrderID, After: after})
-	return p.Scheduler.At(ctx, scheduleName(s.OrderID, after), DueAt(at, p.delay(after), s.Timezone), in)
+	d, name := Due{OrderID: s.OrderID, After: after}, scheduleName(s.OrderID, after)
+	if after == "delivery" {
+		d.DeliveredAt, name = at.UTC().Format(time.RFC3339Nano), scheduleName(s.OrderID, after, at)
+	}
+	in, _ := json.Marshal(d)
+	return p.Scheduler.At(ctx, name, DueAt(at, p.delay(after), s.Timezone), in)
+}
+
+// notLater returns t, or now when t is in the future: a shop's clock or a typo must not push
+// a survey out by years.
+func (p *Planner) notLater(t time.Time) time.Time {
+	if now := p.Now().UTC(); t.After(now) {
+		return now
+	}
+	return t.UTC()
 }
 
 func (p *Planner) delay(after string) time.Duration {
@@ -127,13 +154,16 @@ func (p *Planner) Placed(ctx context.Context, o order.Order) error {
 	if err != nil || s.Status != Pending {
 		return err
 	}
-	return p.schedule(ctx, s, "placed", o.PlacedAt)
+	return p.schedule(ctx, s, "placed", p.notLater(o.PlacedAt))
 }
 
 // Delivered schedules the survey N days after delivery (the fallback then finds it sent or
 // deletes itself: it is deleted here too).
+// A delivery time in the future counts as now. A later event with another delivery time, not
+// in the future, corrects it and moves the schedule, unless the survey went out already.
 func (p *Planner) Delivered(ctx context.Context, st order.Status) error {
-	s, err := p.Store.RecordSurvey(ctx, Survey{OrderID: st.OrderID, DeliveredAt: st.At})
+	at := p.notLater(st.At)
+	s, err := p.Store.RecordSurvey(ctx, Survey{OrderID: st.OrderID, DeliveredAt: at})
 	if err != nil {
 		return err
 	}
@@ -144,10 +174,35 @@ func (p *Planner) Delivered(ctx context.Context, st order.Status) error {
 	if s.Status != Pending {
 		return nil
 	}
-	if err := p.schedule(ctx, s, "delivery", st.At); err != nil {
+	if old := s.DeliveredAt; !old.Equal(at) {
+		if !at.Equal(st.At) {
+			return nil // a future time again (a replay, or another typo): it corrects nothing
+		}
+		return p.redeliver(ctx, s, old, at)
+	}
+	if err := p.schedule(ctx, s, "delivery", at); err != nil {
 		return err
 	}
 	return p.Scheduler.Delete(ctx, scheduleName(st.OrderID, "placed"))
+}
+
+// redeliver moves a pending survey's delivery time from old to at: the new schedule first,
+// then the old one's deletion (the old one, should it fire, finds the time changed and sends
+// nothing).
+func (p *Planner) redeliver(ctx context.Context, s Survey, old, at time.Time) error {
+	s, moved, err := p.Store.MoveDelivery(ctx, s.OrderID, old, at)
+	if err != nil || !moved {
+		return err // sent, cancelled or moved meanwhile
+	}
+	if err := p.schedule(ctx, s, "delivery", at); err != nil {
+		return err
+	}
+	for _, name := range []string{scheduleName(s.OrderID, "delivery", old), scheduleName(s.OrderID, "delivery"), scheduleName(s.OrderID, "placed")} {
+		if err := p.Scheduler.Delete(ctx, name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Cancelled cancels the order's survey and deletes its schedules.
@@ -155,8 +210,16 @@ func (p *Planner) Cancelled(ctx context.Context, st order.Status, why string) er
 	if err := p.Store.CancelSurvey(ctx, st.OrderID, why); err != nil {
 		return err
 	}
-	for _, after := range []string{"delivery", "placed"} {
-		if err := p.Scheduler.Delete(ctx, scheduleName(st.OrderID, after)); err != nil {
+	s, found, err := p.Store.Survey(ctx, st.OrderID)
+	if err != nil {
+		return err
+	}
+	names := []string{scheduleName(st.OrderID, "delivery"), scheduleName(st.OrderID, "placed")}
+	if found && !s.DeliveredAt.IsZero() {
+		names = append(names, scheduleName(st.OrderID, "delivery", s.DeliveredAt))
+	}
+	for _, name := range names {
+		if err := p.Scheduler.Delete(ctx, name); err != nil {
 			return err
 		}
 	}

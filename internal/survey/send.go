@@ -36,6 +36,8 @@ func (p *Sending) Send(ctx context.Context, d Due) (send.Outcome, error) {
 		return send.Outcome{Duplicate: true}, nil // cancelled, sent or skipped already
 	case d.After == "placed" && !s.DeliveredAt.IsZero():
 		return send.Outcome{Duplicate: true}, nil // the delivery schedule sends it
+	case d.After == "delivery" && d.DeliveredAt != "" && !sameTime(d.DeliveredAt, s.DeliveredAt):
+		return send.Outcome{Duplicate: true}, nil // the delivery time was corrected: its new schedule sends it
 	}
 	now := p.Now().UTC()
 	rec := send.Record{Key: SendKey(s.OrderID), ContactID: s.ContactID, Kind: Kind, OrderID: s.OrderID, Topic: contact.TopicSurveys}
@@ -76,12 +78,12 @@ func (p *Sending) Send(ctx context.Context, d Due) (send.Outcome, error) {
 		}
 	}
 	var out send.Outcome
+	mail := gated{gate: p.Gate, sender: p.Sender}
 	if reason != "" {
-		rec.To = c.Email
-		out, err = p.Sender.Skip(ctx, rec, reason)
+		out, err = mail.skip(ctx, rec, c.Email, reason)
 		s.Status, s.Reason = Skipped, reason
 	} else {
-		out, err = p.Sender.Send(ctx, rec, p.compose(c, s, &rec), []send.Tag{
+		out, err = mail.send(ctx, c, "", rec, p.compose(c, s, &rec), []send.Tag{
 			{Name: "kind", Value: Kind}, {Name: "contact", Value: send.TagValue(c.ID)}, {Name: "order", Value: send.TagValue(s.OrderID)},
 		})
 		s.Status, s.SentAt = Sent, now
@@ -110,4 +112,10 @@ func (p *Sending) compose(c *contact.Contact, s Survey, rec *send.Record) email.
 		From: p.Config.From, To: email.Address{Name: c.FirstName, Email: c.Email}, Subject: r.Subject,
 		Text: r.Text, HTML: r.HTML, Date: now, Language: loc.Tag, Headers: l.Headers(rec.Topic),
 	}
+}
+
+// sameTime reports whether the RFC 3339 time v is t.
+func sameTime(v string, t time.Time) bool {
+	at, err := time.Parse(time.RFC3339Nano, v)
+	return err == nil && at.Equal(t)
 }

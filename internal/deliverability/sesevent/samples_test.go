@@ -22,6 +22,9 @@ func TestSamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if filepath.Base(f) == "flush-outbox.json" {
+			continue // the outbox schedule's input, not an SES event
+		}
 		ev, err := sesevent.Decode(raw)
 		if strings.HasPrefix(filepath.Base(f), "invalid-") {
 			if !errors.Is(err, fault.ErrInvalid) {

@@ -34,6 +34,7 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	return &web.Answers{Log: log, Keys: keys, BaseURL: cfg.Links.BaseURL, Answering: &survey.Answering{
 		Store: b.Store, Publisher: eventbridge.New(b.AWS.For("EVENTBRIDGE"), cfg.EventBus),
 		Sender:    &send.Sender{Ledger: b.Store, Mailer: ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet), Now: time.Now},
+		Gate:      b.Gate(cfg.From.Email),
 		Questions: cfg.Questions, Brand: cfg.Brand, From: cfg.From, Support: cfg.Support,
 		PauseMarketing: cfg.PauseMarketing, ReviewURL: cfg.ReviewURL, ChangeWindow: 24 * time.Hour, Now: time.Now,
 		Apology: cfg.Apology, Coupons: b.Store,
