@@ -37,15 +37,22 @@ func (st *Store) commit(ctx context.Context, change []types.TransactWriteItem, e
 	if len(evs) == 0 && len(change) == 1 {
 		return st.single(ctx, change[0])
 	}
+	done, _, err := st.transact(ctx, change, evs)
+	return done, err
+}
+
+// transact writes change and the events it owes in one transaction; when the first write's
+// condition fails it reports false with the item that write saw (when it asked for it).
+func (st *Store) transact(ctx context.Context, change []types.TransactWriteItem, evs []bus.Event) (bool, item, error) {
 	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
 		TransactItems: append(change, owed(st.table, evs)...),
 	})
 	var canceled *types.TransactionCanceledException
 	if errors.As(err, &canceled) && len(canceled.CancellationReasons) > 0 &&
 		aws.ToString(canceled.CancellationReasons[0].Code) == "ConditionalCheckFailed" {
-		return false, nil
+		return false, canceled.CancellationReasons[0].Item, nil
 	}
-	return err == nil, err
+	return err == nil, nil, err
 }
 
 // single writes one conditional put or update without a transaction (half the cost).

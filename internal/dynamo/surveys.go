@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"shopmail/internal/bus"
 	"shopmail/internal/fault"
 	"shopmail/internal/survey"
 )
@@ -140,7 +141,7 @@ func answerOf(it item) survey.Answer {
 
 // SaveAnswer stores an answer, or changes its score when it was first given less than window
 // ago. The first answer's time stays the answer's time (its period in the results).
-func (st *Store) SaveAnswer(ctx context.Context, a survey.Answer, window time.Duration) (survey.Answer, bool, error) {
+func (st *Store) SaveAnswer(ctx context.Context, a survey.Answer, window time.Duration, evs ...bus.Event) (survey.Answer, bool, error) {
 	at := stamp(a.At)
 	vals := map[string]types.AttributeValue{
 		":score": n(int64(a.Score)), ":at": s(at), ":cutoff": s(stamp(a.At.Add(-window))), ":type": s("answer"),
@@ -151,7 +152,7 @@ func (st *Store) SaveAnswer(ctx context.Context, a survey.Answer, window time.Du
 	if len(a.Categories) == 0 {
 		vals[":cats"] = &types.AttributeValueMemberL{Value: []types.AttributeValue{}}
 	}
-	res, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	upd := &types.Update{
 		TableName: &st.table, Key: key(contactPK(a.ContactID), answerSK(a.SendKey, a.Question)),
 		UpdateExpression: aws.String("SET #score = :score, #changedAt = :at, #firstAt = if_not_exists(#firstAt, :at), #t = :type, " +
 			"#contactId = :cid, #sendKey = :key, #orderId = :oid, #question = :q, #locale = :locale, #categories = :cats, " +
@@ -161,53 +162,57 @@ func (st *Store) SaveAnswer(ctx context.Context, a survey.Answer, window time.Du
 			"#contactId": "contactId", "#sendKey": "sendKey", "#orderId": "orderId", "#question": "question", "#locale": "locale",
 			"#categories": "categories"},
 		ExpressionAttributeValues:           vals,
-		ReturnValues:                        types.ReturnValueAllNew,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	if ccf, ok := conditionFailed(err); ok {
-		return answerOf(ccf), false, nil // the same score again, or too late to change it
 	}
-	if err != nil {
-		return survey.Answer{}, false, fmt.Errorf("save answer %s/%s: %w", a.SendKey, a.Question, err)
-	}
-	return answerOf(res.Attributes), true, nil
+	return st.saveAnswer(ctx, upd, evs, fmt.Sprintf("save answer %s/%s", a.SendKey, a.Question))
 }
 
-// SaveComment adds a comment to a stored answer.
-func (st *Store) SaveComment(ctx context.Context, contactID, sendKey, question, comment string) (survey.Answer, error) {
-	res, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+// saveAnswer applies an answer's update with the events it owes (one transaction), and
+// returns the answer as stored and whether the update's condition held.
+func (st *Store) saveAnswer(ctx context.Context, upd *types.Update, evs []bus.Event, op string) (survey.Answer, bool, error) {
+	done, old, err := st.transact(ctx, []types.TransactWriteItem{{Update: upd}}, evs)
+	if err != nil {
+		return survey.Answer{}, false, fmt.Errorf("%s: %w", op, err)
+	}
+	if !done {
+		return answerOf(old), false, nil // the same score again, too late to change it, or no answer
+	}
+	it, err := st.get(ctx, item(upd.Key).getStr("PK"), item(upd.Key).getStr("SK"))
+	if err != nil {
+		return survey.Answer{}, false, fmt.Errorf("%s: read it back: %w", op, err)
+	}
+	return answerOf(it), true, nil
+}
+
+// SaveComment adds a comment to a stored answer, with the events it owes.
+func (st *Store) SaveComment(ctx context.Context, contactID, sendKey, question, comment string, evs ...bus.Event) (survey.Answer, error) {
+	ans, done, err := st.saveAnswer(ctx, &types.Update{
 		TableName: &st.table, Key: key(contactPK(contactID), answerSK(sendKey, question)),
 		UpdateExpression:          aws.String("SET #c = :c"),
 		ConditionExpression:       aws.String("attribute_exists(PK)"),
 		ExpressionAttributeNames:  map[string]string{"#c": "comment"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":c": s(comment)},
-		ReturnValues:              types.ReturnValueAllNew,
-	})
-	if isConditionFailed(err) {
+	}, evs, fmt.Sprintf("save comment %s/%s", sendKey, question))
+	if err == nil && !done {
 		return survey.Answer{}, fmt.Errorf("%w answer: a comment needs an answer first", fault.ErrInvalid)
 	}
-	if err != nil {
-		return survey.Answer{}, fmt.Errorf("save comment %s/%s: %w", sendKey, question, err)
-	}
-	return answerOf(res.Attributes), nil
+	return ans, err
 }
 
-// Once marks an effect of an answer as done and reports whether this was the first time.
-func (st *Store) Once(ctx context.Context, contactID, sendKey, question, effect string) (bool, error) {
-	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+// Once marks an effect of an answer as done, with the events it owes, and reports whether
+// this was the first time.
+func (st *Store) Once(ctx context.Context, contactID, sendKey, question, effect string, evs ...bus.Event) (bool, error) {
+	done, _, err := st.transact(ctx, []types.TransactWriteItem{{Update: &types.Update{
 		TableName: &st.table, Key: key(contactPK(contactID), answerSK(sendKey, question)),
 		UpdateExpression:          aws.String("SET #e = :at"),
 		ConditionExpression:       aws.String("attribute_exists(PK) AND attribute_not_exists(#e)"),
 		ExpressionAttributeNames:  map[string]string{"#e": "done_" + effect},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":at": s(stamp(st.now()))},
-	})
-	if isConditionFailed(err) {
-		return false, nil
-	}
+	}}}, evs)
 	if err != nil {
 		return false, fmt.Errorf("mark %s of answer %s/%s: %w", effect, sendKey, question, err)
 	}
-	return true, nil
+	return done, nil
 }
 
 // byMonth queries GSI2 for the month partitions prefix+"YYYY-MM" between from and to.
@@ -245,4 +250,13 @@ func (st *Store) SurveysSentBetween(ctx context.Context, from, to time.Time) ([]
 	var out []survey.Survey
 	err := st.byMonth(ctx, "SURVEYS#", from, to, func(it item) { out = append(out, surveyOf(it)) })
 	return out, err
+}
+
+// Answer returns a contact's answer to a question of a survey send.
+func (st *Store) Answer(ctx context.Context, contactID, sendKey, question string) (survey.Answer, bool, error) {
+	it, err := st.get(ctx, contactPK(contactID), answerSK(sendKey, question))
+	if err != nil || it == nil {
+		return survey.Answer{}, false, err
+	}
+	return answerOf(it), true, nil
 }

@@ -35,12 +35,17 @@ type AnswerStore interface {
 	Survey(ctx context.Context, orderID string) (Survey, bool, error)
 	// SaveAnswer stores a new answer, or replaces the score of one first given less than
 	// window ago; it returns the answer as stored and whether it changed.
-	SaveAnswer(ctx context.Context, a Answer, window time.Duration) (Answer, bool, error)
+	// Each change is written with the events it owes (owed), in one transaction.
+	SaveAnswer(ctx context.Context, a Answer, window time.Duration, owed ...bus.Event) (Answer, bool, error)
 	// SaveComment adds a comment to a stored answer and returns the answer.
-	SaveComment(ctx context.Context, contactID, sendKey, question, comment string) (Answer, error)
+	SaveComment(ctx context.Context, contactID, sendKey, question, comment string, owed ...bus.Event) (Answer, error)
 	// Once records that an effect of an answer (e.g. "unhappy") happened and reports whether
 	// this is the first time.
-	Once(ctx context.Context, contactID, sendKey, question, effect string) (bool, error)
+	Once(ctx context.Context, contactID, sendKey, question, effect string, owed ...bus.Event) (bool, error)
+	// The events owed are kept until the bus takes them.
+	bus.Pending
+	// Answer returns a stored answer.
+	Answer(ctx context.Context, contactID, sendKey, question string) (Answer, bool, error)
 	Contact(ctx context.Context, id string) (*contact.Contact, error)
 	UpdateContact(ctx context.Context, id string, fn func(c *contact.Contact) bool) (*contact.Contact, error)
 	send.Ledger
@@ -111,10 +116,15 @@ func (a *Answering) Answer(ctx context.Context, c token.Claims) (Outcome, error)
 		return out, err
 	}
 	now := a.Now().UTC()
-	out.Answer, out.Changed, err = a.Store.SaveAnswer(ctx, Answer{
+	ans := Answer{
 		ContactID: c.ContactID, SendKey: c.SendKey, OrderID: orderID, Question: q.ID, Score: score,
 		Categories: s.Categories, Locale: s.Locale, At: now,
-	}, a.ChangeWindow)
+	}
+	ev, err := bus.NewEvent(EventAnswered, detail(ans), now)
+	if err != nil {
+		return out, err
+	}
+	out.Answer, out.Changed, err = a.Store.SaveAnswer(ctx, ans, a.ChangeWindow, ev)
 	if err != nil {
 		return out, err
 	}
@@ -122,9 +132,7 @@ func (a *Answering) Answer(ctx context.Context, c token.Claims) (Outcome, error)
 	if !out.Changed {
 		return out, nil
 	}
-	if err := a.Publisher.Publish(ctx, EventAnswered, detail(out.Answer)); err != nil {
-		return out, fmt.Errorf("publish answer: %w", err)
-	}
+	a.deliver(ctx, ev)
 	if out.Unhappy {
 		return out, a.unhappy(ctx, out.Answer)
 	}
@@ -144,13 +152,15 @@ func (a *Answering) open(ctx context.Context, orderID string) (Survey, bool, err
 
 // unhappy acts on an unhappy answer, once per survey question.
 func (a *Answering) unhappy(ctx context.Context, ans Answer) error {
-	first, err := a.Store.Once(ctx, ans.ContactID, ans.SendKey, ans.Question, "unhappy")
+	ev, err := bus.NewEvent(EventUnhappy, detail(ans), a.Now())
+	if err != nil {
+		return err
+	}
+	first, err := a.Store.Once(ctx, ans.ContactID, ans.SendKey, ans.Question, "unhappy", ev)
 	if err != nil || !first {
 		return err
 	}
-	if err := a.Publisher.Publish(ctx, EventUnhappy, detail(ans)); err != nil {
-		return fmt.Errorf("publish unhappy customer: %w", err)
-	}
+	a.deliver(ctx, ev)
 	if a.PauseMarketing > 0 {
 		until := a.Now().UTC().Add(a.PauseMarketing)
 		if _, err := a.Store.UpdateContact(ctx, ans.ContactID, func(c *contact.Contact) bool {
@@ -204,18 +214,35 @@ func (a *Answering) Comment(ctx context.Context, c token.Claims, comment string)
 	if comment == "" {
 		return Outcome{Question: q}, nil
 	}
-	ans, err := a.Store.SaveComment(ctx, c.ContactID, c.SendKey, q.ID, comment)
+	// The event carries the comment with the answer as it was read before it.
+	before, found, err := a.Store.Answer(ctx, c.ContactID, c.SendKey, q.ID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if !found {
+		return Outcome{}, fmt.Errorf("%w answer: a comment needs an answer first", fault.ErrInvalid)
+	}
+	before.Comment = comment
+	ev, err := bus.NewEvent(EventCommented, detail(before), a.Now())
+	if err != nil {
+		return Outcome{}, err
+	}
+	ans, err := a.Store.SaveComment(ctx, c.ContactID, c.SendKey, q.ID, comment, ev)
 	if err != nil {
 		return Outcome{}, err
 	}
 	out := Outcome{Question: q, Answer: ans, Changed: true, Unhappy: q.Unhappy(ans.Score), Happy: q.Happy(ans.Score)}
-	if err := a.Publisher.Publish(ctx, EventCommented, detail(ans)); err != nil {
-		return out, fmt.Errorf("publish comment: %w", err)
-	}
+	a.deliver(ctx, ev)
 	if out.Unhappy {
 		return out, a.tellSupport(ctx, ans, "support-comment#"+ans.SendKey+"#"+ans.Question)
 	}
 	return out, nil
+}
+
+// deliver publishes the events a committed change owes; one the bus refuses now stays in the
+// outbox for its flush, and the customer's answer stands.
+func (a *Answering) deliver(ctx context.Context, evs ...bus.Event) {
+	_ = (&bus.Relay{Publisher: a.Publisher, Outbox: a.Store, Now: a.Now}).Deliver(ctx, evs...)
 }
 
 // mail is the only way this file and apology.go send: through the gate.
