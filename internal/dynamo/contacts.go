@@ -214,4 +214,3 @@ func consentItem(contactID string, r preferences.Record) item {
 	return item{}.str("PK", contactPK(contactID)).str("SK", "CONSENT#"+stamp(r.At)+"#"+r.Topic).str("type", "consent").
 		str("topic", r.Topic).boolean("on", r.On).str("at", stamp(r.At)).str("source", r.Source)
 }
-

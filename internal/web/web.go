@@ -79,7 +79,6 @@ func FromOurSite(r Request, base string) bool {
 	return err == nil && origin == ours
 }
 
-
 // headers every response carries: nothing is cached, framed or sniffed, and no token in our
 // URLs reaches another site by referrer ("same-origin" sends the referrer, and so a proper
 // Origin with a form post, to our own pages only).
