@@ -44,21 +44,23 @@ type Relay struct {
 	Now       func() time.Time
 }
 
-// Deliver publishes events whose changes were just committed, and forgets each the bus took.
-// An event the bus refused stays in the outbox for Flush: the change is made, so its caller
-// goes on; the error says what was left.
-func (r *Relay) Deliver(ctx context.Context, evs ...Event) error {
+// Deliver publishes events whose changes were just committed, forgets each the bus took, and
+// reports how many it published. An event the bus refused stays in the outbox for Flush: the
+// change is made, so its caller goes on; the error says what was left.
+func (r *Relay) Deliver(ctx context.Context, evs ...Event) (int, error) {
 	var errs []error
+	published := 0
 	for _, ev := range evs {
 		if err := r.Publisher.Publish(ctx, ev.DetailType, ev.Detail); err != nil {
 			errs = append(errs, fmt.Errorf("publish %s (left in the outbox): %w", ev.DetailType, err))
 			continue
 		}
+		published++
 		if err := r.Outbox.Delivered(ctx, ev); err != nil {
-			errs = append(errs, err)
+			errs = append(errs, err) // published again by a flush: at least once
 		}
 	}
-	return errors.Join(errs...)
+	return published, errors.Join(errs...)
 }
 
 // FlushAfter is how old an event must be before Flush publishes it: older than any Deliver
@@ -75,16 +77,5 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("list the outbox: %w", err)
 	}
-	err = r.Deliver(ctx, evs...)
-	return len(evs) - countErrs(err), err
-}
-
-func countErrs(err error) int {
-	if err == nil {
-		return 0
-	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return len(j.Unwrap())
-	}
-	return 1
+	return r.Deliver(ctx, evs...)
 }

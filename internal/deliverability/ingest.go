@@ -190,7 +190,7 @@ func (in *Ingest) suppress(ctx context.Context, ev sesevent.Event) ([]string, er
 		}
 		done = append(done, s.Address)
 		// Suppressed either way: an event the bus refused now is published by the outbox's flush.
-		_ = in.relay().Deliver(ctx, ev)
+		_, _ = in.relay().Deliver(ctx, ev)
 	}
 	return done, nil
 }
@@ -230,7 +230,7 @@ func (in *Ingest) judge(ctx context.Context, sender string) (string, error) {
 	if err != nil || !changed {
 		return "", err // another instance changed it and publishes
 	}
-	_ = in.relay().Deliver(ctx, ev) // else the outbox's flush publishes it
+	_, _ = in.relay().Deliver(ctx, ev) // else the outbox's flush publishes it
 	return word + why, nil
 }
 

@@ -154,3 +154,35 @@ func TestAClaimOutlivesItsSendRecord(t *testing.T) {
 		t.Errorf("the replay three years on: %+v, %v, %d messages; want a duplicate, nothing sent", out, err, len(mail.Messages()))
 	}
 }
+
+// A sweep whose own try is unknown again keeps the one parked message, under its token, for
+// the next sweep, which sends it.
+func TestASweepUnknownAgainStaysParkedOnce(t *testing.T) {
+	st := store(t)
+	fails := 2 // the first send and the first sweep time out
+	mail := &outbox.Outbox{Fail: func(int) error {
+		if fails > 0 {
+			fails--
+			return errors.New("read tcp: i/o timeout")
+		}
+		return nil
+	}}
+	clock := now()
+	s, sweeper := sender(st, mail, &clock)
+	if out, err := s.Send(context.Background(), thankYouSend(), thanks, nil); err != nil || out.Record.Status != send.Unknown {
+		t.Fatalf("send: %+v, %v", out, err)
+	}
+	clock = clock.Add(send.SettleWindow + time.Minute)
+	if res, err := sweeper.Sweep(context.Background()); err != nil || res.Unknown != 1 {
+		t.Fatalf("first sweep: %+v, %v; want unknown again", res, err)
+	}
+	if parked, _ := st.ParkedBefore(context.Background(), clock, 10); len(parked) != 1 {
+		t.Fatalf("%d parked messages, want 1", len(parked))
+	}
+	if res, err := sweeper.Sweep(context.Background()); err != nil || res.Resent != 1 || len(mail.Messages()) != 1 {
+		t.Fatalf("second sweep: %+v, %v, %d messages; want it sent", res, err, len(mail.Messages()))
+	}
+	if parked, _ := st.ParkedBefore(context.Background(), clock, 10); len(parked) != 0 {
+		t.Errorf("%d parked messages left", len(parked))
+	}
+}

@@ -123,6 +123,6 @@ func (s *Service) Choose(ctx context.Context, contactID string, choices map[stri
 	}
 	// The choices are recorded, with their events in the outbox: an event the bus refuses now
 	// is published by the outbox's flush, and the customer is not told of it.
-	_ = (&bus.Relay{Publisher: s.Publisher, Outbox: s.Store, Now: s.Now}).Deliver(ctx, owed...)
+	_, _ = (&bus.Relay{Publisher: s.Publisher, Outbox: s.Store, Now: s.Now}).Deliver(ctx, owed...)
 	return mine, nil
 }

@@ -90,7 +90,7 @@ func (s *Sweeper) resolve(ctx context.Context, p Parked, res *SweepResult) error
 		res.Settled++
 		return s.Ledger.Unpark(ctx, p)
 	}
-	rec := Record{Key: p.Key, ContactID: p.ContactID, Status: Sending, Token: token}
+	rec := Record{Key: p.Key, ContactID: p.ContactID, Status: Sending, Token: token, ClaimedAt: p.ClaimedAt}
 	id, sendErr := s.Mailer.SendRaw(ctx, p.Raw, p.Tags)
 	switch {
 	case sendErr == nil:
@@ -101,7 +101,8 @@ func (s *Sweeper) resolve(ctx context.Context, p Parked, res *SweepResult) error
 		// Unknown again, throttled or unavailable: parked as it was, for the next sweep.
 		res.Unknown++
 		rec.Status, rec.Reason = Unknown, sendErr.Error()
-		return s.Ledger.Park(context.WithoutCancel(ctx), rec, Parked{ContactID: p.ContactID, Key: p.Key, ClaimedAt: p.ClaimedAt, Raw: p.Raw, Tags: p.Tags})
+		// The same parked item (same claim time), now under the sweep's token.
+		return s.Ledger.Park(context.WithoutCancel(ctx), rec, Parked{Raw: p.Raw, Tags: p.Tags})
 	}
 	if err := s.Ledger.Settle(context.WithoutCancel(ctx), rec); err != nil {
 		return err

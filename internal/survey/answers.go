@@ -242,7 +242,7 @@ func (a *Answering) Comment(ctx context.Context, c token.Claims, comment string)
 // deliver publishes the events a committed change owes; one the bus refuses now stays in the
 // outbox for its flush, and the customer's answer stands.
 func (a *Answering) deliver(ctx context.Context, evs ...bus.Event) {
-	_ = (&bus.Relay{Publisher: a.Publisher, Outbox: a.Store, Now: a.Now}).Deliver(ctx, evs...)
+	_, _ = (&bus.Relay{Publisher: a.Publisher, Outbox: a.Store, Now: a.Now}).Deliver(ctx, evs...)
 }
 
 // mail is the only way this file and apology.go send: through the gate.
