@@ -54,14 +54,18 @@ func start(t *testing.T, tmpl *samtemplate.Template, builders map[string]wire.Bu
 	return startWith(t, sandbox.Config{Template: tmpl, Builders: builders})
 }
 
-// startWith is start with more settings: c's endpoints and table are filled in.
+// startWith is start with more settings: c's endpoints and table are filled in (and its log
+// discarded unless c.Log is set).
 func startWith(t *testing.T, c sandbox.Config) *running {
 	t.Helper()
 	client := dynamotest.Client(t)
 	awsL, appL := listen(t), listen(t)
 	r := &running{awsURL: "http://" + awsL.Addr().String(), appURL: "http://" + appL.Addr().String(),
 		table: fmt.Sprintf("sandbox-%d", time.Now().UnixNano()), ddb: *client.Options().BaseEndpoint}
-	c.DynamoDB, c.AWSURL, c.AppURL, c.Table, c.Log, c.RetryDelay = r.ddb, r.awsURL, r.appURL, r.table, io.Discard, 10*time.Millisecond
+	c.DynamoDB, c.AWSURL, c.AppURL, c.Table, c.RetryDelay = r.ddb, r.awsURL, r.appURL, r.table, 10*time.Millisecond
+	if c.Log == nil {
+		c.Log = io.Discard
+	}
 	sb, err := sandbox.New(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)

@@ -2,19 +2,13 @@ package sandbox_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
-	"fmt"
-	"net"
-	"net/http"
 	"net/mail"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"shopmail/internal/dynamo/dynamotest"
 	"shopmail/internal/email/emailtest"
 	"shopmail/internal/sandbox"
 )
@@ -41,22 +35,7 @@ func (s *syncBuffer) String() string {
 func startLogged(t *testing.T) (*running, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
-	client := dynamotest.Client(t)
-	awsL, appL := listen(t), listen(t)
-	r := &running{awsURL: "http://" + awsL.Addr().String(), appURL: "http://" + appL.Addr().String(),
-		table: fmt.Sprintf("sandbox-%d", time.Now().UnixNano()), ddb: *client.Options().BaseEndpoint}
-	sb, err := sandbox.New(context.Background(), sandbox.Config{Template: repoTemplate(t), DynamoDB: r.ddb, AWSURL: r.awsURL,
-		AppURL: r.appURL, Table: r.table, Log: logs, RetryDelay: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.sb = sb
-	for l, h := range map[net.Listener]http.Handler{awsL: sb.AWS(), appL: sb.App()} {
-		srv := &http.Server{Handler: h}
-		go srv.Serve(l)
-		t.Cleanup(func() { srv.Close() })
-	}
-	t.Cleanup(sb.Idle)
+	r := startWith(t, sandbox.Config{Template: repoTemplate(t), Log: logs})
 	return r, logs
 }
 
