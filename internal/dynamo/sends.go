@@ -42,57 +42,47 @@ func record(it item) send.Record {
 func claimSK(key string) string { return "CLAIM#" + key }
 
 // Claim stores rec unless the send was claimed before, in which case it returns the send as
-// stored. The claim item's conditional write makes exactly one of any number of concurrent
-// claims succeed; a claim with rec's token is rec's (an earlier try of the same attempt, or
-// the SDK's retry of a write whose response was lost), and then the send's row is written if
-// that earlier try did not get so far, or returned as it stands.
+// stored. The claim item and the send's row are written in one transaction, each on condition
+// that it is new: exactly one of any number of concurrent claims succeeds, and no crash leaves
+// a claim without its row (which a later replay, under another token, would take for a send
+// made). A send stored with rec's token is rec's: an earlier try of the same attempt, or the
+// SDK's retry of a write whose response was lost.
 func (st *Store) Claim(ctx context.Context, rec send.Record) (bool, send.Record, error) {
-	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: &st.table,
-		Item: item{}.str("PK", contactPK(rec.ContactID)).str("SK", claimSK(rec.Key)).str("type", "claim").
-			str("claimToken", rec.Token).str("claimedAt", stamp(rec.ClaimedAt)),
-		ConditionExpression:                 aws.String("attribute_not_exists(PK)"),
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	if old, failed := conditionFailed(err); failed {
-		if rec.Token == "" || old.getStr("claimToken") != rec.Token {
-			stored, err := st.claimedSend(ctx, rec, old)
-			return false, stored, err
-		}
-	} else if err != nil {
-		return false, send.Record{}, fmt.Errorf("put claim of send %s: %w", rec.Key, err)
+	allOld := types.ReturnValuesOnConditionCheckFailureAllOld
+	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &st.table,
+			Item: item{}.str("PK", contactPK(rec.ContactID)).str("SK", claimSK(rec.Key)).str("type", "claim").
+				str("claimToken", rec.Token).str("claimedAt", stamp(rec.ClaimedAt)),
+			ConditionExpression: aws.String("attribute_not_exists(PK)"), ReturnValuesOnConditionCheckFailure: allOld}},
+		{Put: &types.Put{TableName: &st.table, Item: sendItem(rec),
+			ConditionExpression: aws.String("attribute_not_exists(PK)"), ReturnValuesOnConditionCheckFailure: allOld}},
+	}})
+	if err == nil {
+		return true, rec, nil
 	}
-	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: &st.table, Item: sendItem(rec),
-		ConditionExpression:                 aws.String("attribute_not_exists(PK)"),
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	if old, failed := conditionFailed(err); failed {
-		// A send claimed before claims had their own item, or this attempt's earlier try.
-		stored := record(old)
+	var canceled *types.TransactionCanceledException
+	if !errors.As(err, &canceled) || len(canceled.CancellationReasons) != 2 {
+		return false, send.Record{}, fmt.Errorf("claim send %s: %w", rec.Key, err)
+	}
+	claim, row := canceled.CancellationReasons[0], canceled.CancellationReasons[1]
+	switch {
+	case aws.ToString(row.Code) == "ConditionalCheckFailed":
+		// Claimed before (claims written before claim items existed have only their row).
+		stored := record(row.Item)
 		return rec.Token != "" && stored.Token == rec.Token, stored, nil
+	case aws.ToString(claim.Code) == "ConditionalCheckFailed":
+		// Claimed so long ago that the row has expired: the claim item is all there is.
+		old := item(claim.Item)
+		return false, send.Record{Key: rec.Key, ContactID: rec.ContactID, Kind: rec.Kind, Token: old.getStr("claimToken"),
+			ClaimedAt: unstamp(old.getStr("claimedAt")), Reason: "claimed before; its record has expired"}, nil
+	default:
+		// A concurrent claim's transaction, for one: the caller retries.
+		return false, send.Record{}, fmt.Errorf("claim send %s: %w", rec.Key, err)
 	}
-	if err != nil {
-		return false, send.Record{}, fmt.Errorf("put send %s: %w", rec.Key, err)
-	}
-	return true, rec, nil
 }
 
-// claimedSend is the send someone else claimed: its row, or, once the row has expired, what
-// the claim item says.
-func (st *Store) claimedSend(ctx context.Context, rec send.Record, claim item) (send.Record, error) {
-	it, err := st.get(ctx, contactPK(rec.ContactID), sendSK(rec.Key))
-	if err != nil {
-		return send.Record{}, fmt.Errorf("get send %s: %w", rec.Key, err)
-	}
-	if it != nil {
-		return record(it), nil
-	}
-	return send.Record{Key: rec.Key, ContactID: rec.ContactID, Kind: rec.Kind, Token: claim.getStr("claimToken"),
-		ClaimedAt: unstamp(claim.getStr("claimedAt")), Reason: "claimed before; its record has expired or is being written"}, nil
-}
-
-// Begin moves rec's claim from claimed to sending.
+// Begin moves rec's claim from claimed to sending. A send already sending under rec's token
+// is taken as begun: the SDK retried an update whose response was lost.
 func (st *Store) Begin(ctx context.Context, rec send.Record) error {
 	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &st.table, Key: key(contactPK(rec.ContactID), sendSK(rec.Key)),
@@ -102,18 +92,28 @@ func (st *Store) Begin(ctx context.Context, rec send.Record) error {
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":sending": s(string(send.Sending)), ":claimed": s(string(send.Claimed)), ":token": s(rec.Token),
 		},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
+	if old, failed := conditionFailed(err); failed && old.getStr("status") == string(send.Sending) && old.getStr("claimToken") == rec.Token {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("update send %s to sending: %w", rec.Key, err)
 	}
 	return nil
 }
 
-// Settle records the outcome of a claimed send. The message id is indexed so that SES events
-// find their send.
+// Settle records the outcome of a send that is sending. The message id is indexed so that SES
+// events find their send. A message id is recorded on a send found unknown too (a try recorded
+// unknown, then another learned the id): it is the better outcome.
 func (st *Store) Settle(ctx context.Context, rec send.Record) error {
+	settleable := "#st = :sending"
 	vals := map[string]types.AttributeValue{
 		":st": s(string(rec.Status)), ":sending": s(string(send.Sending)),
+	}
+	if rec.MessageID != "" {
+		settleable = "#st IN (:sending, :unknown)"
+		vals[":unknown"] = s(string(send.Unknown))
 	}
 	set := "#st = :st"
 	for name, v := range map[string]string{"reason": rec.Reason, "messageId": rec.MessageID, "sentAt": stamp(rec.SentAt)} {
@@ -129,7 +129,7 @@ func (st *Store) Settle(ctx context.Context, rec send.Record) error {
 	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &st.table, Key: key(contactPK(rec.ContactID), sendSK(rec.Key)),
 		UpdateExpression:                    aws.String("SET " + set),
-		ConditionExpression:                 aws.String("#st = :sending"),
+		ConditionExpression:                 aws.String(settleable),
 		ExpressionAttributeNames:            map[string]string{"#st": "status"},
 		ExpressionAttributeValues:           vals,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
@@ -146,30 +146,27 @@ func (st *Store) Settle(ctx context.Context, rec send.Record) error {
 	return nil
 }
 
-// Release deletes a claim that is still this claim (same token, not yet settled), and its
-// claim item.
+// Release deletes a claim that is still this claim (same token, not yet settled): its row and
+// its claim item, together, so that a retry under any token finds the send unclaimed.
 func (st *Store) Release(ctx context.Context, rec send.Record) error {
-	_, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: &st.table, Key: key(contactPK(rec.ContactID), sendSK(rec.Key)),
-		ConditionExpression:      aws.String("#st IN (:claimed, :sending) AND claimToken = :token"),
-		ExpressionAttributeNames: map[string]string{"#st": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":claimed": s(string(send.Claimed)), ":sending": s(string(send.Sending)), ":token": s(rec.Token),
-		},
-	})
-	if err != nil {
-		if isConditionFailed(err) {
-			return nil
+	token := map[string]types.AttributeValue{":token": s(rec.Token)}
+	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Delete: &types.Delete{TableName: &st.table, Key: key(contactPK(rec.ContactID), sendSK(rec.Key)),
+			ConditionExpression:      aws.String("#st IN (:claimed, :sending) AND claimToken = :token"),
+			ExpressionAttributeNames: map[string]string{"#st": "status"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":claimed": s(string(send.Claimed)), ":sending": s(string(send.Sending)), ":token": s(rec.Token),
+			}}},
+		{Delete: &types.Delete{TableName: &st.table, Key: key(contactPK(rec.ContactID), claimSK(rec.Key)),
+			ConditionExpression: aws.String("attribute_not_exists(PK) OR claimToken = :token"), ExpressionAttributeValues: token}},
+	}})
+	for _, code := range cancelled(err) {
+		if code == "ConditionalCheckFailed" {
+			return nil // no longer this claim: settled meanwhile, or claimed by someone else
 		}
-		return fmt.Errorf("delete send %s: %w", rec.Key, err)
 	}
-	_, err = st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: &st.table, Key: key(contactPK(rec.ContactID), claimSK(rec.Key)),
-		ConditionExpression:       aws.String("claimToken = :token"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":token": s(rec.Token)},
-	})
-	if err != nil && !isConditionFailed(err) {
-		return fmt.Errorf("delete claim of send %s: %w", rec.Key, err)
+	if err != nil {
+		return fmt.Errorf("release send %s: %w", rec.Key, err)
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package dynamo_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,8 +157,8 @@ func TestAClaimOutlivesItsSendRecord(t *testing.T) {
 	}
 }
 
-// A sweep whose own try is unknown again keeps the one parked message, under its token, for
-// the next sweep, which sends it.
+// A sweep whose own try is unknown again keeps the one parked message, under its token, and
+// gives SES a SettleWindow from that try to report it before the next sweep sends it.
 func TestASweepUnknownAgainStaysParkedOnce(t *testing.T) {
 	st := store(t)
 	fails := 2 // the first send and the first sweep time out
@@ -176,13 +178,216 @@ func TestASweepUnknownAgainStaysParkedOnce(t *testing.T) {
 	if res, err := sweeper.Sweep(context.Background()); err != nil || res.Unknown != 1 {
 		t.Fatalf("first sweep: %+v, %v; want unknown again", res, err)
 	}
-	if parked, _ := st.ParkedBefore(context.Background(), clock, 10); len(parked) != 1 {
+	if parked, _ := st.ParkedBefore(context.Background(), clock.AddDate(1, 0, 0), 10); len(parked) != 1 {
 		t.Fatalf("%d parked messages, want 1", len(parked))
 	}
-	if res, err := sweeper.Sweep(context.Background()); err != nil || res.Resent != 1 || len(mail.Messages()) != 1 {
-		t.Fatalf("second sweep: %+v, %v, %d messages; want it sent", res, err, len(mail.Messages()))
+	clock = clock.Add(send.SettleWindow - time.Minute)
+	if res, err := sweeper.Sweep(context.Background()); err != nil || res != (send.SweepResult{}) || mail.Calls() != 2 {
+		t.Fatalf("a sweep inside the window of the first sweep's try: %+v, %v, %d calls; want nothing", res, err, mail.Calls())
 	}
-	if parked, _ := st.ParkedBefore(context.Background(), clock, 10); len(parked) != 0 {
+	clock = clock.Add(2 * time.Minute)
+	if res, err := sweeper.Sweep(context.Background()); err != nil || res.Resent != 1 || len(mail.Messages()) != 1 {
+		t.Fatalf("the sweep after it: %+v, %v, %d messages; want it sent", res, err, len(mail.Messages()))
+	}
+	if parked, _ := st.ParkedBefore(context.Background(), clock.AddDate(1, 0, 0), 10); len(parked) != 0 {
 		t.Errorf("%d parked messages left", len(parked))
+	}
+}
+
+// A sweep throttled by SES sent nothing: the message is due again at once, not a window later.
+func TestAThrottledSweepTriesAgainAtTheNextSweep(t *testing.T) {
+	st := store(t)
+	mail := &outbox.Outbox{Fail: func(call int) error {
+		switch call {
+		case 1:
+			return errors.New("read tcp: i/o timeout")
+		case 2:
+			return fmt.Errorf("ses send email: %w", send.ErrThrottled)
+		}
+		return nil
+	}}
+	clock := now()
+	s, sweeper := sender(st, mail, &clock)
+	if out, err := s.Send(context.Background(), thankYouSend(), thanks, nil); err != nil || out.Record.Status != send.Unknown {
+		t.Fatalf("send: %+v, %v", out, err)
+	}
+	clock = clock.Add(send.SettleWindow + time.Minute)
+	if res, err := sweeper.Sweep(context.Background()); err != nil || res.Unknown != 1 {
+		t.Fatalf("throttled sweep: %+v, %v", res, err)
+	}
+	clock = clock.Add(10 * time.Minute)
+	if res, err := sweeper.Sweep(context.Background()); err != nil || res.Resent != 1 || len(mail.Messages()) != 1 {
+		t.Fatalf("the next sweep: %+v, %v, %d messages; want it sent", res, err, len(mail.Messages()))
+	}
+	if parked, _ := st.ParkedBefore(context.Background(), clock.AddDate(1, 0, 0), 10); len(parked) != 0 {
+		t.Errorf("%d parked messages left", len(parked))
+	}
+}
+
+// A sweep stopped between taking a parked message and recording the outcome (killed at its
+// timeout, mid-call) leaves the message parked under its own token: a later sweep sends it,
+// rather than taking the changed token for "settled" and dropping it unsent.
+func TestASweepStoppedMidCallLosesNothing(t *testing.T) {
+	st := store(t)
+	mail := &outbox.Outbox{Fail: func(call int) error {
+		if call == 1 {
+			return errors.New("read tcp: i/o timeout")
+		}
+		return nil
+	}}
+	clock := now()
+	s, sweeper := sender(st, mail, &clock)
+	if out, err := s.Send(context.Background(), thankYouSend(), thanks, nil); err != nil || out.Record.Status != send.Unknown {
+		t.Fatalf("send: %+v, %v", out, err)
+	}
+	clock = clock.Add(send.SettleWindow + time.Minute)
+	parked, err := st.ParkedBefore(context.Background(), clock, 10)
+	if err != nil || len(parked) != 1 {
+		t.Fatal(parked, err)
+	}
+	// What the stopped sweep did before it was killed: it took the message.
+	next := parked[0]
+	next.Token, next.At = "request-9-sweep", clock
+	if ok, err := st.Reopen(context.Background(), parked[0], next); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if ok, _ := st.Reopen(context.Background(), parked[0], next); ok {
+		t.Fatal("a message reopened twice")
+	}
+	clock = clock.Add(send.SettleWindow + time.Minute)
+	if res, err := sweeper.Sweep(context.Background()); err != nil || res.Resent != 1 || len(mail.Messages()) != 1 {
+		t.Fatalf("the next sweep: %+v, %v, %d messages; want it sent once", res, err, len(mail.Messages()))
+	}
+	if got, _, _ := st.Send(context.Background(), "c-1", "thankyou#o-1"); got.Status != send.Sent {
+		t.Errorf("send = %+v, want sent", got)
+	}
+}
+
+// A sweep with too little time left before its deadline takes nothing: it could not record
+// what it sent.
+func TestASweepNearItsDeadlineTakesNothing(t *testing.T) {
+	st := store(t)
+	mail := &outbox.Outbox{Fail: func(call int) error {
+		if call == 1 {
+			return errors.New("read tcp: i/o timeout")
+		}
+		return nil
+	}}
+	clock := now()
+	s, sweeper := sender(st, mail, &clock)
+	if _, err := s.Send(context.Background(), thankYouSend(), thanks, nil); err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(send.SettleWindow + time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	if res, err := sweeper.Sweep(ctx); err != nil || res != (send.SweepResult{}) || mail.Calls() != 1 {
+		t.Fatalf("sweep: %+v, %v, %d calls; want nothing taken", res, err, mail.Calls())
+	}
+	if res, err := sweeper.Sweep(context.Background()); err != nil || res.Resent != 1 {
+		t.Fatalf("a sweep with time: %+v, %v", res, err)
+	}
+}
+
+// deadlineMailer records the deadline of the context it is called in, then fails as a call cut
+// short by it.
+type deadlineMailer struct{ deadline time.Time }
+
+func (m *deadlineMailer) SendRaw(ctx context.Context, _ []byte, _ []send.Tag) (string, error) {
+	m.deadline, _ = ctx.Deadline()
+	return "", context.DeadlineExceeded
+}
+
+// The mail service is called with time kept back from the invocation's deadline to record the
+// outcome: a call cut short is parked for the sweep, not left "sending" by Lambda's timeout.
+// An invocation with too little time left claims nothing and asks for a retry.
+func TestTheMailCallEndsBeforeTheInvocation(t *testing.T) {
+	st := store(t)
+	mail := &deadlineMailer{}
+	s := &send.Sender{Ledger: st, Mailer: mail, Now: now}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if out, err := s.Send(ctx, thankYouSend(), thanks, nil); err == nil || !mail.deadline.IsZero() {
+		t.Fatalf("2 s left: %+v, %v; want an error and no call", out, err)
+	}
+	if _, found, _ := st.Send(context.Background(), "c-1", "thankyou#o-1"); found {
+		t.Fatal("a send was claimed with no time to make it")
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	invocation, _ := ctx.Deadline()
+	out, err := s.Send(ctx, thankYouSend(), thanks, nil)
+	if err != nil || out.Record.Status != send.Unknown {
+		t.Fatalf("30 s left: %+v, %v; want it parked unknown", out, err)
+	}
+	if reserve := invocation.Sub(mail.deadline); reserve < 3*time.Second {
+		t.Errorf("the call may run to %v before the invocation's deadline; want at least 3 s kept", reserve)
+	}
+}
+
+// SES's message id is recorded on a send already recorded unknown: another try learned it.
+func TestASentOutcomeSettlesAnUnknownSend(t *testing.T) {
+	st := store(t)
+	ctx := context.Background()
+	rec := thankYouSend()
+	rec.Status, rec.Token, rec.ClaimedAt = send.Claimed, "t1", now()
+	if _, _, err := st.Claim(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Begin(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Begin(ctx, rec); err != nil {
+		t.Fatalf("Begin retried after it was applied: %v", err)
+	}
+	rec.Status, rec.Reason = send.Unknown, "timeout"
+	if err := st.Park(ctx, rec, send.Parked{Raw: []byte("raw")}); err != nil {
+		t.Fatal(err)
+	}
+	rec.Status, rec.MessageID, rec.SentAt = send.Sent, "m-1", now()
+	if err := st.Settle(ctx, rec); err != nil {
+		t.Fatalf("settle sent after unknown: %v", err)
+	}
+	if got, _, _ := st.SendByMessageID(ctx, "m-1"); got.Status != send.Sent {
+		t.Errorf("send by message id = %+v, want sent", got)
+	}
+}
+
+// failingRowWrites fails, unapplied, every write that touches a send's row: a claim's
+// transaction (claim item and row) must then leave nothing behind.
+type failingRowWrites struct{ dynamo.Client }
+
+func (f failingRowWrites) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if sk, _ := in.Item["SK"].(*types.AttributeValueMemberS); sk != nil && strings.HasPrefix(sk.Value, "SEND#") {
+		return nil, errors.New("connection reset")
+	}
+	return f.Client.PutItem(ctx, in, o...)
+}
+
+func (f failingRowWrites) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	for _, w := range in.TransactItems {
+		if w.Put != nil {
+			if sk, _ := w.Put.Item["SK"].(*types.AttributeValueMemberS); sk != nil && strings.HasPrefix(sk.Value, "SEND#") {
+				return nil, errors.New("connection reset")
+			}
+		}
+	}
+	return f.Client.TransactWriteItems(ctx, in, o...)
+}
+
+// A claim that fails leaves no claim item without its row, which a later invocation (a
+// dead-letter redrive, under another request id) would take for a send made.
+func TestAFailedClaimLeavesNothingClaimed(t *testing.T) {
+	client, table := dynamotest.NewTable(t)
+	mail := &outbox.Outbox{}
+	clock := now()
+	broken, _ := sender(dynamo.New(failingRowWrites{client}, table, now), mail, &clock)
+	if _, err := broken.Send(send.WithAttempt(context.Background(), "request-1"), thankYouSend(), thanks, nil); err == nil {
+		t.Fatal("the claim did not fail")
+	}
+	s, _ := sender(dynamo.New(client, table, now), mail, &clock)
+	out, err := s.Send(send.WithAttempt(context.Background(), "request-2"), thankYouSend(), thanks, nil)
+	if err != nil || out.Duplicate || len(mail.Messages()) != 1 {
+		t.Fatalf("the redrive: %+v, %v, %d messages; want it sent", out, err, len(mail.Messages()))
 	}
 }

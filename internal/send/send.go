@@ -128,6 +128,11 @@ func (s *Sender) Send(ctx context.Context, rec Record, msg email.Message, tags [
 		// The same input would fail the same way: not worth a retry.
 		return Outcome{}, fmt.Errorf("%w: build message %s: %w", fault.ErrInvalid, rec.Key, err)
 	}
+	callCtx, cancel, ok := mailContext(ctx)
+	if !ok {
+		return Outcome{}, fmt.Errorf("send %s: too little time left to call the mail service and record the outcome", rec.Key)
+	}
+	defer cancel()
 	rec.To, rec.Subject, rec.Status, rec.ClaimedAt, rec.Token = msg.To.Email, msg.Subject, Claimed, s.Now().UTC(), Attempt(ctx)
 	claimed, existing, err := s.Ledger.Claim(ctx, rec)
 	if err != nil {
@@ -152,7 +157,7 @@ func (s *Sender) Send(ctx context.Context, rec Record, msg email.Message, tags [
 		return Outcome{}, fmt.Errorf("begin send %s: %w", rec.Key, err)
 	}
 	rec.Status = Sending
-	id, sendErr := s.Mailer.SendRaw(ctx, raw, tags)
+	id, sendErr := s.Mailer.SendRaw(callCtx, raw, tags)
 	switch {
 	case sendErr == nil:
 		rec.Status, rec.MessageID, rec.SentAt = Sent, id, s.Now().UTC()
@@ -172,6 +177,26 @@ func (s *Sender) Send(ctx context.Context, rec Record, msg email.Message, tags [
 		return Outcome{}, fmt.Errorf("record send %s as %s: %w", rec.Key, rec.Status, err)
 	}
 	return Outcome{Record: rec}, nil
+}
+
+// callReserve is the time kept back, at the end of an invocation, from the mail service's call
+// for recording its outcome (a few DynamoDB writes): a call cut short by the reserve is an
+// unknown outcome, parked for the sweep, where a call cut short by Lambda's timeout would leave
+// the send "sending" with nothing kept to send it again.
+const callReserve = 3 * time.Second
+
+// mailContext returns the context to call the mail service in: ctx, ending callReserve before
+// ctx's deadline. ok is false when ctx's deadline leaves too little time for a call at all.
+func mailContext(ctx context.Context) (_ context.Context, cancel context.CancelFunc, ok bool) {
+	deadline, has := ctx.Deadline()
+	if !has {
+		return ctx, func() {}, true
+	}
+	if time.Until(deadline) < 2*callReserve {
+		return nil, nil, false
+	}
+	callCtx, cancel := context.WithDeadline(ctx, deadline.Add(-callReserve))
+	return callCtx, cancel, true
 }
 
 // park records rec as Unknown with the reason and keeps its message for the sweep.

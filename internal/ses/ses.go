@@ -33,6 +33,7 @@ const (
 type Mailer struct {
 	client           *sesv2.Client
 	configurationSet string
+	pause            time.Duration // between rounds of throttled retries
 }
 
 var _ send.Mailer = (*Mailer)(nil)
@@ -71,7 +72,7 @@ func New(cfg aws.Config, configurationSet string, opts ...Option) *Mailer {
 		o.Retryer = newRetryer(s)
 		o.RetryMaxAttempts = 0 // else the client wraps the retryer with cfg's max attempts
 	})
-	return &Mailer{client: client, configurationSet: configurationSet}
+	return &Mailer{client: client, configurationSet: configurationSet, pause: s.maxDelay}
 }
 
 // SendRaw sends raw, a complete MIME message, with every tag, and returns SES's message id.
@@ -79,15 +80,22 @@ func New(cfg aws.Config, configurationSet string, opts ...Option) *Mailer {
 // quota (after retries), send.ErrRejected when SES refused the message for good, and neither
 // when the message may or may not have been sent.
 //
-// While SES throttles, a caller with a deadline (a Lambda invocation) is kept waiting for as
-// long as its deadline leaves room for another round of retries, so that a burst beyond the
-// sending rate is paced here rather than spending Lambda's retries and ending in the
-// dead-letter queue.
+// While SES throttles for its sending rate, a caller with a deadline (a Lambda invocation) is
+// kept waiting, a pause between rounds, for as long as its deadline leaves room for another
+// round of retries, so that a burst beyond the sending rate is paced here rather than
+// spending Lambda's retries and ending in the dead-letter queue. A used-up quota is not waited
+// on: it lasts hours.
 func (m *Mailer) SendRaw(ctx context.Context, raw []byte, tags []send.Tag) (string, error) {
 	for {
 		id, err := m.sendRound(ctx, raw, tags)
-		if err == nil || !errors.Is(err, send.ErrThrottled) || !roomForARound(ctx) {
+		var api smithy.APIError
+		if err == nil || !errors.As(err, &api) || !rateLimited(api) || !roomForARound(ctx) {
 			return id, err
+		}
+		select {
+		case <-ctx.Done():
+			return "", err
+		case <-time.After(m.pause/2 + rand.N(m.pause/2+1)):
 		}
 	}
 }

@@ -187,6 +187,11 @@ func TestSendRaw(t *testing.T) {
 			opts:    []Option{fast}, want: throttled, requests: 1, errHas: []string{"ThrottlingException", "Daily message quota exceeded."},
 		},
 		{
+			name:    "a used-up quota is not waited on, however much time is left",
+			respond: sesError(400, "ThrottlingException", "Daily message quota exceeded."),
+			opts:    []Option{fast}, ctxTimeout: time.Minute, want: throttled, requests: 1,
+		},
+		{
 			name:    "LimitExceededException",
 			respond: sesError(400, "LimitExceededException", "limit"),
 			opts:    []Option{fast}, want: throttled, requests: 1, errHas: []string{"LimitExceededException"},
