@@ -1,6 +1,8 @@
 package segment_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -206,4 +208,47 @@ func mustParse(t testing.TB, rule string) segment.Rule {
 		t.Fatalf("Parse(%s): %v", rule, err)
 	}
 	return r
+}
+
+// BenchmarkMatch evaluates a realistic five-condition rule over 100,000 profiles.
+func BenchmarkMatch(b *testing.B) {
+	r := mustParse(b, `{"all": [{"locale": "fa"}, {"consent": "sales"},
+		{"ordered": {"category": "tea", "withinDays": 90}}, {"not": {"tag": "staff"}},
+		{"received": {"withinDays": 7, "max": 2}}]}`)
+	rnd := rand.New(rand.NewPCG(1, 2))
+	locales := []string{"fa-IR", "fa", "en-US", "de-DE", "ar-AE", "fa-AF", "en"}
+	profiles := make([]segment.Profile, 100_000)
+	for i := range profiles {
+		p := segment.Profile{
+			ContactID: fmt.Sprintf("c-%d", i),
+			Locale:    locales[rnd.IntN(len(locales))],
+			Consent:   map[string]bool{"sales": rnd.IntN(3) > 0, "news": rnd.IntN(2) > 0},
+			Tags:      []string{"new"},
+			Bought: map[string]time.Time{
+				"category:tea":    ago(time.Duration(rnd.IntN(200)) * day),
+				"category:coffee": ago(time.Duration(rnd.IntN(200)) * day),
+				"sku:T-100":       ago(time.Duration(rnd.IntN(200)) * day),
+			},
+		}
+		if rnd.IntN(50) == 0 {
+			p.Tags = append(p.Tags, "staff")
+		}
+		for range rnd.IntN(5) {
+			p.Received = append(p.Received, ago(time.Duration(rnd.IntN(14*24))*time.Hour))
+		}
+		profiles[i] = p
+	}
+	matched := 0
+	for b.Loop() {
+		matched = 0
+		for i := range profiles {
+			if r.Match(profiles[i], now) {
+				matched++
+			}
+		}
+	}
+	if matched == 0 || matched == len(profiles) {
+		b.Fatalf("%d of %d profiles match: not a realistic rule", matched, len(profiles))
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(profiles)), "ns/profile")
 }

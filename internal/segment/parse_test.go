@@ -282,3 +282,50 @@ func TestJSONField(t *testing.T) {
 		t.Errorf("Marshal of a zero rule = %s, want an error", out)
 	}
 }
+
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{
+		`{"all": [{"locale": "fa"}, {"consent": "sales"}, {"ordered": {"category": "tea", "withinDays": 90}}]}`,
+		`{"any":[{"not":{"tag":"a"}},{"all":[{"country":"ir"},{"timezone":"Asia/Tehran"}]}]}`,
+		`{"attribute":{"name":"plan","equals":"pro"}}`,
+		`{"attribute":{"name":"plan","exists":false}}`,
+		`{"orders":{"min":2,"max":10}}`,
+		`{"spent":{"currency":"USD","min":"100.00","max":"1e3"}}`,
+		`{"firstOrder":{"after":"2026-01-01","before":"2026-07-01"}}`,
+		`{"lastOrder":{"withinDays":30}}`,
+		`{"ordered":{"sku":"T-100"}}`,
+		`{"engaged":{}}`,
+		`{"received":{"withinDays":7}}`,
+		`{"nps":"passive"}`,
+		`{"csat":{"max":2}}`,
+		`{"answered":{"withinDays":60}}`,
+		`{"suppressed":true}`,
+		`{"locale":"zh-hant-tw"}`,
+		`{"locale":"mo"}`,
+		`{"locale":"zh-min-nan"}`,
+		`{"locale":"en-GB-oed"}`,
+		`{"tier":"gold"}`,
+		`{"tag":"a","tag":"b"}`,
+		`{"orders":{"mni":2}}`,
+		`{"all":[]}`,
+		`null`,
+		`{"tag":"a"} x`,
+		nest(9, `{"tag":"a"}`),
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := segment.Parse(data)
+		if err != nil {
+			var e *segment.Error
+			if !errors.As(err, &e) || !errors.Is(err, fault.ErrInvalid) {
+				t.Fatalf("Parse(%q): %v is not an *Error of kind invalid", data, err)
+			}
+			return
+		}
+		if r.Conditions() < 1 || r.Conditions() > segment.MaxConditions {
+			t.Fatalf("Parse(%q): %d conditions", data, r.Conditions())
+		}
+		checkRoundTrip(t, r)
+	})
+}
