@@ -84,6 +84,8 @@ build-AnswersFunction:
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/answers
 build-ReportsFunction:
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/reports
+build-ContactsFunction:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/contacts
 
 invoke-%: deps ## invoke a function with a sample event: make invoke-thankyou EVENT=events/thankyou/first-order.json
 	@$(GO) run ./infra/cmd/invoke -function $* -event $(or $(EVENT),events/$*/first-order.json) -outbox .run/outbox

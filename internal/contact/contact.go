@@ -44,9 +44,22 @@ type Contact struct {
 	MarketingPausedUntil time.Time
 	// FirstOrderID is the order that made this contact a customer: the first order seen.
 	FirstOrderID string
+	// Country (ISO 3166-1 alpha-2), Tags (lower case) and Attributes are what the marketer API
+	// and imports tell us; orders do not carry them.
+	Country    string
+	Tags       []string
+	Attributes map[string]string
+	// TopicConsent is the shop's statement of consent per topic, with its proof, given through
+	// the marketer API or an import. It outranks the order-reported Consent for its topic and
+	// is outranked by the customer's own Prefs.
+	TopicConsent map[string]Consent
+	// Summary is what the contact did, kept on the profile so that a segment reads profiles
+	// only, never the tracking rows.
+	Summary Summary
 	// Observed holds, per field, the time of the observation its value comes from.
 	Observed  map[string]time.Time
 	CreatedAt time.Time
+	UpdatedAt time.Time
 	// Version is the optimistic-locking counter of the stored row; 0 for a new contact.
 	Version int64
 }
@@ -165,6 +178,9 @@ func (c *Contact) MayMarket(topic string) bool {
 	}
 	if p, ok := c.Prefs[TopicAll]; ok {
 		return p.On
+	}
+	if s, ok := c.TopicConsent[topic]; ok {
+		return s.Marketing
 	}
 	return c.Consent.Marketing
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"shopmail/internal/bus"
+	"shopmail/internal/contact"
 	"shopmail/internal/deliverability/sesevent"
 	"shopmail/internal/send"
 )
@@ -47,6 +48,10 @@ type Store interface {
 	SetReputationState(ctx context.Context, sender string, was bool, st State, owed ...bus.Event) (bool, error)
 	// The events that changes owe are kept until the bus has taken them.
 	bus.Pending
+	// ContactsByEmail returns the ids of the contacts with an address.
+	ContactsByEmail(ctx context.Context, address string) ([]string, error)
+	// UpdateContact changes a contact (its summary of deliveries and suppression, here).
+	UpdateContact(ctx context.Context, id string, fn func(c *contact.Contact) bool) (*contact.Contact, error)
 }
 
 // Events this package publishes.
@@ -95,6 +100,15 @@ func (in *Ingest) Handle(ctx context.Context, ev sesevent.Event) (Outcome, error
 		return out, err
 	}
 	out.Duplicate = !isNew
+	if r.ContactID != "" && ev.Type == sesevent.Delivery {
+		// Counted for segments ("received in the last N days"), on duplicates too: a crash
+		// after the event was recorded loses nothing, and a delivery counts once by its time.
+		if _, err := in.Store.UpdateContact(ctx, r.ContactID, func(c *contact.Contact) bool {
+			return c.Version > 0 && c.CountDelivery(ev.At, in.Now().UTC())
+		}); err != nil {
+			return out, fmt.Errorf("count delivery to %s: %w", r.ContactID, err)
+		}
+	}
 	if out.Suppressed, err = in.suppress(ctx, ev); err != nil {
 		return out, err
 	}
@@ -147,6 +161,27 @@ func (in *Ingest) record(ev sesevent.Event) EventRecord {
 
 // suppress suppresses the addresses a hard bounce, a complaint or too many soft bounces
 // condemn, and publishes each new suppression.
+// markSuppressed notes the suppression on the profiles of the address's contacts, for segments
+// (which read profiles only); on duplicates too, so that a crash between loses nothing.
+func (in *Ingest) markSuppressed(ctx context.Context, s Suppression) error {
+	ids, err := in.Store.ContactsByEmail(ctx, s.Address)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := in.Store.UpdateContact(ctx, id, func(c *contact.Contact) bool {
+			if c.Version == 0 || c.Summary.Suppressed != "" {
+				return false
+			}
+			c.Summary.Suppressed = s.Reason
+			return true
+		}); err != nil {
+			return fmt.Errorf("mark contact %s suppressed: %w", id, err)
+		}
+	}
+	return nil
+}
+
 func (in *Ingest) suppress(ctx context.Context, ev sesevent.Event) ([]string, error) {
 	var done []string
 	typ, _ := bounceType(ev)
@@ -183,6 +218,9 @@ func (in *Ingest) suppress(ctx context.Context, ev sesevent.Event) ([]string, er
 		}
 		isNew, err := in.Store.Suppress(ctx, s, ev)
 		if err != nil {
+			return done, err
+		}
+		if err := in.markSuppressed(ctx, s); err != nil {
 			return done, err
 		}
 		if !isNew {

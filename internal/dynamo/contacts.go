@@ -56,6 +56,11 @@ func (st *Store) Contact(ctx context.Context, id string) (*contact.Contact, erro
 	if it == nil {
 		return contact.New(id, st.now().UTC()), nil
 	}
+	return contactOf(it), nil
+}
+
+// contactOf is a stored profile as a contact.
+func contactOf(it item) *contact.Contact {
 	c := &contact.Contact{
 		ID: it.getStr("id"), Email: it.getStr("email"), FirstName: it.getStr("firstName"),
 		LastName: it.getStr("lastName"), Locale: it.getStr("locale"), Timezone: it.getStr("timezone"),
@@ -67,12 +72,14 @@ func (st *Store) Contact(ctx context.Context, id string) (*contact.Contact, erro
 		LastSurveyAt: unstamp(it.getStr("lastSurveyAt")), LastSurveyOrder: it.getStr("lastSurveyOrder"),
 		MarketingPausedUntil: unstamp(it.getStr("marketingPausedUntil")),
 		Observed:             map[string]time.Time{},
-		CreatedAt:            unstamp(it.getStr("createdAt")), Version: it.getNum("version"),
+		CreatedAt:            unstamp(it.getStr("createdAt")), UpdatedAt: unstamp(it.getStr("updatedAt")),
+		Version: it.getNum("version"), Country: it.getStr("country"), Tags: it.getStrList("tags"),
+		Attributes: it.getStrMap("attributes"), TopicConsent: topicConsent(it), Summary: summaryOf(it),
 	}
 	for f, t := range it.getStrMap("observed") {
 		c.Observed[f] = unstamp(t)
 	}
-	return c, nil
+	return c
 }
 
 // contactPut is the conditional put of a contact: new, or still at the version it was read.
@@ -89,7 +96,11 @@ func (st *Store) contactPut(c *contact.Contact) *types.Put {
 		str("lastSurveyAt", stamp(c.LastSurveyAt)).str("lastSurveyOrder", c.LastSurveyOrder).
 		str("marketingPausedUntil", stamp(c.MarketingPausedUntil)).
 		str("firstOrderId", c.FirstOrderID).strMap("observed", observed).
-		str("createdAt", stamp(c.CreatedAt)).str("updatedAt", stamp(st.now())).num("version", c.Version+1)
+		str("createdAt", stamp(c.CreatedAt)).str("updatedAt", stamp(st.now())).num("version", c.Version+1).
+		str("country", c.Country).strList("tags", c.Tags).strMap("attributes", c.Attributes).
+		str("GSI3PK", profileShardPK(c.ID)).str("GSI3SK", c.ID)
+	putTopicConsent(it, c.TopicConsent)
+	putSummary(it, c.Summary)
 	if len(c.Prefs) > 0 {
 		m := make(map[string]types.AttributeValue, len(c.Prefs))
 		for topic, p := range c.Prefs {

@@ -27,7 +27,8 @@ func (st *Store) Suppression(ctx context.Context, address string) (deliverabilit
 		return deliverability.Suppression{}, false, fmt.Errorf("get suppression: %w", err)
 	}
 	if it == nil {
-		return deliverability.Suppression{}, false, nil
+		// An erased contact's suppression is kept under the address's keyed hash (erasure.go).
+		return st.hashedSuppression(ctx, address)
 	}
 	return deliverability.Suppression{
 		Address: it.getStr("address"), Reason: it.getStr("reason"), Detail: it.getStr("detail"),

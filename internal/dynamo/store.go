@@ -58,6 +58,7 @@ type Store struct {
 	db    Client
 	table string
 	now   func() time.Time
+	keys  erasureKeys
 }
 
 // New returns a store over the named table.

@@ -66,6 +66,7 @@ func TestRealMarketingTable(t *testing.T) {
 	wantIndexes := []Index{
 		{Name: "GSI1", Key: KeySchema{Hash: "GSI1PK", Range: "GSI1SK"}, ProjectionType: "ALL"},
 		{Name: "GSI2", Key: KeySchema{Hash: "GSI2PK", Range: "GSI2SK"}, ProjectionType: "ALL"},
+		{Name: "GSI3", Key: KeySchema{Hash: "GSI3PK", Range: "GSI3SK"}, ProjectionType: "ALL"},
 	}
 	if !reflect.DeepEqual(tbl.GlobalIndexes, wantIndexes) {
 		t.Errorf("GlobalIndexes = %+v, want %+v", tbl.GlobalIndexes, wantIndexes)

@@ -22,6 +22,7 @@ import (
 	"shopmail/internal/samtemplate"
 	"shopmail/internal/wire"
 	"shopmail/internal/wire/answers"
+	"shopmail/internal/wire/contacts"
 	"shopmail/internal/wire/preferences"
 	"shopmail/internal/wire/reports"
 	"shopmail/internal/wire/sesevents"
@@ -42,6 +43,7 @@ var Builders = map[string]wire.Builder{
 	"surveysend":  surveysend.Build,
 	"answers":     answers.Build,
 	"reports":     reports.Build,
+	"contacts":    contacts.Build,
 }
 
 // function is one Lambda function of the template, running in-process.

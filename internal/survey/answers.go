@@ -129,6 +129,13 @@ func (a *Answering) Answer(ctx context.Context, c token.Claims) (Outcome, error)
 		return out, err
 	}
 	out.Unhappy, out.Happy = q.Unhappy(out.Answer.Score), q.Happy(out.Answer.Score)
+	// The contact's last answer, for segments; also when unchanged, so that a crash after the
+	// answer was saved loses nothing (the same answer counts once).
+	if _, err := a.Store.UpdateContact(ctx, ans.ContactID, func(c *contact.Contact) bool {
+		return c.Version > 0 && c.CountAnswer(out.Answer.Question, out.Answer.Score, out.Answer.At)
+	}); err != nil {
+		return out, fmt.Errorf("count answer of %s: %w", ans.ContactID, err)
+	}
 	if !out.Changed {
 		return out, nil
 	}

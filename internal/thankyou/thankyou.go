@@ -178,7 +178,8 @@ func (s *Service) updateContact(ctx context.Context, o order.Order) (*contact.Co
 		changed := c.Apply(contact.Observation{At: at, Source: "order " + o.ID, Customer: o.Customer})
 		f, took := c.TakeFirstOrder(o.ID)
 		first = f
-		return changed || took
+		counted := c.CountOrder(o)
+		return changed || took || counted
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("update contact %s: %w", o.Customer.ID, err)

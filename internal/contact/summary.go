@@ -1,0 +1,146 @@
+package contact
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"shopmail/internal/money"
+	"shopmail/internal/order"
+)
+
+// Summary is what a contact did, as segments ask about it: orders, purchases, deliveries and
+// survey answers. Each Count method is idempotent where its source can repeat (an order event
+// replayed), and bounded, so that the profile stays far below DynamoDB's item limit.
+type Summary struct {
+	Orders       int
+	Spent        map[string]money.Decimal // per currency
+	FirstOrderAt time.Time
+	LastOrderAt  time.Time
+	// Bought is the last time each category ("category:tea") and SKU ("sku:T-1") was bought.
+	Bought map[string]time.Time
+	// Counted is the ids of the last orders counted, so that a replayed order counts once.
+	Counted []string
+	// Received is when emails were delivered to the contact, within ReceivedWindow.
+	Received []time.Time
+	// NPS is the class of the last NPS answer, CSAT the last CSAT score (0: none).
+	NPS        string
+	CSAT       int
+	AnsweredAt time.Time
+	// Suppressed is why the address gets no email ("" when it may), as the suppression said
+	// when it was made.
+	Suppressed string
+}
+
+// Bounds of the summary. An order replayed after maxCounted later orders would count twice;
+// the shop's order events are replayed within days, not after a hundred orders.
+const (
+	maxCounted = 100
+	maxBought  = 200
+	maxRecent  = 200
+	// ReceivedWindow is how far back deliveries are kept: the longest "received in the last
+	// N days" a segment can ask about with an exact answer.
+	ReceivedWindow = 366 * 24 * time.Hour
+)
+
+// CountOrder adds an order to the summary unless it was counted before, and reports whether it
+// changed anything.
+func (c *Contact) CountOrder(o order.Order) bool {
+	s := &c.Summary
+	if slices.Contains(s.Counted, o.ID) {
+		return false
+	}
+	s.Counted = append(s.Counted, o.ID)
+	if len(s.Counted) > maxCounted {
+		s.Counted = s.Counted[len(s.Counted)-maxCounted:]
+	}
+	s.Orders++
+	if s.Spent == nil {
+		s.Spent = map[string]money.Decimal{}
+	}
+	if total, err := s.Spent[o.Currency].Add(o.Total); err == nil {
+		s.Spent[o.Currency] = total
+	}
+	if s.FirstOrderAt.IsZero() || o.PlacedAt.Before(s.FirstOrderAt) {
+		s.FirstOrderAt = o.PlacedAt
+	}
+	if o.PlacedAt.After(s.LastOrderAt) {
+		s.LastOrderAt = o.PlacedAt
+	}
+	if s.Bought == nil {
+		s.Bought = map[string]time.Time{}
+	}
+	for _, it := range o.Items {
+		for _, k := range []string{"category:" + strings.ToLower(it.Category), "sku:" + it.SKU} {
+			if k != "category:" && k != "sku:" && o.PlacedAt.After(s.Bought[k]) {
+				s.Bought[k] = o.PlacedAt
+			}
+		}
+	}
+	for len(s.Bought) > maxBought {
+		oldest := ""
+		for k, t := range s.Bought {
+			if oldest == "" || t.Before(s.Bought[oldest]) {
+				oldest = k
+			}
+		}
+		delete(s.Bought, oldest)
+	}
+	return true
+}
+
+// CountDelivery records an email delivered at `at` (an SES Delivery event's time, which tells
+// one delivery from another: a replayed event counts once) and forgets deliveries older than
+// ReceivedWindow before now.
+func (c *Contact) CountDelivery(at, now time.Time) bool {
+	s := &c.Summary
+	if slices.ContainsFunc(s.Received, at.Equal) {
+		return false
+	}
+	kept := s.Received[:0]
+	for _, t := range s.Received {
+		if now.Sub(t) <= ReceivedWindow {
+			kept = append(kept, t)
+		}
+	}
+	s.Received = kept
+	if now.Sub(at) > ReceivedWindow {
+		return false
+	}
+	s.Received = append(s.Received, at)
+	slices.SortFunc(s.Received, func(a, b time.Time) int { return a.Compare(b) })
+	if len(s.Received) > maxRecent {
+		s.Received = s.Received[len(s.Received)-maxRecent:]
+	}
+	return true
+}
+
+// CountAnswer records a survey answer (question "nps" 0-10, "csat" 1-5, others only as an
+// answer); an answer older than the last one recorded changes only AnsweredAt's history, not
+// the last class or score.
+func (c *Contact) CountAnswer(question string, score int, at time.Time) bool {
+	s := &c.Summary
+	if at.Before(s.AnsweredAt) {
+		return false
+	}
+	before := *s
+	s.AnsweredAt = at
+	switch question {
+	case "nps":
+		s.NPS = NPSClass(score)
+	case "csat":
+		s.CSAT = score
+	}
+	return before.AnsweredAt != s.AnsweredAt || before.NPS != s.NPS || before.CSAT != s.CSAT
+}
+
+// NPSClass is the Net Promoter class of a 0-10 score.
+func NPSClass(score int) string {
+	switch {
+	case score >= 9:
+		return "promoter"
+	case score >= 7:
+		return "passive"
+	}
+	return "detractor"
+}

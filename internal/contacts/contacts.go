@@ -1,0 +1,200 @@
+// Package contacts is the marketer API's view of customers: creating and changing them
+// (input.go), importing lists (import.go), their profile, history and everything stored about
+// them (view.go), and erasing them. Segments (internal/segment) pick audiences among them
+// (audience.go).
+package contacts
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"shopmail/internal/bus"
+	"shopmail/internal/contact"
+	"shopmail/internal/deliverability"
+	"shopmail/internal/fault"
+	"shopmail/internal/preferences"
+)
+
+// Record is one stored item about a contact, as plain values: Kind says what it is ("send",
+// "activity", "ses-event", "answer", "consent", "order", "survey", "suppression",
+// "soft-bounce", "claim").
+type Record struct {
+	Kind   string
+	Fields map[string]any
+}
+
+// Data is everything stored about a contact.
+type Data struct {
+	Profile map[string]any
+	Records []Record
+}
+
+// Store is what the API keeps in the table.
+type Store interface {
+	Contact(ctx context.Context, id string) (*contact.Contact, error)
+	// ChangeContact changes a contact with the consent statements its change owes, at once.
+	ChangeContact(ctx context.Context, id string, fn func(c *contact.Contact) ([]preferences.Record, []bus.Event, bool)) (*contact.Contact, error)
+	ContactsByEmail(ctx context.Context, address string) ([]string, error)
+	// Data reads everything stored about a contact; found is false when there is none.
+	Data(ctx context.Context, id string) (Data, bool, error)
+	// Erase deletes a contact but the suppression of its address (kept hashed); false when
+	// there was none.
+	Erase(ctx context.Context, id string) (bool, error)
+	deliverability.Suppressions
+}
+
+// Service answers the marketer API about contacts.
+type Service struct {
+	Store    Store
+	Segments Segments
+	Profiles Profiles
+	Pages    Pages
+	Now      func() time.Time
+}
+
+// Put creates or changes a contact; created says which.
+func (s *Service) Put(ctx context.Context, id string, in Input) (c *contact.Contact, created bool, err error) {
+	c, created, _, err = s.put(ctx, id, in)
+	return c, created, err
+}
+
+func (s *Service) put(ctx context.Context, id string, in Input) (c *contact.Contact, created, changed bool, err error) {
+	if err := ValidID(id); err != nil {
+		return nil, false, false, err
+	}
+	if in.ID != nil && *in.ID != id {
+		return nil, false, false, fmt.Errorf("%w: the body's id %q is not the path's %q", fault.ErrConflict, *in.ID, id)
+	}
+	now := s.Now().UTC()
+	// A new address brings its suppression along, for segments (which read profiles only).
+	suppressed := ""
+	if in.Email != nil && strings.TrimSpace(*in.Email) != "" {
+		sup, found, err := s.Store.Suppression(ctx, strings.TrimSpace(*in.Email))
+		if err != nil {
+			return nil, false, false, err
+		}
+		if found {
+			suppressed = sup.Reason
+		}
+	}
+	var applyErr error
+	c, err = s.Store.ChangeContact(ctx, id, func(c *contact.Contact) ([]preferences.Record, []bus.Event, bool) {
+		created = c.Version == 0
+		before := fingerprint(c)
+		oldEmail := c.Email
+		statements, err := in.Apply(c, now)
+		if err != nil {
+			applyErr = err
+			return nil, nil, false
+		}
+		if c.Email != oldEmail && c.Summary.Suppressed != suppressed {
+			c.Summary.Suppressed = suppressed
+			before = "" // a change
+		}
+		changed = created || fingerprint(c) != before
+		return records(statements), nil, changed
+	})
+	if applyErr != nil {
+		return nil, false, false, applyErr
+	}
+	if err != nil {
+		return nil, false, false, err
+	}
+	return c, created, changed, nil
+}
+
+func records(statements []Statement) []preferences.Record {
+	out := make([]preferences.Record, len(statements))
+	for i, st := range statements {
+		out[i] = preferences.Record{Topic: st.Topic, On: st.Given, At: st.At, Source: "shop: " + st.Source}
+	}
+	return out
+}
+
+// fingerprint is what the API can change of a contact, to tell whether a put changed anything.
+func fingerprint(c *contact.Contact) string {
+	return fmt.Sprint(c.Email, "|", c.FirstName, "|", c.LastName, "|", c.Locale, "|", c.Timezone, "|", c.Birthday, "|",
+		c.Country, "|", c.Tags, "|", c.Attributes, "|", c.TopicConsent)
+}
+
+// Get returns a stored contact, or fault.ErrNotFound.
+func (s *Service) Get(ctx context.Context, id string) (*contact.Contact, error) {
+	if err := ValidID(id); err != nil {
+		return nil, err
+	}
+	c, err := s.Store.Contact(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.Version == 0 {
+		return nil, fmt.Errorf("%w: no contact %q", fault.ErrNotFound, id)
+	}
+	return c, nil
+}
+
+// ByEmail returns the contacts with an address.
+func (s *Service) ByEmail(ctx context.Context, address string) ([]*contact.Contact, error) {
+	ids, err := s.Store.ContactsByEmail(ctx, address)
+	if err != nil {
+		return nil, err
+	}
+	var out []*contact.Contact
+	for _, id := range ids {
+		c, err := s.Store.Contact(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if c.Version > 0 {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// Erase deletes a contact (the right to be forgotten).
+func (s *Service) Erase(ctx context.Context, id string) error {
+	if err := ValidID(id); err != nil {
+		return err
+	}
+	found, err := s.Store.Erase(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return fmt.Errorf("%w: no contact %q", fault.ErrNotFound, id)
+	}
+	return nil
+}
+
+// ValidID checks a contact id: 1 to 128 bytes of printable text.
+func ValidID(id string) error {
+	if id == "" || len(id) > 128 {
+		return fmt.Errorf("%w: a contact id is 1 to 128 bytes", fault.ErrInvalid)
+	}
+	for _, r := range id {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Errorf("%w: a contact id has no control characters", fault.ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// Pages lists contacts a page at a time.
+type Pages interface {
+	ContactsPage(ctx context.Context, cursor string, limit int) ([]*contact.Contact, string, error)
+}
+
+// List returns a page of contacts after cursor ("" for the first page).
+func (s *Service) List(ctx context.Context, cursor string, limit int) ([]View, string, error) {
+	cs, next, err := s.Pages.ContactsPage(ctx, cursor, limit)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]View, len(cs))
+	for i, c := range cs {
+		out[i] = ViewOf(c)
+	}
+	return out, next, nil
+}

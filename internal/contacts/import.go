@@ -1,0 +1,329 @@
+package contacts
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"shopmail/internal/contact"
+	"shopmail/internal/fault"
+)
+
+// Limits of one import request.
+const (
+	MaxImportRows  = 100_000
+	MaxImportBytes = 10 << 20
+	// importWorkers write contacts in parallel: each write is a read and a conditional write
+	// of one contact, so that a concurrent change (an unsubscribe) is never overwritten.
+	importWorkers = 16
+)
+
+// Import formats.
+const (
+	CSV    = "text/csv"
+	NDJSON = "application/x-ndjson"
+)
+
+// ImportResult is what an import did. Failed rows are counted from 1 (the first data row).
+type ImportResult struct {
+	Imported  int         `json:"imported"`
+	Updated   int         `json:"updated"`
+	Unchanged int         `json:"unchanged"`
+	Failed    []RowFailed `json:"failed"`
+}
+
+// RowFailed is a row that was not imported, and why.
+type RowFailed struct {
+	Row   int    `json:"row"`
+	Error string `json:"error"`
+}
+
+// ErrTooLarge is an import over MaxImportBytes or MaxImportRows.
+var ErrTooLarge = errors.New("too large")
+
+type row struct {
+	n  int
+	in Input
+}
+
+// Import reads a CSV or NDJSON list of contacts and writes each: a bad row never stops the
+// good ones, and importing the same list twice changes nothing the second time. A file that
+// cannot be read as a whole (not UTF-8, a byte-order mark, a wrong header, too large) is
+// refused before anything is written.
+func (s *Service) Import(ctx context.Context, format string, body []byte) (ImportResult, error) {
+	res := ImportResult{Failed: []RowFailed{}}
+	if len(body) > MaxImportBytes {
+		return res, fmt.Errorf("%w: an import is at most %d bytes", ErrTooLarge, MaxImportBytes)
+	}
+	if bytes.HasPrefix(body, []byte("\xef\xbb\xbf")) {
+		return res, fmt.Errorf("%w import: the file starts with a byte-order mark; save it as UTF-8 without one", fault.ErrInvalid)
+	}
+	if !utf8.Valid(body) {
+		line := 1 + bytes.Count(body[:invalidAt(body)], []byte("\n"))
+		return res, fmt.Errorf("%w import: line %d is not UTF-8 (a file with mixed encodings?); save the file as UTF-8", fault.ErrInvalid, line)
+	}
+	var rows []row
+	var err error
+	switch format {
+	case CSV:
+		rows, err = csvRows(body, &res)
+	case NDJSON:
+		rows, err = ndjsonRows(body, &res)
+	default:
+		return res, fmt.Errorf("%w import: Content-Type must be %s or %s", ErrUnsupported, CSV, NDJSON)
+	}
+	if err != nil {
+		return res, err
+	}
+	s.write(ctx, rows, &res)
+	return res, nil
+}
+
+// ErrUnsupported is an import in a format other than CSV and NDJSON.
+var ErrUnsupported = errors.New("unsupported media type")
+
+func invalidAt(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
+
+// write imports rows in parallel, each through Put.
+func (s *Service) write(ctx context.Context, rows []row, res *ImportResult) {
+	seen := make(map[string]int, len(rows))
+	jobs := make(chan row)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range importWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range jobs {
+				_, created, changed, err := s.put(ctx, *r.in.ID, r.in)
+				mu.Lock()
+				switch {
+				case err != nil:
+					res.Failed = append(res.Failed, RowFailed{Row: r.n, Error: problem(err)})
+				case created:
+					res.Imported++
+				case changed:
+					res.Updated++
+				default:
+					res.Unchanged++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, r := range rows {
+		if r.in.ID == nil || *r.in.ID == "" {
+			res.Failed = append(res.Failed, RowFailed{Row: r.n, Error: "id: is required"})
+			continue
+		}
+		if first, dup := seen[*r.in.ID]; dup {
+			res.Failed = append(res.Failed, RowFailed{Row: r.n, Error: fmt.Sprintf("id: %q is in row %d already", *r.in.ID, first)})
+			continue
+		}
+		seen[*r.in.ID] = r.n
+		jobs <- r
+	}
+	close(jobs)
+	wg.Wait()
+	sortFailed(res.Failed)
+}
+
+func sortFailed(f []RowFailed) {
+	for i := 1; i < len(f); i++ {
+		for j := i; j > 0 && f[j].Row < f[j-1].Row; j-- {
+			f[j], f[j-1] = f[j-1], f[j]
+		}
+	}
+}
+
+// problem is an error as a failed row shows it.
+func problem(err error) string {
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return strings.TrimPrefix(fe.Error(), "invalid contact: ")
+	}
+	msg := err.Error()
+	for _, kind := range []error{fault.ErrInvalid, fault.ErrConflict} {
+		msg = strings.TrimPrefix(msg, kind.Error()+": ")
+	}
+	return msg
+}
+
+// csvColumns are the fields a CSV header may name; consent.<topic>, consent.<topic>.source,
+// consent.<topic>.at and attributes.<name> too.
+var csvColumns = map[string]bool{
+	"id": true, "email": true, "firstName": true, "lastName": true, "locale": true, "timezone": true,
+	"birthday": true, "country": true, "tags": true,
+}
+
+func csvRows(body []byte, res *ImportResult) ([]row, error) {
+	r := csv.NewReader(bytes.NewReader(body))
+	r.FieldsPerRecord = 0
+	header, err := r.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w import: the file is empty; the first line names the columns", fault.ErrInvalid)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w import: header: %v", fault.ErrInvalid, err)
+	}
+	cols := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		if _, dup := cols[h]; dup {
+			return nil, fmt.Errorf("%w import: header: column %q appears twice", fault.ErrInvalid, h)
+		}
+		if !validColumn(h) {
+			return nil, fmt.Errorf("%w import: header: unknown column %q (columns: id, email, firstName, lastName, locale, timezone, birthday, country, tags, consent.<topic>, consent.<topic>.source, consent.<topic>.at, attributes.<name>)", fault.ErrInvalid, h)
+		}
+		cols[h] = i
+	}
+	if _, ok := cols["id"]; !ok {
+		return nil, fmt.Errorf("%w import: header: the id column is required", fault.ErrInvalid)
+	}
+	var rows []row
+	for n := 1; ; n++ {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if n > MaxImportRows {
+			return nil, fmt.Errorf("%w: an import is at most %d rows", ErrTooLarge, MaxImportRows)
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
+				res.Failed = append(res.Failed, RowFailed{Row: n, Error: fmt.Sprintf("has %d fields, the header %d", len(rec), len(header))})
+				continue
+			}
+			return nil, fmt.Errorf("%w import: row %d: %v", fault.ErrInvalid, n, err)
+		}
+		in, err := csvInput(cols, rec)
+		if err != nil {
+			res.Failed = append(res.Failed, RowFailed{Row: n, Error: problem(err)})
+			continue
+		}
+		rows = append(rows, row{n: n, in: in})
+	}
+	return rows, nil
+}
+
+func validColumn(h string) bool {
+	if csvColumns[h] {
+		return true
+	}
+	if name, ok := strings.CutPrefix(h, "attributes."); ok {
+		return name != ""
+	}
+	rest, ok := strings.CutPrefix(h, "consent.")
+	if !ok {
+		return false
+	}
+	topic, field, _ := strings.Cut(rest, ".")
+	return contact.IsTopic(topic) && (field == "" || field == "source" || field == "at")
+}
+
+// csvInput is one CSV row as an Input: an empty cell leaves the field as stored.
+func csvInput(cols map[string]int, rec []string) (Input, error) {
+	var in Input
+	cell := func(name string) *string {
+		i, ok := cols[name]
+		if !ok || i >= len(rec) || strings.TrimSpace(rec[i]) == "" {
+			return nil
+		}
+		v := strings.TrimSpace(rec[i])
+		return &v
+	}
+	in.ID, in.Email, in.FirstName, in.LastName = cell("id"), cell("email"), cell("firstName"), cell("lastName")
+	in.Locale, in.Timezone, in.Birthday, in.Country = cell("locale"), cell("timezone"), cell("birthday"), cell("country")
+	if v := cell("tags"); v != nil {
+		tags := strings.Split(*v, ";")
+		in.Tags = &tags
+	}
+	fe := &FieldError{}
+	for name := range cols {
+		if attr, ok := strings.CutPrefix(name, "attributes."); ok {
+			if v := cell(name); v != nil {
+				if in.Attributes == nil {
+					in.Attributes = &map[string]string{}
+				}
+				(*in.Attributes)[attr] = *v
+			}
+			continue
+		}
+		rest, ok := strings.CutPrefix(name, "consent.")
+		if !ok || strings.Contains(rest, ".") {
+			continue
+		}
+		v := cell(name)
+		if v == nil {
+			continue
+		}
+		given, err := strconv.ParseBool(*v)
+		if err != nil {
+			fe.add(name, "must be true or false")
+			continue
+		}
+		ci := ConsentInput{Given: &given}
+		if src := cell(name + ".source"); src != nil {
+			ci.Source = *src
+		}
+		if at := cell(name + ".at"); at != nil {
+			t, err := time.Parse(time.RFC3339, *at)
+			if err != nil {
+				fe.add(name+".at", "must be an RFC 3339 time such as 2026-11-30T10:00:00Z")
+				continue
+			}
+			ci.At = &t
+		}
+		if in.Consent == nil {
+			in.Consent = map[string]ConsentInput{}
+		}
+		in.Consent[rest] = ci
+	}
+	return in, fe.err()
+}
+
+func ndjsonRows(body []byte, res *ImportResult) ([]row, error) {
+	sc := bufio.NewScanner(bytes.NewReader(body))
+	sc.Buffer(make([]byte, 64<<10), MaxImportBytes)
+	var rows []row
+	n := 0
+	for sc.Scan() {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		n++
+		if n > MaxImportRows {
+			return nil, fmt.Errorf("%w: an import is at most %d rows", ErrTooLarge, MaxImportRows)
+		}
+		in, err := DecodeInput(line)
+		if err != nil {
+			res.Failed = append(res.Failed, RowFailed{Row: n, Error: problem(err)})
+			continue
+		}
+		rows = append(rows, row{n: n, in: in})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%w import: %v", fault.ErrInvalid, err)
+	}
+	return rows, nil
+}

@@ -1,0 +1,202 @@
+package dynamo
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"shopmail/internal/contact"
+	"shopmail/internal/fault"
+	"shopmail/internal/money"
+)
+
+// ProfileShards is how many partitions of the profile index (GSI3) a listing reads in
+// parallel: one partition serves about 3,000 reads a second, 16 serve a campaign's audience
+// of millions in minutes.
+const ProfileShards = 16
+
+func profileShardPK(id string) string { return fmt.Sprintf("PROFILES#%d", shard(id, ProfileShards)) }
+
+func topicConsent(it item) map[string]contact.Consent {
+	m, ok := it["topicConsent"].(*types.AttributeValueMemberM)
+	if !ok {
+		return nil
+	}
+	out := make(map[string]contact.Consent, len(m.Value))
+	for topic, v := range m.Value {
+		if c, ok := v.(*types.AttributeValueMemberM); ok {
+			ci := item(c.Value)
+			out[topic] = contact.Consent{Marketing: ci.getBool("given"), At: unstamp(ci.getStr("at")), Source: ci.getStr("source")}
+		}
+	}
+	return out
+}
+
+func putTopicConsent(it item, m map[string]contact.Consent) {
+	if len(m) == 0 {
+		return
+	}
+	av := make(map[string]types.AttributeValue, len(m))
+	for topic, c := range m {
+		av[topic] = &types.AttributeValueMemberM{Value: item{}.boolean("given", c.Marketing).str("at", stamp(c.At)).str("source", c.Source)}
+	}
+	it["topicConsent"] = &types.AttributeValueMemberM{Value: av}
+}
+
+// The summary is one map attribute: amounts as decimal strings, times as stamps.
+func putSummary(it item, s contact.Summary) {
+	sum := item{}.num("orders", int64(s.Orders)).str("firstOrderAt", stamp(s.FirstOrderAt)).
+		str("lastOrderAt", stamp(s.LastOrderAt)).strList("counted", s.Counted).str("nps", s.NPS).
+		num("csat", int64(s.CSAT)).str("answeredAt", stamp(s.AnsweredAt)).str("suppressed", s.Suppressed)
+	spent := make(map[string]string, len(s.Spent))
+	for cur, d := range s.Spent {
+		spent[cur] = d.String()
+	}
+	bought := make(map[string]string, len(s.Bought))
+	for k, t := range s.Bought {
+		bought[k] = stamp(t)
+	}
+	received := make([]string, len(s.Received))
+	for i, t := range s.Received {
+		received[i] = stamp(t)
+	}
+	sum.strMap("spent", spent).strMap("bought", bought).strList("received", received)
+	it["summary"] = &types.AttributeValueMemberM{Value: sum}
+}
+
+func summaryOf(it item) contact.Summary {
+	m, ok := it["summary"].(*types.AttributeValueMemberM)
+	if !ok {
+		return contact.Summary{}
+	}
+	sum := item(m.Value)
+	s := contact.Summary{
+		Orders: int(sum.getNum("orders")), FirstOrderAt: unstamp(sum.getStr("firstOrderAt")),
+		LastOrderAt: unstamp(sum.getStr("lastOrderAt")), Counted: sum.getStrList("counted"),
+		NPS: sum.getStr("nps"), CSAT: int(sum.getNum("csat")), AnsweredAt: unstamp(sum.getStr("answeredAt")),
+		Suppressed: sum.getStr("suppressed"),
+	}
+	if spent := sum.getStrMap("spent"); len(spent) > 0 {
+		s.Spent = make(map[string]money.Decimal, len(spent))
+		for cur, v := range spent {
+			if d, err := money.ParseDecimal(v); err == nil {
+				s.Spent[cur] = d
+			}
+		}
+	}
+	if bought := sum.getStrMap("bought"); len(bought) > 0 {
+		s.Bought = make(map[string]time.Time, len(bought))
+		for k, v := range bought {
+			s.Bought[k] = unstamp(v)
+		}
+	}
+	for _, v := range sum.getStrList("received") {
+		s.Received = append(s.Received, unstamp(v))
+	}
+	return s
+}
+
+// EachProfile calls fn with every contact's profile, reading the profile index's shards in
+// parallel (fn is called from one goroutine at a time). fn returning false stops the listing.
+func (st *Store) EachProfile(ctx context.Context, fn func(c *contact.Contact) bool) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan []map[string]types.AttributeValue, ProfileShards)
+	errs := make([]error, ProfileShards)
+	var wg sync.WaitGroup
+	for i := range ProfileShards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := dynamodb.NewQueryPaginator(st.db, &dynamodb.QueryInput{
+				TableName: &st.table, IndexName: aws.String("GSI3"),
+				KeyConditionExpression:    aws.String("GSI3PK = :pk"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(fmt.Sprintf("PROFILES#%d", i))},
+			})
+			for p.HasMorePages() {
+				page, err := p.NextPage(ctx)
+				if err != nil {
+					errs[i] = fmt.Errorf("query profiles shard %d: %w", i, err)
+					return
+				}
+				select {
+				case pages <- page.Items:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(pages) }()
+	stopped := false
+	for page := range pages {
+		for _, it := range page {
+			if stopped {
+				break
+			}
+			if !fn(contactOf(it)) {
+				stopped = true
+				cancel()
+			}
+		}
+	}
+	if stopped {
+		return nil
+	}
+	return errors.Join(errs...)
+}
+
+// ContactsPage lists contacts, shard by shard in id order; the cursor ("" to begin) is
+// opaque: the shard and the last id read. It is "" after the last page.
+func (st *Store) ContactsPage(ctx context.Context, cursor string, limit int) ([]*contact.Contact, string, error) {
+	shardN, after := 0, ""
+	if cursor != "" {
+		b, err := base64.RawURLEncoding.DecodeString(cursor)
+		n, id, ok := strings.Cut(string(b), "|")
+		if err == nil && ok {
+			shardN, err = strconv.Atoi(n)
+		}
+		if err != nil || !ok || shardN < 0 || shardN >= ProfileShards {
+			return nil, "", fmt.Errorf("%w: cursor: not a cursor this API gave", fault.ErrInvalid)
+		}
+		after = id
+	}
+	var out []*contact.Contact
+	for shardN < ProfileShards && len(out) < limit {
+		in := &dynamodb.QueryInput{
+			TableName: &st.table, IndexName: aws.String("GSI3"),
+			KeyConditionExpression:    aws.String("GSI3PK = :pk"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(fmt.Sprintf("PROFILES#%d", shardN))},
+			Limit:                     aws.Int32(int32(limit - len(out))),
+		}
+		if after != "" {
+			in.KeyConditionExpression = aws.String("GSI3PK = :pk AND GSI3SK > :after")
+			in.ExpressionAttributeValues[":after"] = s(after)
+		}
+		res, err := st.db.Query(ctx, in)
+		if err != nil {
+			return nil, "", fmt.Errorf("query profiles shard %d: %w", shardN, err)
+		}
+		for _, it := range res.Items {
+			c := contactOf(it)
+			out = append(out, c)
+			after = c.ID
+		}
+		if res.LastEvaluatedKey == nil && len(out) < limit {
+			shardN, after = shardN+1, ""
+		}
+	}
+	if shardN >= ProfileShards {
+		return out, "", nil
+	}
+	return out, base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(shardN) + "|" + after)), nil
+}
