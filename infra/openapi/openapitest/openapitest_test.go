@@ -129,6 +129,11 @@ func TestRequests(t *testing.T) {
 		want           error // nil: valid
 	}{
 		"a contact":             {"PUT", "/contacts/c-42", jsonHeader(), `{"email": "sara@example.com", "country": "IR", "birthday": "1990-03-21"}`, nil},
+		"an IDN address":        {"PUT", "/contacts/c-42", jsonHeader(), `{"email": "sara@müller.de"}`, nil},
+		"an SMTPUTF8 address":   {"PUT", "/contacts/c-42", jsonHeader(), `{"email": "سارا@example.com"}`, nil},
+		"not an address":        {"PUT", "/contacts/c-42", jsonHeader(), `{"email": "sara"}`, openapitest.ErrBody},
+		"a space in an address": {"PUT", "/contacts/c-42", jsonHeader(), `{"email": "sara ahmadi@example.com"}`, openapitest.ErrBody},
+		"no domain":             {"PUT", "/contacts/c-42", jsonHeader(), `{"email": "sara@"}`, openapitest.ErrBody},
 		"an empty contact":      {"PUT", "/contacts/c-42", jsonHeader(), `{}`, nil},
 		"a list page":           {"GET", "/contacts?limit=100&cursor=abc", nil, ``, nil},
 		"a lookup":              {"GET", "/contacts?email=" + url.QueryEscape("Sara@Example.com"), nil, ``, nil},
