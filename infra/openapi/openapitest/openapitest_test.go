@@ -47,6 +47,7 @@ func TestResponsesAsDocumentedPass(t *testing.T) {
 		{"GET", "/contacts/{id}", 200, "application/json; charset=utf-8", detail},
 		{"GET", "/contacts", 200, "application/json", `{"items": [` + contact + `], "next": "x"}`},
 		{"GET", "/contacts", 200, "application/json", `{"items": []}`},
+		{"GET", "/contacts?email=sara%40example.com", 200, "application/json", `{"items": []}`},
 		{"PUT", "/contacts/c-42", 201, "application/json", contact},
 		{"PUT", "/contacts/c-42", 200, "application/json", contact},
 		{"PUT", "/contacts/c-42", 409, "application/json", `{"error": {"code": "conflict", "message": "id", "fields": {"id": "must be c-42"}}}`},
