@@ -99,7 +99,11 @@ func New(doc []byte) (*Validator, error) {
 		return nil, fmt.Errorf("openapi document: %w", err)
 	}
 	b := builder{root: root, compiler: c}
-	paths, _ := root.(map[string]any)["paths"].(map[string]any)
+	top, ok := root.(map[string]any)
+	if !ok {
+		return nil, errors.New("openapi document: not an object")
+	}
+	paths, _ := top["paths"].(map[string]any)
 	v := &Validator{}
 	for _, path := range slices.Sorted(maps.Keys(paths)) {
 		item, ptr := b.deref(paths[path], "/paths/"+escapeToken(path))
@@ -137,7 +141,7 @@ func validateIDNEmail(v any) error {
 		}
 	}
 	domain := s[at+1:]
-	if strings.Contains(domain, "@") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
+	if strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
 		return fmt.Errorf("domain %q is not a host name", domain)
 	}
 	return nil
@@ -248,7 +252,13 @@ func (b *builder) deref(v any, ptr string) (map[string]any, string) {
 			b.errs = append(b.errs, fmt.Errorf("%s: only local references are supported, not %q", ptr, ref))
 			return nil, ptr
 		}
-		if v, ok = lookup(b.root, target); !ok {
+		// A reference is a URI fragment: "%7B" in it is "{" in the document.
+		unescaped, err := url.PathUnescape(target)
+		if err != nil {
+			b.errs = append(b.errs, fmt.Errorf("%s: %q: %v", ptr, ref, err))
+			return nil, ptr
+		}
+		if v, ok = lookup(b.root, unescaped); !ok {
 			b.errs = append(b.errs, fmt.Errorf("%s: %q points at nothing", ptr, ref))
 			return nil, ptr
 		}

@@ -221,6 +221,7 @@ func TestNewRefusesBrokenSchemas(t *testing.T) {
 		"a dangling response": `{"paths": {"/a": {"get": {"responses": {"200": {"$ref": "#/components/responses/Nope"}}}}}}`,
 		"a bad pattern":       `{"paths": {"/a": {"get": {"parameters": [{"name": "q", "in": "query", "schema": {"pattern": "(?<=x)"}}], "responses": {}}}}}`,
 		"not JSON":            `{"paths": `,
+		"not an object":       `[]`,
 	} {
 		if _, err := openapitest.New([]byte(doc)); err == nil {
 			t.Errorf("%s: New accepts it", name)
