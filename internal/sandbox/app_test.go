@@ -33,7 +33,7 @@ func TestAppAnswersLoopbackHostsOnly(t *testing.T) {
 	}
 	for _, host := range []string{"rebind.evil.example:" + port, "rebind.evil.example", "127.0.0.1.evil.example:" + port, "localhost.evil.example:" + port, "10.0.0.7:" + port} {
 		for _, path := range []string{"GET /_sandbox/", "GET /_sandbox/inbox", "GET /_sandbox/table", "GET /_sandbox/logs", "GET /_sandbox/events",
-			"POST /_sandbox/clock", "POST /_sandbox/token", "GET /o/x", "GET /u/x", "GET /reports/surveys", "GET /nowhere"} {
+			"POST /_sandbox/clock", "POST /_sandbox/token", "GET /o/x", "GET /u/x", "GET /reports/surveys", "GET /openapi.json", "GET /nowhere"} {
 			method, p, _ := strings.Cut(path, " ")
 			status, body := send(method, p, host)
 			if status != http.StatusMisdirectedRequest || strings.Contains(body, r.sb.DevToken()) || !strings.Contains(body, "loopback host name only") {

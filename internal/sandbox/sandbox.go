@@ -17,7 +17,7 @@
 //	secretsmanager.go  the template's secrets
 //	dynamodb.go        DynamoDB: proxied to DynamoDB Local, the template's table
 //	logs.go            the functions' log lines
-//	ui.go, ui_email.go the UI under /_sandbox/
+//	ui.go, ui_email.go the UI under /_sandbox/, and the marketer API's OpenAPI document at /openapi.json
 //
 // How an event reaches a function: eventbridge.go (PutEvents, rules) → lambda.go (invokeAsync,
 // retries, on-failure) → the function's wiring in internal/wire/<function>.

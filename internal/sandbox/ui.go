@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"shopmail/infra/openapi"
 )
 
 //go:embed ui/*.html
@@ -105,6 +107,7 @@ func (s *Sandbox) app() http.Handler {
 	mux.HandleFunc("POST /_sandbox/clock", s.sameOrigin(s.advanceClock))
 	mux.HandleFunc("POST /_sandbox/put-event", s.sameOrigin(s.putSample))
 	mux.HandleFunc("POST /_sandbox/token", s.sameOrigin(s.serveToken))
+	mux.HandleFunc("GET /openapi.json", s.serveOpenAPI)
 	mux.HandleFunc("/", s.serveRoute)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// DNS rebinding: a page of evil.example, its name now resolving to 127.0.0.1, reaches
@@ -129,6 +132,23 @@ func (s *Sandbox) app() http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// serveOpenAPI serves the marketer API's OpenAPI document outside the JWT authorizer: a
+// client reads it before it has a token. It is no secret, so unlike the UI it is served to
+// other machines too. A route of the template on the same path wins, as it would deployed.
+func (s *Sandbox) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
+	for _, rt := range s.routes {
+		if _, ok := rt.match(r.Method, r.URL.EscapedPath()); ok {
+			s.serveRoute(w, r)
+			return
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.Write(openapi.Document)
 }
 
 // fromLoopback reports whether the request came from this machine (the app may listen on a

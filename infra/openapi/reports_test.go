@@ -1,0 +1,97 @@
+package openapi_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/url"
+	"testing"
+	"time"
+
+	"shopmail/infra/openapi/openapitest"
+	"shopmail/internal/survey"
+	"shopmail/internal/web"
+)
+
+// results is a survey.ResultsStore over fixed answers and surveys.
+type results struct {
+	answers []survey.Answer
+	sent    []survey.Survey
+	err     error
+}
+
+func (r results) AnswersBetween(_ context.Context, from, to time.Time) ([]survey.Answer, error) {
+	var out []survey.Answer
+	for _, a := range r.answers {
+		if !a.At.Before(from) && a.At.Before(to) {
+			out = append(out, a)
+		}
+	}
+	return out, r.err
+}
+
+func (r results) SurveysSentBetween(_ context.Context, from, to time.Time) ([]survey.Survey, error) {
+	var out []survey.Survey
+	for _, s := range r.sent {
+		if !s.SentAt.Before(from) && s.SentAt.Before(to) {
+			out = append(out, s)
+		}
+	}
+	return out, r.err
+}
+
+// GET /reports/surveys is described as internal/web.Reports answers: the real handler's
+// answers, with and without a series, with and without each question, and its errors,
+// validate against the document, and the queries it takes are the documented parameters.
+func TestReportsHandlerAnswersAsDocumented(t *testing.T) {
+	now := time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC)
+	at := func(days int) time.Time { return now.AddDate(0, 0, -days) }
+	store := results{
+		sent: []survey.Survey{{OrderID: "o-1", ContactID: "c-1", Locale: "fa-IR", Categories: []string{"tea"}, SentAt: at(20)},
+			{OrderID: "o-2", ContactID: "c-2", Locale: "en", Categories: []string{"cups"}, SentAt: at(40)}},
+		answers: []survey.Answer{
+			{ContactID: "c-1", SendKey: survey.SendKey("o-1"), OrderID: "o-1", Question: survey.NPS.ID, Score: 10, Locale: "fa-IR", Categories: []string{"tea"}, At: at(19)},
+			{ContactID: "c-1", SendKey: survey.SendKey("o-1"), OrderID: "o-1", Question: survey.CSAT.ID, Score: 4, Locale: "fa-IR", Categories: []string{"tea"}, At: at(19)},
+			{ContactID: "c-1", SendKey: survey.SendKey("o-1"), OrderID: "o-1", Question: survey.CES.ID, Score: 2, Locale: "fa-IR", Categories: []string{"tea"}, At: at(19)},
+			// An answer in the period to a survey sent before it: the response rate exceeds 1.
+			{ContactID: "c-2", SendKey: survey.SendKey("o-2"), OrderID: "o-2", Question: survey.NPS.ID, Score: 3, Locale: "en", Categories: []string{"cups"}, At: at(10)},
+		},
+	}
+	handler := func(s results) *web.Reports {
+		return &web.Reports{Surveys: &survey.Reporter{Store: s}, Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	}
+	for _, c := range []struct {
+		query  string
+		store  results
+		status int
+	}{
+		{"", store, 200},
+		{"interval=day", store, 200},
+		{"from=2026-09-01&to=2026-12-01&interval=month", store, 200},
+		{"category=tea&locale=FA", store, 200},
+		{"category=shoes", store, 200},
+		{"to=2026-11-20", store, 200},
+		{"from=2026-11-01", store, 200},
+		{"from=2026-11", store, 400},
+		{"to=tomorrow", store, 400},
+		{"from=2026-12-01&to=2026-11-01", store, 400},
+		{"from=2020-01-01&to=2026-01-01", store, 400},
+		{"interval=week", store, 400},
+		{"", results{err: errors.New("table unavailable")}, 503},
+	} {
+		q, _ := url.ParseQuery(c.query)
+		params := map[string]string{}
+		for k, v := range q {
+			params[k] = v[0]
+		}
+		res := handler(c.store).Serve(context.Background(), web.Request{RawPath: "/reports/surveys", RawQueryString: c.query, QueryStringParameters: params})
+		if res.StatusCode != c.status {
+			t.Errorf("GET /reports/surveys?%s: %d, want %d: %s", c.query, res.StatusCode, c.status, res.Body)
+		}
+		openapitest.Check(t, "GET", "/reports/surveys", res.StatusCode, res.Headers["content-type"], []byte(res.Body))
+		if c.status == 200 {
+			openapitest.CheckRequest(t, "GET", "/reports/surveys?"+c.query, "", nil)
+		}
+	}
+}
