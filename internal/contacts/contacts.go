@@ -39,6 +39,10 @@ type Store interface {
 	ContactsByEmail(ctx context.Context, address string) ([]string, error)
 	// Data reads everything stored about a contact; found is false when there is none.
 	Data(ctx context.Context, id string) (Data, bool, error)
+	// ChangeContacts is ChangeContact for many contacts at once; it returns the errors by id.
+	ChangeContacts(ctx context.Context, ids []string, fn func(c *contact.Contact) ([]preferences.Record, []bus.Event, bool)) map[string]error
+	// SuppressionsOf returns why each suppressed address of addresses gets no email.
+	SuppressionsOf(ctx context.Context, addresses []string) (map[string]string, error)
 	// Erase deletes a contact but the suppression of its address (kept hashed); false when
 	// there was none.
 	Erase(ctx context.Context, id string) (bool, error)
@@ -81,19 +85,8 @@ func (s *Service) put(ctx context.Context, id string, in Input) (c *contact.Cont
 	}
 	var applyErr error
 	c, err = s.Store.ChangeContact(ctx, id, func(c *contact.Contact) ([]preferences.Record, []bus.Event, bool) {
-		created = c.Version == 0
-		before := fingerprint(c)
-		oldEmail := c.Email
-		statements, err := in.Apply(c, now)
-		if err != nil {
-			applyErr = err
-			return nil, nil, false
-		}
-		if c.Email != oldEmail && c.Summary.Suppressed != suppressed {
-			c.Summary.Suppressed = suppressed
-			before = "" // a change
-		}
-		changed = created || fingerprint(c) != before
+		var statements []Statement
+		statements, created, changed, applyErr = apply(c, in, now, func(string) string { return suppressed })
 		return records(statements), nil, changed
 	})
 	if applyErr != nil {
@@ -103,6 +96,20 @@ func (s *Service) put(ctx context.Context, id string, in Input) (c *contact.Cont
 		return nil, false, false, err
 	}
 	return c, created, changed, nil
+}
+
+// apply applies in to c, with the suppression of c's address when it changes, and says what
+// it did.
+func apply(c *contact.Contact, in Input, now time.Time, suppression func(address string) string) (statements []Statement, created, changed bool, err error) {
+	created = c.Version == 0
+	before, oldEmail := fingerprint(c), c.Email
+	if statements, err = in.Apply(c, now); err != nil {
+		return nil, created, false, err
+	}
+	if c.Email != oldEmail {
+		c.Summary.Suppressed = suppression(c.Email)
+	}
+	return statements, created, created || fingerprint(c) != before, nil
 }
 
 func records(statements []Statement) []preferences.Record {

@@ -14,16 +14,18 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"shopmail/internal/bus"
 	"shopmail/internal/contact"
+	"shopmail/internal/deliverability"
 	"shopmail/internal/fault"
+	"shopmail/internal/preferences"
 )
 
 // Limits of one import request.
 const (
 	MaxImportRows  = 100_000
 	MaxImportBytes = 10 << 20
-	// importWorkers write contacts in parallel: each write is a read and a conditional write
-	// of one contact, so that a concurrent change (an unsubscribe) is never overwritten.
+	// importWorkers write chunks of contacts in parallel.
 	importWorkers = 16
 )
 
@@ -84,7 +86,9 @@ func (s *Service) Import(ctx context.Context, format string, body []byte) (Impor
 	if err != nil {
 		return res, err
 	}
-	s.write(ctx, rows, &res)
+	if err := s.write(ctx, rows, &res); err != nil {
+		return res, fmt.Errorf("import: %w (the rows written stay written; importing the file again is safe)", err)
+	}
 	return res, nil
 }
 
@@ -102,48 +106,116 @@ func invalidAt(b []byte) int {
 	return len(b)
 }
 
-// write imports rows in parallel, each through Put.
-func (s *Service) write(ctx context.Context, rows []row, res *ImportResult) {
+// importChunk is how many rows one worker writes at a time: each chunk is a batch read and
+// a few transactions (Store.ChangeContacts).
+const importChunk = 100
+
+// write imports rows, importWorkers chunks at a time. It returns the table's error when a
+// chunk could not be written at all.
+func (s *Service) write(ctx context.Context, rows []row, res *ImportResult) error {
 	seen := make(map[string]int, len(rows))
-	jobs := make(chan row)
+	var unique []row
+	for _, r := range rows {
+		switch first, dup := seen[idOf(r.in)]; {
+		case idOf(r.in) == "":
+			res.Failed = append(res.Failed, RowFailed{Row: r.n, Error: "id: is required"})
+		case dup:
+			res.Failed = append(res.Failed, RowFailed{Row: r.n, Error: fmt.Sprintf("id: %q is in row %d already", idOf(r.in), first)})
+		default:
+			seen[idOf(r.in)] = r.n
+			unique = append(unique, r)
+		}
+	}
+	jobs := make(chan []row)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	var storeErr error
 	for range importWorkers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for r := range jobs {
-				_, created, changed, err := s.put(ctx, *r.in.ID, r.in)
+			for chunk := range jobs {
+				out, err := s.writeChunk(ctx, chunk)
 				mu.Lock()
-				switch {
-				case err != nil:
-					res.Failed = append(res.Failed, RowFailed{Row: r.n, Error: problem(err)})
-				case created:
-					res.Imported++
-				case changed:
-					res.Updated++
-				default:
-					res.Unchanged++
+				if err != nil && storeErr == nil {
+					storeErr = err
 				}
+				res.Imported += out.Imported
+				res.Updated += out.Updated
+				res.Unchanged += out.Unchanged
+				res.Failed = append(res.Failed, out.Failed...)
 				mu.Unlock()
 			}
 		}()
 	}
-	for _, r := range rows {
-		if r.in.ID == nil || *r.in.ID == "" {
-			res.Failed = append(res.Failed, RowFailed{Row: r.n, Error: "id: is required"})
-			continue
-		}
-		if first, dup := seen[*r.in.ID]; dup {
-			res.Failed = append(res.Failed, RowFailed{Row: r.n, Error: fmt.Sprintf("id: %q is in row %d already", *r.in.ID, first)})
-			continue
-		}
-		seen[*r.in.ID] = r.n
-		jobs <- r
+	for start := 0; start < len(unique); start += importChunk {
+		jobs <- unique[start:min(start+importChunk, len(unique))]
 	}
 	close(jobs)
 	wg.Wait()
 	sortFailed(res.Failed)
+	return storeErr
+}
+
+func idOf(in Input) string {
+	if in.ID == nil {
+		return ""
+	}
+	return *in.ID
+}
+
+// writeChunk writes up to importChunk rows of distinct contacts; the error is the table's.
+func (s *Service) writeChunk(ctx context.Context, chunk []row) (ImportResult, error) {
+	var res ImportResult
+	now := s.Now().UTC()
+	byID := make(map[string]row, len(chunk))
+	ids := make([]string, 0, len(chunk))
+	var addresses []string
+	for _, r := range chunk {
+		id := idOf(r.in)
+		if err := ValidID(id); err != nil {
+			res.Failed = append(res.Failed, RowFailed{Row: r.n, Error: problem(err)})
+			continue
+		}
+		byID[id] = r
+		ids = append(ids, id)
+		if r.in.Email != nil && strings.TrimSpace(*r.in.Email) != "" {
+			addresses = append(addresses, strings.TrimSpace(*r.in.Email))
+		}
+	}
+	suppressed, err := s.Store.SuppressionsOf(ctx, addresses)
+	if err != nil {
+		return res, err
+	}
+	type outcome struct {
+		created, changed bool
+		err              error
+	}
+	outcomes := make(map[string]outcome, len(ids))
+	errs := s.Store.ChangeContacts(ctx, ids, func(c *contact.Contact) ([]preferences.Record, []bus.Event, bool) {
+		statements, created, changed, err := apply(c, byID[c.ID].in, now, func(addr string) string {
+			return suppressed[deliverability.Normalize(addr)]
+		})
+		outcomes[c.ID] = outcome{created, changed, err}
+		return records(statements), nil, changed
+	})
+	var storeErr error
+	for _, id := range ids {
+		o, n := outcomes[id], byID[id].n
+		switch {
+		case o.err != nil:
+			res.Failed = append(res.Failed, RowFailed{Row: n, Error: problem(o.err)})
+		case errs[id] != nil:
+			storeErr = errs[id]
+		case o.created:
+			res.Imported++
+		case o.changed:
+			res.Updated++
+		default:
+			res.Unchanged++
+		}
+	}
+	return res, storeErr
 }
 
 func sortFailed(f []RowFailed) {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -113,8 +114,21 @@ func (s *Service) UpdateSegment(ctx context.Context, id string, in SegmentInput)
 	return segmentView(rec), nil
 }
 
+var segmentID = regexp.MustCompile(`^seg-[a-z0-9-]{1,64}$`)
+
+// validSegmentID checks that id is one this API gives.
+func validSegmentID(id string) error {
+	if !segmentID.MatchString(id) {
+		return fmt.Errorf("%w: %q is not a segment id (seg-…)", fault.ErrInvalid, id)
+	}
+	return nil
+}
+
 // GetSegment returns a segment, or fault.ErrNotFound.
 func (s *Service) GetSegment(ctx context.Context, id string) (Segment, error) {
+	if err := validSegmentID(id); err != nil {
+		return Segment{}, err
+	}
 	rec, found, err := s.Segments.Segment(ctx, id)
 	if err != nil {
 		return Segment{}, err
@@ -127,6 +141,9 @@ func (s *Service) GetSegment(ctx context.Context, id string) (Segment, error) {
 
 // DeleteSegment deletes a segment, or returns fault.ErrNotFound.
 func (s *Service) DeleteSegment(ctx context.Context, id string) error {
+	if err := validSegmentID(id); err != nil {
+		return err
+	}
 	found, err := s.Segments.DeleteSegment(ctx, id)
 	if err != nil {
 		return err

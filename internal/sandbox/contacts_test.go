@@ -2,10 +2,11 @@ package sandbox_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
+
+	"shopmail/infra/openapi/openapitest"
 )
 
 // api calls the marketer API with the dev token, as curl in the README does.
@@ -21,7 +22,10 @@ func (r *running) api(t *testing.T, method, path, contentType, body string) (int
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode < 400 { // an accepted request is one the document allows
+		openapitest.CheckRequest(t, method, path, contentType, []byte(body))
+	}
+	b := openapitest.CheckHTTP(t, res) // every answer as infra/openapi/openapi.json documents it
 	var out map[string]any
 	if len(b) > 0 {
 		if err := json.Unmarshal(b, &out); err != nil {

@@ -32,45 +32,28 @@ func (h *Reports) Serve(ctx context.Context, r Request) Response {
 	var err error
 	if v := q["to"]; v != "" {
 		if to, err = time.Parse(time.DateOnly, v); err != nil {
-			return JSONError(400, "to: use YYYY-MM-DD")
+			return APIErr(400, "to: use YYYY-MM-DD", map[string]string{"to": "use YYYY-MM-DD"})
 		}
 	}
 	if v := q["from"]; v != "" {
 		if from, err = time.Parse(time.DateOnly, v); err != nil {
-			return JSONError(400, "from: use YYYY-MM-DD")
+			return APIErr(400, "from: use YYYY-MM-DD", map[string]string{"from": "use YYYY-MM-DD"})
 		}
 	} else if q["to"] != "" {
 		from = to.Add(-30 * 24 * time.Hour)
 	}
 	report, err := h.Surveys.Report(ctx, survey.Query{From: from, To: to, Category: q["category"], Locale: q["locale"], Interval: q["interval"]})
 	if err != nil {
-		return h.fail(ctx, err)
+		return APIFail(ctx, h.Log, "survey results", err)
 	}
 	return JSON(200, report)
-}
-
-// fail answers a failed API request: the domain's message for a bad query, a retry hint
-// otherwise (logged once).
-func (h *Reports) fail(ctx context.Context, err error) Response {
-	status := Status(err)
-	if status >= 500 {
-		h.Log.ErrorContext(ctx, "survey results failed", "error", err)
-		return JSONError(status, "try again in a moment")
-	}
-	return JSONError(status, problem(err))
 }
 
 // JSON is an API answer.
 func JSON(status int, v any) Response {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return JSONError(500, "the answer could not be written")
+		return APIErr(503, "the answer could not be written", nil)
 	}
-	return Response{StatusCode: status, Headers: headers("application/json"), Body: string(b)}
-}
-
-// JSONError is an API error: {"error": msg}.
-func JSONError(status int, msg string) Response {
-	b, _ := json.Marshal(map[string]string{"error": msg})
 	return Response{StatusCode: status, Headers: headers("application/json"), Body: string(b)}
 }

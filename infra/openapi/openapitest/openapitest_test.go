@@ -64,8 +64,8 @@ func TestResponsesAsDocumentedPass(t *testing.T) {
 		// A 413 of a route with a body comes from the gateway or from the function.
 		{"POST", "/segments", 413, "application/json", `{"message": "Request Entity Too Large"}`},
 		{"POST", "/segments", 413, "application/json", `{"error": {"code": "too_large", "message": "at most 1 MB"}}`},
-		{"POST", "/segments", 422, "application/json", `{"error": {"code": "unprocessable", "message": "no such category", "fields": {"rule.all[2].ordered.category": "no such category"}}}`},
-		{"GET", "/reports/surveys", 400, "application/json", `{"error": "from must be before to"}`},
+		{"POST", "/segments", 400, "application/json", `{"error": {"code": "invalid", "message": "invalid contact: rule.all[2].ordered.mni: unknown field", "fields": {"rule.all[2].ordered": "unknown field \"mni\""}}}`},
+		{"GET", "/reports/surveys", 400, "application/json", `{"error": {"code": "invalid", "message": "from must be before to"}}`},
 	} {
 		h := http.Header{}
 		if c.contentType != "" {
