@@ -18,7 +18,7 @@ import (
 	"shopmail/internal/contacts"
 	"shopmail/internal/dynamo"
 	"shopmail/internal/dynamo/dynamotest"
-	"shopmail/internal/web"
+	"shopmail/internal/web/contactsapi"
 )
 
 func TestMain(m *testing.M) { dynamotest.Main(m) }
@@ -44,9 +44,9 @@ func (down) DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dyna
 	return nil, errDown
 }
 
-func handler(client dynamo.Client, table string) *web.Contacts {
-	st := dynamo.New(client, table, time.Now)
-	return &web.Contacts{Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+func handler(client dynamo.Client, table string) *contactsapi.Contacts {
+	st := &dynamo.Marketing{Store: dynamo.New(client, table, time.Now)}
+	return &contactsapi.Contacts{Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Service: &contacts.Service{Store: st, Segments: st, Profiles: st, Pages: st, Now: time.Now}}
 }
 
@@ -155,7 +155,7 @@ func TestContactsHandlerAnswersAsDocumented(t *testing.T) {
 	}
 }
 
-func serve(t *testing.T, h *web.Contacts, c call) (int, string) {
+func serve(t *testing.T, h *contactsapi.Contacts, c call) (int, string) {
 	t.Helper()
 	method, _, _ := strings.Cut(c.route, " ")
 	r := events.APIGatewayV2HTTPRequest{RouteKey: c.route, RawPath: c.path, PathParameters: c.params, QueryStringParameters: c.query,

@@ -38,7 +38,7 @@ func BenchmarkImport(b *testing.B) {
 	body := importCSV(100_000)
 	for range b.N {
 		client, table := dynamotest.NewTable(b)
-		st := dynamo.New(client, table, time.Now)
+		st := &dynamo.Marketing{Store: dynamo.New(client, table, time.Now)}
 		svc := &contacts.Service{Store: st, Segments: st, Profiles: st, Pages: st, Now: time.Now}
 		start := time.Now()
 		res, err := svc.Import(context.Background(), contacts.CSV, body)
@@ -68,7 +68,7 @@ func (c *capacity) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func
 // table (ten per contact), and previews a segment of all of them.
 func BenchmarkAudience(b *testing.B) {
 	client, table := dynamotest.NewTable(b)
-	st := dynamo.New(client, table, time.Now)
+	st := &dynamo.Marketing{Store: dynamo.New(client, table, time.Now)}
 	svc := &contacts.Service{Store: st, Segments: st, Profiles: st, Pages: st, Now: time.Now}
 	if res, err := svc.Import(context.Background(), contacts.CSV, importCSV(100_000)); err != nil || res.Imported != 100_000 {
 		b.Fatal(err)
@@ -85,7 +85,7 @@ func BenchmarkAudience(b *testing.B) {
 	}
 	writeAll(b, client, table, reqs)
 	counted := &capacity{Client: client}
-	listing := &contacts.Service{Store: st, Segments: st, Profiles: dynamo.New(counted, table, time.Now), Pages: st, Now: time.Now}
+	listing := &contacts.Service{Store: st, Segments: st, Profiles: &dynamo.Marketing{Store: dynamo.New(counted, table, time.Now)}, Pages: st, Now: time.Now}
 	rule, _ := contacts.ParseRule([]byte(`{"all": [{"locale": "fa"}, {"consent": "sales"}]}`))
 	everyone, _ := contacts.ParseRule([]byte(`{"not": {"suppressed": true}}`))
 	b.ResetTimer()

@@ -17,28 +17,14 @@ import (
 	"shopmail/internal/preferences"
 )
 
-// Record is one stored item about a contact, as plain values: Kind says what it is ("send",
-// "activity", "ses-event", "answer", "consent", "order", "survey", "suppression",
-// "soft-bounce", "claim").
-type Record struct {
-	Kind   string
-	Fields map[string]any
-}
-
-// Data is everything stored about a contact.
-type Data struct {
-	Profile map[string]any
-	Records []Record
-}
-
 // Store is what the API keeps in the table.
 type Store interface {
 	Contact(ctx context.Context, id string) (*contact.Contact, error)
 	// ChangeContact changes a contact with the consent statements its change owes, at once.
 	ChangeContact(ctx context.Context, id string, fn func(c *contact.Contact) ([]preferences.Record, []bus.Event, bool)) (*contact.Contact, error)
 	ContactsByEmail(ctx context.Context, address string) ([]string, error)
-	// Data reads everything stored about a contact; found is false when there is none.
-	Data(ctx context.Context, id string) (Data, bool, error)
+	// contact.Data reads everything stored about a contact; found is false when there is none.
+	Data(ctx context.Context, id string) (contact.Data, bool, error)
 	// ChangeContacts is ChangeContact for many contacts at once; it returns the errors by id.
 	ChangeContacts(ctx context.Context, ids []string, fn func(c *contact.Contact) ([]preferences.Record, []bus.Event, bool)) map[string]error
 	// SuppressionsOf returns why each suppressed address of addresses gets no email.

@@ -27,7 +27,7 @@ var t0 = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 
 type fixture struct {
 	svc    *contacts.Service
-	st     *dynamo.Store
+	st     *dynamo.Marketing
 	client *dynamodb.Client
 	table  string
 }
@@ -35,7 +35,7 @@ type fixture struct {
 func newFixture(t *testing.T) fixture {
 	client, table := dynamotest.NewTable(t)
 	now := func() time.Time { return t0 }
-	st := dynamo.New(client, table, now)
+	st := &dynamo.Marketing{Store: dynamo.New(client, table, now)}
 	return fixture{svc: &contacts.Service{Store: st, Segments: st, Profiles: st, Pages: st, Now: now}, st: st, client: client, table: table}
 }
 

@@ -50,7 +50,7 @@ type RowFailed struct {
 }
 
 // ErrTooLarge is an import over MaxImportBytes or MaxImportRows.
-var ErrTooLarge = errors.New("too large")
+var ErrTooLarge = fault.ErrTooLarge
 
 type row struct {
 	n  int
@@ -93,7 +93,7 @@ func (s *Service) Import(ctx context.Context, format string, body []byte) (Impor
 }
 
 // ErrUnsupported is an import in a format other than CSV and NDJSON.
-var ErrUnsupported = errors.New("unsupported media type")
+var ErrUnsupported = fault.ErrUnsupported
 
 func invalidAt(b []byte) int {
 	for i := 0; i < len(b); {

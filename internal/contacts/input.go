@@ -71,6 +71,9 @@ func (e *FieldError) Error() string {
 
 func (e *FieldError) Unwrap() error { return fault.ErrInvalid }
 
+// FieldProblems returns the problems by field, for the API's error answer.
+func (e *FieldError) FieldProblems() map[string]string { return e.Fields }
+
 func (e *FieldError) add(field, problem string) {
 	if e.Fields == nil {
 		e.Fields = map[string]string{}

@@ -9,25 +9,17 @@ import (
 	"strings"
 	"time"
 
+	"shopmail/internal/contact"
 	"shopmail/internal/fault"
 	"shopmail/internal/segment"
 )
 
-// SegmentRecord is a stored segment: its rule in canonical JSON.
-type SegmentRecord struct {
-	ID        string
-	Name      string
-	Rule      []byte
-	CreatedAt time.Time
-	UpdatedAt time.Time
-}
-
 // Segments is what segments keep in the table.
 type Segments interface {
-	PutSegment(ctx context.Context, sg SegmentRecord, create bool) error
-	Segment(ctx context.Context, id string) (SegmentRecord, bool, error)
+	PutSegment(ctx context.Context, sg contact.StoredSegment, create bool) error
+	Segment(ctx context.Context, id string) (contact.StoredSegment, bool, error)
 	DeleteSegment(ctx context.Context, id string) (bool, error)
-	Segments(ctx context.Context, after string, limit int) ([]SegmentRecord, string, error)
+	Segments(ctx context.Context, after string, limit int) ([]contact.StoredSegment, string, error)
 }
 
 // Segment is a segment as the API shows it.
@@ -45,7 +37,7 @@ type SegmentInput struct {
 	Rule json.RawMessage `json:"rule"`
 }
 
-func segmentView(r SegmentRecord) Segment {
+func segmentView(r contact.StoredSegment) Segment {
 	return Segment{ID: r.ID, Name: r.Name, Rule: r.Rule, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
@@ -90,7 +82,7 @@ func (s *Service) CreateSegment(ctx context.Context, in SegmentInput) (Segment, 
 		return Segment{}, err
 	}
 	now := s.Now().UTC()
-	rec := SegmentRecord{ID: "seg-" + strings.ToLower(rand.Text()[:16]), Name: strings.TrimSpace(in.Name), Rule: rule, CreatedAt: now, UpdatedAt: now}
+	rec := contact.StoredSegment{ID: "seg-" + strings.ToLower(rand.Text()[:16]), Name: strings.TrimSpace(in.Name), Rule: rule, CreatedAt: now, UpdatedAt: now}
 	if err := s.Segments.PutSegment(ctx, rec, true); err != nil {
 		return Segment{}, err
 	}
@@ -107,7 +99,7 @@ func (s *Service) UpdateSegment(ctx context.Context, id string, in SegmentInput)
 	if err != nil {
 		return Segment{}, err
 	}
-	rec := SegmentRecord{ID: id, Name: strings.TrimSpace(in.Name), Rule: rule, CreatedAt: old.CreatedAt, UpdatedAt: s.Now().UTC()}
+	rec := contact.StoredSegment{ID: id, Name: strings.TrimSpace(in.Name), Rule: rule, CreatedAt: old.CreatedAt, UpdatedAt: s.Now().UTC()}
 	if err := s.Segments.PutSegment(ctx, rec, false); err != nil {
 		return Segment{}, err
 	}

@@ -2,6 +2,7 @@ package contacts
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -175,15 +176,13 @@ func count(entries []Entry) Counts {
 }
 
 // Timeline is a contact's history, newest first, without expired records.
-func Timeline(d Data, now time.Time) []Entry {
+func Timeline(d contact.Data, now time.Time) []Entry {
 	var out []Entry
 	for _, r := range d.Records {
 		f := r.Fields
-		if exp, ok := f["expiresAt"]; ok && fmt.Sprint(exp) != "" {
-			var secs int64
-			fmt.Sscan(fmt.Sprint(exp), &secs)
-			if secs > 0 && secs <= now.Unix() {
-				continue
+		if exp, ok := f["expiresAt"].(json.Number); ok {
+			if secs, err := exp.Int64(); err == nil && secs <= now.Unix() {
+				continue // expired: DynamoDB deletes it within days
 			}
 		}
 		e, ok := entry(r)
@@ -207,7 +206,7 @@ func stamp(f map[string]any, k string) time.Time {
 
 // entry is the timeline entry of a record (ok false for records that are not events: claims,
 // surveys, soft-bounce counters...).
-func entry(r Record) (Entry, bool) {
+func entry(r contact.Record) (Entry, bool) {
 	f := r.Fields
 	switch r.Kind {
 	case "order":

@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"shopmail/internal/contacts"
+	"shopmail/internal/contact"
 	"shopmail/internal/deliverability"
 	"shopmail/internal/fault"
 )
@@ -76,10 +76,14 @@ func (st *Store) erasureKey(ctx context.Context) ([]byte, error) {
 			Item: item{}.str("PK", erasureKeyPK).str("SK", "#KEY").str("type", "erasure-key").
 				str("key", base64.StdEncoding.EncodeToString(key)),
 			ConditionExpression: aws.String("attribute_not_exists(PK)")})
-		if err != nil && !isConditionFailed(err) {
+		switch {
+		case err == nil:
+			st.keys.key = key
+			return key, nil
+		case !isConditionFailed(err):
 			return nil, fmt.Errorf("put erasure key: %w", err)
 		}
-		// Made now, or by another store meanwhile: read what is stored.
+		// Made by another store meanwhile: read that one.
 	}
 }
 
@@ -180,7 +184,8 @@ func (st *Store) partition(ctx context.Context, pk string) ([]item, error) {
 // contact is then refused (the order belongs to nobody), and cannot bring the contact back.
 // The profile goes last: an erasure stopped midway is finished by doing it again. It reports
 // false when there was no contact.
-func (st *Store) Erase(ctx context.Context, id string) (bool, error) {
+func (m *Marketing) Erase(ctx context.Context, id string) (bool, error) {
+	st := m.Store
 	d, err := st.data(ctx, id)
 	if err != nil {
 		return false, err
@@ -261,15 +266,16 @@ func (st *Store) keepHashed(ctx context.Context, sup item) error {
 
 // Data is everything stored about a contact, as plain values (the right of access), or found
 // false when there is no contact.
-func (st *Store) Data(ctx context.Context, id string) (contacts.Data, bool, error) {
+func (m *Marketing) Data(ctx context.Context, id string) (contact.Data, bool, error) {
+	st := m.Store
 	d, err := st.data(ctx, id)
 	if err != nil || d.Profile == nil {
-		return contacts.Data{}, false, err
+		return contact.Data{}, false, err
 	}
-	out := contacts.Data{Profile: plain(d.Profile)}
+	out := contact.Data{Profile: plain(d.Profile)}
 	for _, group := range [][]item{d.Items, d.Orders, d.Address} {
 		for _, it := range group {
-			out.Records = append(out.Records, contacts.Record{Kind: recordKind(it), Fields: plain(it)})
+			out.Records = append(out.Records, contact.Record{Kind: recordKind(it), Fields: plain(it)})
 		}
 	}
 	return out, true, nil

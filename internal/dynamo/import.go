@@ -24,7 +24,8 @@ const maxTransactItems = 100
 // run more than once for a contact, the last run being the one written. Per-request cost is
 // what makes an import of 100,000 rows take seconds rather than minutes: one read and one
 // write request per hundred contacts instead of two per contact.
-func (st *Store) ChangeContacts(ctx context.Context, ids []string, fn func(c *contact.Contact) ([]preferences.Record, []bus.Event, bool)) map[string]error {
+func (m *Marketing) ChangeContacts(ctx context.Context, ids []string, fn func(c *contact.Contact) ([]preferences.Record, []bus.Event, bool)) map[string]error {
+	st := m.Store
 	errs := map[string]error{}
 	for start := 0; start < len(ids); start += 100 {
 		chunk := ids[start:min(start+100, len(ids))]
@@ -115,7 +116,8 @@ func (st *Store) contacts(ctx context.Context, ids []string) (map[string]*contac
 // SuppressionsOf returns why each suppressed address of addresses gets no email (addresses not
 // suppressed are absent), erased contacts' hashed suppressions included, reading 100 keys a
 // request.
-func (st *Store) SuppressionsOf(ctx context.Context, addresses []string) (map[string]string, error) {
+func (m *Marketing) SuppressionsOf(ctx context.Context, addresses []string) (map[string]string, error) {
+	st := m.Store
 	hk, err := st.erasureKey(ctx)
 	if err != nil {
 		return nil, err

@@ -107,7 +107,8 @@ func summaryOf(it item) contact.Summary {
 
 // EachProfile calls fn with every contact's profile, reading the profile index's shards in
 // parallel (fn is called from one goroutine at a time). fn returning false stops the listing.
-func (st *Store) EachProfile(ctx context.Context, fn func(c *contact.Contact) bool) error {
+func (m *Marketing) EachProfile(ctx context.Context, fn func(c *contact.Contact) bool) error {
+	st := m.Store
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pages := make(chan []map[string]types.AttributeValue, ProfileShards)
@@ -157,7 +158,8 @@ func (st *Store) EachProfile(ctx context.Context, fn func(c *contact.Contact) bo
 
 // ContactsPage lists contacts, shard by shard in id order; the cursor ("" to begin) is
 // opaque: the shard and the last id read. It is "" after the last page.
-func (st *Store) ContactsPage(ctx context.Context, cursor string, limit int) ([]*contact.Contact, string, error) {
+func (m *Marketing) ContactsPage(ctx context.Context, cursor string, limit int) ([]*contact.Contact, string, error) {
+	st := m.Store
 	shardN, after := 0, ""
 	if cursor != "" {
 		b, err := base64.RawURLEncoding.DecodeString(cursor)

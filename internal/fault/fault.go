@@ -16,6 +16,10 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrConflict: the write lost a race or the state does not allow it.
 	ErrConflict = errors.New("conflict")
+	// ErrTooLarge: the input is over a size limit.
+	ErrTooLarge = errors.New("too large")
+	// ErrUnsupported: the input is in a format that is not taken.
+	ErrUnsupported = errors.New("unsupported format")
 )
 
 // Problems collects every problem found in one input so that the sender sees all of them at

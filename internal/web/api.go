@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	"mime"
 	"strconv"
-
-	"shopmail/internal/contacts"
 )
 
 // The marketer API's JSON conventions: errors are {"error": {"code", "message", "fields"}}
@@ -32,19 +30,13 @@ var codes = map[int]string{
 // bad request, a retry hint otherwise (logged once).
 func APIFail(ctx context.Context, log *slog.Logger, what string, err error) Response {
 	status := Status(err)
-	switch {
-	case errors.Is(err, contacts.ErrTooLarge):
-		status = 413
-	case errors.Is(err, contacts.ErrUnsupported):
-		status = 415
-	}
 	if status >= 500 {
 		log.ErrorContext(ctx, what+" failed", "error", err)
 		return APIErr(503, "try again in a moment", nil)
 	}
-	var fe *contacts.FieldError
+	var fe interface{ FieldProblems() map[string]string }
 	if errors.As(err, &fe) {
-		return APIErr(status, fe.Error(), fe.Fields)
+		return APIErr(status, err.Error(), fe.FieldProblems())
 	}
 	return APIErr(status, problem(err), nil)
 }
@@ -55,14 +47,17 @@ func APIErr(status int, msg string, fields map[string]string) Response {
 	return Response{StatusCode: status, Headers: headers("application/json"), Body: string(b)}
 }
 
+// NoContent is the answer to a request that succeeded with nothing to say (204).
+func NoContent() Response { return Response{StatusCode: 204, Headers: headers("application/json")} }
+
 // List is a page of a list.
 type List[T any] struct {
 	Items []T    `json:"items"`
 	Next  string `json:"next,omitempty"`
 }
 
-// body is the request's body, decoded from base64 when API Gateway encoded it.
-func body(r Request) ([]byte, error) {
+// Body is the request's body, decoded from base64 when API Gateway encoded it.
+func Body(r Request) ([]byte, error) {
 	if !r.IsBase64Encoded {
 		return []byte(r.Body), nil
 	}
@@ -73,21 +68,31 @@ func body(r Request) ([]byte, error) {
 	return b, nil
 }
 
-// jsonBody reads a JSON request body of at most max bytes into v, strictly (unknown fields
-// are refused).
-func jsonBody(r Request, max int, v any) *Response {
-	if mt, _, _ := mime.ParseMediaType(Header(r, "content-type")); mt != "application/json" && mt != "" {
-		resp := APIErr(415, "send application/json", nil)
-		return &resp
+// JSONBytes reads a JSON request body of at most max bytes.
+func JSONBytes(r Request, max int) ([]byte, *Response) {
+	fail := func(status int, msg string) ([]byte, *Response) {
+		resp := APIErr(status, msg, nil)
+		return nil, &resp
 	}
-	b, err := body(r)
+	if mt, _, _ := mime.ParseMediaType(Header(r, "content-type")); mt != "application/json" && mt != "" {
+		return fail(415, "send application/json")
+	}
+	b, err := Body(r)
 	if err != nil {
-		resp := APIErr(400, err.Error(), nil)
-		return &resp
+		return fail(400, err.Error())
 	}
 	if len(b) > max {
-		resp := APIErr(413, "the body is larger than "+strconv.Itoa(max)+" bytes", nil)
-		return &resp
+		return fail(413, "the body is larger than "+strconv.Itoa(max)+" bytes")
+	}
+	return b, nil
+}
+
+// JSONBody reads a JSON request body of at most max bytes into v, strictly (unknown fields
+// are refused).
+func JSONBody(r Request, max int, v any) *Response {
+	b, resp := JSONBytes(r, max)
+	if resp != nil {
+		return resp
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -102,8 +107,8 @@ func jsonBody(r Request, max int, v any) *Response {
 	return nil
 }
 
-// limit reads the limit query parameter: 1..100, default 50.
-func limit(r Request) (int, *Response) {
+// Limit reads the limit query parameter: 1..100, default 50.
+func Limit(r Request) (int, *Response) {
 	v := r.QueryStringParameters["limit"]
 	if v == "" {
 		return 50, nil

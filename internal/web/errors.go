@@ -11,7 +11,7 @@ import (
 )
 
 // Status is the HTTP status of a domain error, by its kind (internal/fault): invalid input
-// 400, not found 404, a conflict 409, anything else (a store or a service unavailable) 503,
+// 400, not found 404, a conflict 409, too large 413, an unsupported format 415, anything else (a store or a service unavailable) 503,
 // which the client may retry.
 func Status(err error) int {
 	switch {
@@ -21,6 +21,10 @@ func Status(err error) int {
 		return 404
 	case errors.Is(err, fault.ErrConflict):
 		return 409
+	case errors.Is(err, fault.ErrTooLarge):
+		return 413
+	case errors.Is(err, fault.ErrUnsupported):
+		return 415
 	}
 	return 503
 }

@@ -9,8 +9,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"shopmail/internal/contacts"
+	"shopmail/internal/dynamo"
 	"shopmail/internal/env"
-	"shopmail/internal/web"
+	"shopmail/internal/web/contactsapi"
 	"shopmail/internal/wire"
 )
 
@@ -25,6 +26,7 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if err != nil {
 		return nil, err
 	}
-	svc := &contacts.Service{Store: b.Store, Segments: b.Store, Profiles: b.Store, Pages: b.Store, Now: time.Now}
-	return &web.Contacts{Service: svc, Log: log}, nil
+	st := &dynamo.Marketing{Store: b.Store}
+	svc := &contacts.Service{Store: st, Segments: st, Profiles: st, Pages: st, Now: time.Now}
+	return &contactsapi.Contacts{Service: svc, Log: log}, nil
 }

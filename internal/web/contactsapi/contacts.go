@@ -1,4 +1,6 @@
-package web
+// Package contactsapi is the marketer API's contacts and segments at the HTTP edge (a package
+// of its own so that the functions serving customers' pages do not link the segment engine).
+package contactsapi
 
 import (
 	"context"
@@ -10,6 +12,7 @@ import (
 	"strings"
 
 	"shopmail/internal/contacts"
+	"shopmail/internal/web"
 )
 
 // Contacts is the marketer API's contacts and segments (behind the JWT authorizer; each
@@ -22,13 +25,13 @@ type Contacts struct {
 // maxJSONBody bounds a contact's or a segment's JSON.
 const maxJSONBody = 256 << 10
 
-// Invoke implements lambda.Handler.
+// web.Invoke implements lambda.Handler.
 func (h *Contacts) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	return Invoke(ctx, h.Serve, payload)
+	return web.Invoke(ctx, h.Serve, payload)
 }
 
 // Serve answers one request.
-func (h *Contacts) Serve(ctx context.Context, r Request) Response {
+func (h *Contacts) Serve(ctx context.Context, r web.Request) web.Response {
 	id := r.PathParameters["id"]
 	switch r.RouteKey {
 	case "GET /contacts":
@@ -39,114 +42,108 @@ func (h *Contacts) Serve(ctx context.Context, r Request) Response {
 		return h.detail(ctx, r, id)
 	case "DELETE /contacts/{id}":
 		if err := h.Service.Erase(ctx, id); err != nil {
-			return APIFail(ctx, h.Log, "erase contact", err)
+			return web.APIFail(ctx, h.Log, "erase contact", err)
 		}
-		return Response{StatusCode: 204, Headers: headers("application/json")}
+		return web.NoContent()
 	case "GET /contacts/{id}/export":
 		x, err := h.Service.Export(ctx, id)
 		if err != nil {
-			return APIFail(ctx, h.Log, "export contact", err)
+			return web.APIFail(ctx, h.Log, "export contact", err)
 		}
-		return JSON(200, x)
+		return web.JSON(200, x)
 	case "POST /contacts/import":
 		return h.importContacts(ctx, r)
 	case "POST /segments":
 		var in contacts.SegmentInput
-		if resp := jsonBody(r, maxJSONBody, &in); resp != nil {
+		if resp := web.JSONBody(r, maxJSONBody, &in); resp != nil {
 			return *resp
 		}
 		sg, err := h.Service.CreateSegment(ctx, in)
 		if err != nil {
-			return APIFail(ctx, h.Log, "create segment", err)
+			return web.APIFail(ctx, h.Log, "create segment", err)
 		}
-		return JSON(201, sg)
+		return web.JSON(201, sg)
 	case "GET /segments":
-		n, resp := limit(r)
+		n, resp := web.Limit(r)
 		if resp != nil {
 			return *resp
 		}
 		items, next, err := h.Service.ListSegments(ctx, r.QueryStringParameters["cursor"], n)
 		if err != nil {
-			return APIFail(ctx, h.Log, "list segments", err)
+			return web.APIFail(ctx, h.Log, "list segments", err)
 		}
-		return JSON(200, List[contacts.Segment]{Items: items, Next: next})
+		return web.JSON(200, web.List[contacts.Segment]{Items: items, Next: next})
 	case "GET /segments/{id}":
 		sg, err := h.Service.GetSegment(ctx, id)
 		if err != nil {
-			return APIFail(ctx, h.Log, "get segment", err)
+			return web.APIFail(ctx, h.Log, "get segment", err)
 		}
-		return JSON(200, sg)
+		return web.JSON(200, sg)
 	case "PUT /segments/{id}":
 		var in contacts.SegmentInput
-		if resp := jsonBody(r, maxJSONBody, &in); resp != nil {
+		if resp := web.JSONBody(r, maxJSONBody, &in); resp != nil {
 			return *resp
 		}
 		sg, err := h.Service.UpdateSegment(ctx, id, in)
 		if err != nil {
-			return APIFail(ctx, h.Log, "update segment", err)
+			return web.APIFail(ctx, h.Log, "update segment", err)
 		}
-		return JSON(200, sg)
+		return web.JSON(200, sg)
 	case "DELETE /segments/{id}":
 		if err := h.Service.DeleteSegment(ctx, id); err != nil {
-			return APIFail(ctx, h.Log, "delete segment", err)
+			return web.APIFail(ctx, h.Log, "delete segment", err)
 		}
-		return Response{StatusCode: 204, Headers: headers("application/json")}
+		return web.NoContent()
 	case "POST /segments/preview":
 		return h.preview(ctx, r)
 	}
-	return APIErr(404, "no such route: "+r.RouteKey, nil)
+	return web.APIErr(404, "no such route: "+r.RouteKey, nil)
 }
 
-func (h *Contacts) list(ctx context.Context, r Request) Response {
-	n, resp := limit(r)
+func (h *Contacts) list(ctx context.Context, r web.Request) web.Response {
+	n, resp := web.Limit(r)
 	if resp != nil {
 		return *resp
 	}
 	if addr, ok := r.QueryStringParameters["email"]; ok {
 		cs, err := h.Service.ByEmail(ctx, addr)
 		if err != nil {
-			return APIFail(ctx, h.Log, "look up contacts", err)
+			return web.APIFail(ctx, h.Log, "look up contacts", err)
 		}
 		items := make([]contacts.View, len(cs))
 		for i, c := range cs {
 			items[i] = contacts.ViewOf(c)
 		}
-		return JSON(200, List[contacts.View]{Items: items})
+		return web.JSON(200, web.List[contacts.View]{Items: items})
 	}
 	items, next, err := h.Service.List(ctx, r.QueryStringParameters["cursor"], n)
 	if err != nil {
-		return APIFail(ctx, h.Log, "list contacts", err)
+		return web.APIFail(ctx, h.Log, "list contacts", err)
 	}
-	return JSON(200, List[contacts.View]{Items: items, Next: next})
+	return web.JSON(200, web.List[contacts.View]{Items: items, Next: next})
 }
 
-func (h *Contacts) put(ctx context.Context, r Request, id string) Response {
-	if mt, _, _ := mime.ParseMediaType(Header(r, "content-type")); mt != "application/json" && mt != "" {
-		return APIErr(415, "send application/json", nil)
-	}
-	b, err := body(r)
-	if err != nil {
-		return APIErr(400, err.Error(), nil)
-	}
-	if len(b) > maxJSONBody {
-		return APIErr(413, "the body is larger than "+strconv.Itoa(maxJSONBody)+" bytes", nil)
+func (h *Contacts) put(ctx context.Context, r web.Request, id string) web.Response {
+	b, resp := web.JSONBytes(r, maxJSONBody)
+	if resp != nil {
+		return *resp
 	}
 	in, err := contacts.DecodeInput(b)
 	if err != nil {
-		return APIFail(ctx, h.Log, "put contact", err)
+		return web.APIFail(ctx, h.Log, "put contact", err)
 	}
 	c, created, err := h.Service.Put(ctx, id, in)
 	if err != nil {
-		return APIFail(ctx, h.Log, "put contact", err)
+		return web.APIFail(ctx, h.Log, "put contact", err)
 	}
 	if created {
-		return JSON(201, contacts.ViewOf(c))
+		return web.JSON(201, contacts.ViewOf(c))
 	}
-	return JSON(200, contacts.ViewOf(c))
+	return web.JSON(200, contacts.ViewOf(c))
 }
 
-func (h *Contacts) detail(ctx context.Context, r Request, id string) Response {
-	n, resp := limit(r)
+func (h *Contacts) detail(ctx context.Context, r web.Request, id string) web.Response {
+	n, resp := web.Limit(r)
 	if resp != nil {
 		return *resp
 	}
@@ -157,52 +154,52 @@ func (h *Contacts) detail(ctx context.Context, r Request, id string) Response {
 			cursor, err = strconv.Atoi(string(b))
 		}
 		if err != nil || cursor < 0 {
-			return APIErr(400, "cursor: not a cursor this API gave", map[string]string{"cursor": "not a cursor this API gave"})
+			return web.APIErr(400, "cursor: not a cursor this API gave", map[string]string{"cursor": "not a cursor this API gave"})
 		}
 	}
 	d, err := h.Service.Detail(ctx, id, cursor, n)
 	if err != nil {
-		return APIFail(ctx, h.Log, "get contact", err)
+		return web.APIFail(ctx, h.Log, "get contact", err)
 	}
 	if d.Next != "" {
 		d.Next = base64.RawURLEncoding.EncodeToString([]byte(d.Next))
 	}
-	return JSON(200, d)
+	return web.JSON(200, d)
 }
 
-func (h *Contacts) importContacts(ctx context.Context, r Request) Response {
-	mt, _, _ := mime.ParseMediaType(Header(r, "content-type"))
-	b, err := body(r)
+func (h *Contacts) importContacts(ctx context.Context, r web.Request) web.Response {
+	mt, _, _ := mime.ParseMediaType(web.Header(r, "content-type"))
+	b, err := web.Body(r)
 	if err != nil {
-		return APIErr(400, err.Error(), nil)
+		return web.APIErr(400, err.Error(), nil)
 	}
 	res, err := h.Service.Import(ctx, strings.ToLower(mt), b)
 	if err != nil {
-		return APIFail(ctx, h.Log, "import contacts", err)
+		return web.APIFail(ctx, h.Log, "import contacts", err)
 	}
-	return JSON(200, res)
+	return web.JSON(200, res)
 }
 
-func (h *Contacts) preview(ctx context.Context, r Request) Response {
+func (h *Contacts) preview(ctx context.Context, r web.Request) web.Response {
 	var in struct {
 		Rule json.RawMessage `json:"rule"`
 		ID   string          `json:"id"`
 	}
-	if resp := jsonBody(r, maxJSONBody, &in); resp != nil {
+	if resp := web.JSONBody(r, maxJSONBody, &in); resp != nil {
 		return *resp
 	}
 	var pv contacts.Preview
 	var err error
 	switch {
 	case (len(in.Rule) > 0) == (in.ID != ""):
-		return APIErr(400, "give either rule or id", map[string]string{"rule": "give either rule or id"})
+		return web.APIErr(400, "give either rule or id", map[string]string{"rule": "give either rule or id"})
 	case in.ID != "":
 		pv, err = h.Service.PreviewSegment(ctx, in.ID)
 	default:
 		pv, err = h.Service.PreviewRule(ctx, in.Rule)
 	}
 	if err != nil {
-		return APIFail(ctx, h.Log, "preview segment", err)
+		return web.APIFail(ctx, h.Log, "preview segment", err)
 	}
-	return JSON(200, pv)
+	return web.JSON(200, pv)
 }
