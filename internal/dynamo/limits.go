@@ -16,13 +16,21 @@ import (
 // conditional update, so that concurrent callers never take more than limit between them; the
 // item expires with its window.
 func (st *Store) Take(ctx context.Context, name string, limit int64, expires time.Time) (bool, error) {
+	return st.TakeN(ctx, name, 1, limit, expires)
+}
+
+// TakeN is Take for count uses at once: all of them or none.
+func (st *Store) TakeN(ctx context.Context, name string, count, limit int64, expires time.Time) (bool, error) {
+	if count > limit {
+		return false, nil
+	}
 	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           &st.table,
 		Key:                 key("LIMIT#"+name, "#LIMIT"),
-		UpdateExpression:    aws.String("ADD used :one SET expiresAt = :exp"),
-		ConditionExpression: aws.String("attribute_not_exists(used) OR used < :limit"),
+		UpdateExpression:    aws.String("ADD used :count SET expiresAt = :exp"),
+		ConditionExpression: aws.String("attribute_not_exists(used) OR used <= :room"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":one": n(1), ":limit": &types.AttributeValueMemberN{Value: strconv.FormatInt(limit, 10)},
+			":count": n(count), ":room": &types.AttributeValueMemberN{Value: strconv.FormatInt(limit-count, 10)},
 			":exp": n(expires.Unix()),
 		},
 	})
