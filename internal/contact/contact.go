@@ -37,6 +37,9 @@ type Contact struct {
 	Prefs map[string]Preference
 	// EngagedAt is the last human-confirmed open or click (machine events never set it).
 	EngagedAt time.Time
+	// CampaignClick is the last human click on a campaign's email: an order placed within the
+	// attribution window after it is credited to that campaign.
+	CampaignClick CampaignClick
 	// LastSurveyAt and LastSurveyOrder are the last survey sent, for the survey throttle.
 	LastSurveyAt    time.Time
 	LastSurveyOrder string
@@ -62,6 +65,22 @@ type Contact struct {
 	UpdatedAt time.Time
 	// Version is the optimistic-locking counter of the stored row; 0 for a new contact.
 	Version int64
+}
+
+// CampaignClick is a human click on a campaign's email.
+type CampaignClick struct {
+	Campaign string
+	At       time.Time
+}
+
+// CreditFor returns the campaign an order placed at `at` is credited to: the campaign of the
+// last human click at most window before it ("" when none).
+func (c *Contact) CreditFor(at time.Time, window time.Duration) string {
+	click := c.CampaignClick
+	if click.Campaign == "" || click.At.After(at) || at.Sub(click.At) > window {
+		return ""
+	}
+	return click.Campaign
 }
 
 // Consent is the contact's marketing consent as last stated, with where and when it was given

@@ -75,6 +75,7 @@ func contactOf(it item) *contact.Contact {
 		CreatedAt:            unstamp(it.getStr("createdAt")), UpdatedAt: unstamp(it.getStr("updatedAt")),
 		Version: it.getNum("version"), Country: it.getStr("country"), Tags: it.getStrList("tags"),
 		Attributes: it.getStrMap("attributes"), TopicConsent: topicConsent(it), Summary: summaryOf(it),
+		CampaignClick: contact.CampaignClick{Campaign: it.getStr("clickCampaign"), At: unstamp(it.getStr("clickAt"))},
 	}
 	for f, t := range it.getStrMap("observed") {
 		c.Observed[f] = unstamp(t)
@@ -98,7 +99,8 @@ func (st *Store) contactPut(c *contact.Contact) *types.Put {
 		str("firstOrderId", c.FirstOrderID).strMap("observed", observed).
 		str("createdAt", stamp(c.CreatedAt)).str("updatedAt", stamp(st.now())).num("version", c.Version+1).
 		str("country", c.Country).strList("tags", c.Tags).strMap("attributes", c.Attributes).
-		str("GSI3PK", profileShardPK(c.ID)).str("GSI3SK", c.ID)
+		str("GSI3PK", profileShardPK(c.ID)).str("GSI3SK", c.ID).
+		str("clickCampaign", c.CampaignClick.Campaign).str("clickAt", stamp(c.CampaignClick.At))
 	putTopicConsent(it, c.TopicConsent)
 	putSummary(it, c.Summary)
 	if len(c.Prefs) > 0 {
@@ -175,16 +177,22 @@ func prefs(it item) map[string]contact.Preference {
 }
 
 // TouchEngagement records a human-confirmed engagement on the contact, unless a later one is
-// recorded; it counts as a change of the contact (its version moves on), so that a concurrent
-// UpdateContact does not write over it.
-func (st *Store) TouchEngagement(ctx context.Context, contactID string, at time.Time) error {
+// recorded (hits are counted as they come, so a later one is the newer). A click on a
+// campaign's email (campaign set) is also the contact's latest campaign click, which an order
+// within the attribution window is credited to (contact.Contact.CreditFor); in the same write,
+// since every human click is an engagement.
+func (st *Store) TouchEngagement(ctx context.Context, contactID string, at time.Time, campaign string) error {
+	set := "SET engagedAt = :at"
+	vals := map[string]types.AttributeValue{":at": s(stamp(at)), ":one": n(1)}
+	if campaign != "" {
+		set += ", clickCampaign = :c, clickAt = :at"
+		vals[":c"] = s(campaign)
+	}
 	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &st.table, Key: key(contactPK(contactID), "#PROFILE"),
-		UpdateExpression:    aws.String("SET engagedAt = :at ADD version :one"),
-		ConditionExpression: aws.String("attribute_exists(PK) AND (attribute_not_exists(engagedAt) OR engagedAt < :at)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":at": s(stamp(at)), ":one": n(1),
-		},
+		UpdateExpression:          aws.String(set + " ADD version :one"),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND (attribute_not_exists(engagedAt) OR engagedAt < :at)"),
+		ExpressionAttributeValues: vals,
 	})
 	if err != nil && !isConditionFailed(err) {
 		return fmt.Errorf("record engagement of contact %s: %w", contactID, err)

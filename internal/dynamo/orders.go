@@ -23,8 +23,10 @@ const maxStoredLines = 200
 func orderPK(id string) string { return "ORDER#" + safe(id) }
 
 // PutOrder stores a placed order unless it is already stored, and returns the id of the
-// contact the stored order belongs to.
-func (st *Store) PutOrder(ctx context.Context, o order.Order) (string, error) {
+// contact the stored order belongs to. An order credited to a campaign (credit, "" for none)
+// is stored with it, and counted in the campaign's orders and revenue (per currency, in minor
+// units) in the same transaction: once, when the order first arrives, never again.
+func (st *Store) PutOrder(ctx context.Context, o order.Order, credit string) (string, error) {
 	lines := make([]item, 0, min(len(o.Items), maxStoredLines))
 	for _, l := range o.Items[:min(len(o.Items), maxStoredLines)] {
 		lines = append(lines, item{}.str("sku", l.SKU).str("name", l.Name).str("category", l.Category).
@@ -35,19 +37,45 @@ func (st *Store) PutOrder(ctx context.Context, o order.Order) (string, error) {
 		str("type", "order").str("id", o.ID).str("contactId", o.Customer.ID).str("placedAt", stamp(o.PlacedAt)).
 		str("currency", o.Currency).str("total", o.Total.String()).num("itemCount", int64(len(o.Items))).
 		list("lines", lines).str("couponCode", o.CouponCode).str("referralCode", o.ReferralCode).
-		str("status", "placed").str("recordedAt", stamp(st.now()))
-	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
+		str("status", "placed").str("recordedAt", stamp(st.now())).str("campaignId", credit)
+	put := &types.Put{
 		TableName: &st.table, Item: it, ConditionExpression: aws.String("attribute_not_exists(PK)"),
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		return item(ccf.Item).getStr("contactId"), nil
+	}
+	var old item
+	var err error
+	if credit == "" {
+		_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
+			ConditionExpression: put.ConditionExpression, ReturnValuesOnConditionCheckFailure: put.ReturnValuesOnConditionCheckFailure})
+		if ccf, failed := conditionFailed(err); failed {
+			old, err = ccf, nil
+		}
+	} else {
+		var done bool
+		done, old, err = st.transact(ctx, []types.TransactWriteItem{{Put: put}, {Update: st.creditUpdate(credit, o)}}, nil)
+		if done {
+			old = nil
+		}
 	}
 	if err != nil {
 		return "", fmt.Errorf("put order %s: %w", o.ID, err)
 	}
+	if old != nil {
+		return old.getStr("contactId"), nil // stored before: its owner, and its credit, stay
+	}
 	return o.Customer.ID, nil
+}
+
+// creditUpdate counts an order in its campaign's counters (the shard of the order's contact):
+// one order, and its total in the currency's minor units under revenue_<currency>.
+func (st *Store) creditUpdate(campaign string, o order.Order) *types.Update {
+	upd := st.statsUpdate(campaign, o.Customer.ID, "orders")
+	if units, ok := o.Total.Units(money.MinorUnits(o.Currency)); ok && money.ValidCurrency(o.Currency) {
+		*upd.UpdateExpression += ", #rev :units"
+		upd.ExpressionAttributeNames["#rev"] = "revenue_" + o.Currency
+		upd.ExpressionAttributeValues[":units"] = n(units)
+	}
+	return upd
 }
 
 // OrderIDs returns the ids of a contact's orders, oldest first.

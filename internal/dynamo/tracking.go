@@ -133,7 +133,11 @@ func (st *Store) RecordHit(ctx context.Context, h tracking.Hit) (bool, error) {
 		return true, fmt.Errorf("record %s of send %s: %w", h.Kind, h.SendKey, err)
 	}
 	if h.Class == tracking.Human {
-		return true, st.TouchEngagement(ctx, h.ContactID, h.At)
+		campaign := ""
+		if h.Kind == tracking.Click {
+			campaign = h.Campaign
+		}
+		return true, st.TouchEngagement(ctx, h.ContactID, h.At, campaign)
 	}
 	return true, nil
 }

@@ -128,3 +128,36 @@ func TestRacingHitsAreCountedOnce(t *testing.T) {
 		t.Errorf("%d of 10 racing hits counted; clicks_human = %d, want 2", n, stats["clicks_human"])
 	}
 }
+
+// A human click on a campaign's email becomes the contact's latest campaign click, the one an
+// order is credited to; a machine's click and an older click do not.
+func TestAHumanCampaignClickIsNotedOnTheProfile(t *testing.T) {
+	client, table := dynamotest.NewTable(t)
+	clock := now()
+	st := dynamo.New(client, table, func() time.Time { return clock })
+	ctx := context.Background()
+	if _, err := st.UpdateContact(ctx, "c-1", func(c *contact.Contact) bool { c.Email = "sara@example.com"; return true }); err != nil {
+		t.Fatal(err)
+	}
+	rec := send.Record{Key: "campaign#cmp-1", ContactID: "c-1", Kind: "campaign", CampaignID: "cmp-1", Status: send.Sending, Token: "t",
+		Links: []string{"https://shop.example/a"}, ExpiresAt: clock.Add(24 * time.Hour)}
+	if ok, _, err := st.Claim(ctx, rec); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	click := func(class tracking.Class, at time.Time) {
+		t.Helper()
+		hit := tracking.Hit{Kind: tracking.Click, ContactID: "c-1", SendKey: rec.Key, Stats: "cmp-1", Campaign: "cmp-1", Link: "0",
+			URL: "https://shop.example/a", At: at, Class: class, Expires: at.Add(24 * time.Hour)}
+		if _, err := st.RecordHit(ctx, hit); err != nil {
+			t.Fatal(err)
+		}
+	}
+	click(tracking.Machine, clock)
+	if c, _ := st.Contact(ctx, "c-1"); c.CampaignClick.Campaign != "" {
+		t.Fatalf("a machine's click was noted: %+v", c.CampaignClick)
+	}
+	click(tracking.Human, clock.Add(2*time.Hour))
+	if c, _ := st.Contact(ctx, "c-1"); c.CampaignClick.Campaign != "cmp-1" || !c.CampaignClick.At.Equal(clock.Add(2*time.Hour)) {
+		t.Errorf("campaign click = %+v", c.CampaignClick)
+	}
+}

@@ -282,6 +282,16 @@ func (d Decimal) Round(places int) Decimal {
 }
 
 // rescale returns d's coefficient at the larger scale s, or false if it does not fit.
+// Units returns d in units of 10^-places (e.g. cents for places 2), rounded as Round does;
+// ok is false on overflow.
+func (d Decimal) Units(places int) (int64, bool) {
+	r := d.Round(places)
+	if r.scale > places {
+		return 0, false
+	}
+	return r.rescale(places)
+}
+
 func (d Decimal) rescale(s int) (int64, bool) { return mul64(d.coef, pow10[s-d.scale]) }
 
 // abs returns |coef|, which fits a uint64 even for math.MinInt64.

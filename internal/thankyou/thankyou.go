@@ -46,19 +46,24 @@ type Config struct {
 	CouponValid time.Duration
 	// Links are the send's public links (tracking, unsubscribe).
 	Links links.Config
+	// AttributionWindow is how long after a human click on a campaign's email an order is
+	// credited to the campaign.
+	AttributionWindow time.Duration
 }
 
 // Contacts reads and updates contacts. Update runs fn on the current contact (a new one when
 // none exists) and stores the result if fn reports a change, retrying fn when a concurrent
 // update won; it returns the contact as stored.
 type Contacts interface {
+	Contact(ctx context.Context, id string) (*contact.Contact, error)
 	UpdateContact(ctx context.Context, id string, fn func(c *contact.Contact) bool) (*contact.Contact, error)
 }
 
-// Orders records orders. PutOrder stores the order unless it exists and returns the id of the
-// contact the stored order belongs to.
+// Orders records orders. PutOrder stores the order unless it exists, credited to a campaign
+// ("" for none) and counted in its stats, and returns the id of the contact the stored order
+// belongs to.
 type Orders interface {
-	PutOrder(ctx context.Context, o order.Order) (contactID string, err error)
+	PutOrder(ctx context.Context, o order.Order, credit string) (contactID string, err error)
 }
 
 // Catalog learns products and lists the most recently bought ones of a category.
@@ -188,9 +193,15 @@ func (s *Service) updateContact(ctx context.Context, o order.Order) (*contact.Co
 }
 
 // recordOrder stores the order, first of all: an order id seen before with another customer
-// is refused before it can touch either contact or send anything.
+// is refused before it can touch either contact or send anything. The order is credited to
+// the campaign whose email the customer last clicked within the attribution window before
+// placing it; the credit is fixed with the order's first write.
 func (s *Service) recordOrder(ctx context.Context, o order.Order) error {
-	owner, err := s.Orders.PutOrder(ctx, o)
+	c, err := s.Contacts.Contact(ctx, o.Customer.ID)
+	if err != nil {
+		return fmt.Errorf("read contact %s: %w", o.Customer.ID, err)
+	}
+	owner, err := s.Orders.PutOrder(ctx, o, c.CreditFor(o.PlacedAt, s.Config.AttributionWindow))
 	if err != nil {
 		return fmt.Errorf("record order %s: %w", o.ID, err)
 	}

@@ -54,6 +54,7 @@ type Hit struct {
 	ContactID string
 	SendKey   string
 	Stats     string // the counters' key: the campaign id, else the send's kind
+	Campaign  string // the send's campaign ("" for a send of no campaign)
 	Link      string // the link index ("h" for the hidden link); clicks only
 	URL       string // where the click led
 	At        time.Time
@@ -181,7 +182,7 @@ func (s *Service) record(ctx context.Context, st SendState, h Hit) (Hit, error) 
 func (s *Service) hit(k Kind, st SendState, ua string) Hit {
 	now := s.Now().UTC()
 	h := Hit{
-		Kind: k, ContactID: st.ContactID, SendKey: st.SendKey, Stats: st.CampaignID, At: now,
+		Kind: k, ContactID: st.ContactID, SendKey: st.SendKey, Stats: st.CampaignID, Campaign: st.CampaignID, At: now,
 		Expires: now.Add(s.Retention),
 	}
 	if h.Stats == "" {
