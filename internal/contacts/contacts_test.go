@@ -402,3 +402,21 @@ func TestSegmentsAreStoredAndPreviewed(t *testing.T) {
 		t.Errorf("delete twice: %v", err)
 	}
 }
+
+// An imported address that is suppressed (a complaint, written in another case) is marked so
+// on the profile: segments see it.
+func TestAnImportedSuppressedAddressIsMarked(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.st.Suppress(ctx, deliverability.Suppression{Address: "sara@example.com", Reason: deliverability.ReasonComplaint, At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := f.svc.Import(ctx, contacts.CSV, []byte("id,email\nc-1,Sara@Example.com\nc-2,ali@example.com\n")); err != nil || res.Imported != 2 {
+		t.Fatal(res, err)
+	}
+	rule, _ := contacts.ParseRule([]byte(`{"suppressed": true}`))
+	pv, err := f.svc.Preview(ctx, rule)
+	if err != nil || pv.Count != 1 || pv.Sample[0].ID != "c-1" {
+		t.Errorf("suppressed contacts: %+v, %v; want c-1 alone", pv, err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"shopmail/internal/bus"
 	"shopmail/internal/contact"
+	"shopmail/internal/deliverability"
 	"shopmail/internal/preferences"
 )
 
@@ -113,8 +114,8 @@ func (st *Store) contacts(ctx context.Context, ids []string) (map[string]*contac
 	return out, nil
 }
 
-// SuppressionsOf returns why each suppressed address of addresses gets no email (addresses not
-// suppressed are absent), erased contacts' hashed suppressions included, reading 100 keys a
+// SuppressionsOf returns why each suppressed address of addresses gets no email, by normalised
+// address (deliverability.Normalize; addresses not suppressed are absent), erased contacts' hashed suppressions included, reading 100 keys a
 // request.
 func (m *Marketing) SuppressionsOf(ctx context.Context, addresses []string) (map[string]string, error) {
 	st := m.Store
@@ -127,7 +128,7 @@ func (m *Marketing) SuppressionsOf(ctx context.Context, addresses []string) (map
 	for _, a := range addresses {
 		for _, pk := range []string{addressPK(a), hashedSuppressionPK(addressHash(hk, a))} {
 			if _, dup := byPK[pk]; !dup {
-				byPK[pk] = a
+				byPK[pk] = deliverability.Normalize(a)
 				keys = append(keys, key(pk, "#SUPPRESSED"))
 			}
 		}
