@@ -87,7 +87,9 @@ func TestCheck(t *testing.T) {
 			c.Content["fa"] = campaign.Content{Subject: "\u202eexe.png", Preheader: "x\u0085", Headline: "h"}
 		}, map[string]string{"content.en.subject": "contains a line break", "content.en.preheader": "contains the control character U+0009",
 			"content.fa.subject": "contains the bidirectional control character U+202E", "content.fa.preheader": "contains the control character U+0085"}},
-		"encoded word in the subject": {func(c *campaign.Campaign) { c.Content["en"] = campaign.Content{Subject: "=?utf-8?b?x?=", Headline: "h"} },
+		"encoded word in the subject": {func(c *campaign.Campaign) {
+			c.Content["en"] = campaign.Content{Subject: "=?utf-8?b?x?=", Headline: "h"}
+		},
 			map[string]string{"content.en.subject": `contains "=?"`}},
 		"too long": {func(c *campaign.Campaign) {
 			c.Content["en"] = campaign.Content{Subject: long, Preheader: strings.Repeat("ی", 251), Headline: "h"}
