@@ -126,20 +126,11 @@ func (g FreeGift) MarshalJSON() ([]byte, error) {
 // content of its language ("fa") when the campaign has one, else the fallback ("en"). It
 // also returns the locale of the content it chose.
 func (c Campaign) ContentFor(locale string) (Content, string) {
-	lang := language(locale)
+	lang := money.Language(locale)
 	if v, ok := c.Content[lang]; ok && lang != "" {
 		return v, lang
 	}
 	return c.Content[Fallback], Fallback
-}
-
-// language is the primary subtag of a BCP 47 or POSIX tag, in lower case.
-func language(tag string) string {
-	tag = strings.TrimSpace(tag)
-	if i := strings.IndexAny(tag, "-_"); i >= 0 {
-		tag = tag[:i]
-	}
-	return strings.ToLower(tag)
 }
 
 // text picks a text in the language, else the fallback's.
