@@ -142,6 +142,20 @@ func (l Locale) Date(t time.Time) string {
 	return t.Format("2 January 2006")
 }
 
+// DateTime is Date with the time of day in the contact's time zone, for what starts or ends
+// at an hour (a sale): "19 December 2026, 18:00", "۲۸ آذر ۱۴۰۵، ساعت ۱۸:۰۰".
+func (l Locale) DateTime(t time.Time) string {
+	return l.T("datetime", l.Date(t), money.Digits(t.In(l.tz).Format("15:04"), l.Lang))
+}
+
+// Percent shows a whole percentage with the locale's digits and percent sign: "30%", "۳۰٪".
+func (l Locale) Percent(n int64) string {
+	if l.Lang == "fa" {
+		return l.Number(n) + "٪"
+	}
+	return l.Number(n) + "%"
+}
+
 var jalaliMonths = [12]string{"فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"}
 
 // jalali converts a Gregorian date to the Solar Hijri (Jalali) calendar with the arithmetic

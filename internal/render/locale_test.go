@@ -38,6 +38,24 @@ func TestLocaleDateUsesContactTimeZone(t *testing.T) {
 	}
 }
 
+func TestLocaleDateTimeAndPercent(t *testing.T) {
+	// 22:00 UTC on 21 November is 01:30 on 22 November (1 Azar) in Tehran.
+	at := time.Date(2026, 11, 21, 22, 0, 0, 0, time.UTC)
+	fa, en := LocaleFor("fa-IR", "Asia/Tehran"), LocaleFor("en-US", "America/New_York")
+	if got := fa.DateTime(at); got != "۱ آذر ۱۴۰۵، ساعت ۰۱:۳۰" {
+		t.Errorf("fa date and time = %q", got)
+	}
+	if got := en.DateTime(at); got != "21 November 2026, 17:00" {
+		t.Errorf("en date and time = %q", got)
+	}
+	if got := fa.Percent(30); got != "۳۰٪" {
+		t.Errorf("fa percent = %q", got)
+	}
+	if got := en.Percent(7); got != "7%" {
+		t.Errorf("en percent = %q", got)
+	}
+}
+
 func TestLocaleFor(t *testing.T) {
 	tests := []struct{ tag, lang, dir string }{
 		{"fa-IR", "fa", "rtl"}, {"FA", "fa", "rtl"}, {"fa_IR", "fa", "rtl"}, {"en-GB", "en", "ltr"}, {"de-DE", "en", "ltr"}, {"", "en", "ltr"},

@@ -166,3 +166,49 @@ func TestNoOtherUnescapedHTML(t *testing.T) {
 		t.Fatalf("looked at %d files: is root right?", seen)
 	}
 }
+
+// TestTrackedHTML: https links and autolinks go through track, and what track returns is
+// what the reader follows; images, mailto and the links the sanitiser removes are left alone
+// (a javascript: link is never made into a tracked, clickable one).
+func TestTrackedHTML(t *testing.T) {
+	var seen []string
+	track := func(u string) string {
+		seen = append(seen, u)
+		return "https://t.example/c/" + string(rune('0'+len(seen)-1))
+	}
+	src := "[guide](https://shop.example/guide?a=1&b=2) <https://shop.example/auto> " +
+		"[mail](mailto:hi@shop.example) [js](javascript:alert(1)) [plain](http://shop.example/x) " +
+		"![pic](https://shop.example/i.png) <hi@shop.example>"
+	got := TrackedHTML(src, track).rendered(t)
+	wantSeen := []string{"https://shop.example/guide?a=1&b=2", "https://shop.example/auto"}
+	if strings.Join(seen, " ") != strings.Join(wantSeen, " ") {
+		t.Errorf("tracked %q, want %q", seen, wantSeen)
+	}
+	for _, want := range []string{
+		`<a href="https://t.example/c/0" target="_blank" rel="noopener">guide</a>`,
+		`<a href="https://t.example/c/1" target="_blank" rel="noopener">https://shop.example/auto</a>`,
+		`href="mailto:hi@shop.example"`,
+		`<img src="https://shop.example/i.png" alt="pic">`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("HTML lacks %s:\n%s", want, got)
+		}
+	}
+	for _, bad := range []string{"javascript", "http://shop.example/x", "shop.example/guide"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("HTML has %s:\n%s", bad, got)
+		}
+	}
+	if HTML(src).rendered(t) == got {
+		t.Error("HTML and TrackedHTML agree: nothing was tracked")
+	}
+}
+
+func TestLinks(t *testing.T) {
+	src := "[a](https://a.example) ![b](http://b.example/i.png) <https://c.example> <d@e.example> [e](javascript:x) [f](/rel)\n\n[g][ref]\n\n[ref]: https://g.example\n\n<a href=\"https://raw.example\">raw</a>"
+	got := strings.Join(Links(src), " ")
+	want := "https://a.example http://b.example/i.png https://c.example mailto:d@e.example javascript:x /rel https://g.example"
+	if got != want {
+		t.Errorf("Links = %q\nwant    %q", got, want)
+	}
+}

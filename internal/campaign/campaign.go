@@ -1,0 +1,190 @@
+// Package campaign is a sale announcement as the marketer writes it (Campaign, Decode), the
+// checks it must pass before it may be scheduled or sent (Check), and the email one contact
+// receives (Render). It is pure: the API, the store and the fan-out build on it.
+package campaign
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"shopmail/internal/contact"
+	"shopmail/internal/fault"
+	"shopmail/internal/money"
+)
+
+// Statuses of a campaign. Only the server sets them; the marketer's input never carries one.
+const (
+	StatusDraft     = "draft"
+	StatusScheduled = "scheduled"
+	StatusSending   = "sending"
+	StatusCompleted = "completed"
+	StatusPaused    = "paused"
+	StatusCancelled = "cancelled"
+	StatusBlocked   = "blocked"
+)
+
+// Fallback is the locale every campaign must have content for: the one a contact whose
+// language the campaign is not written in receives.
+const Fallback = "en"
+
+// Campaign is one sale announcement. Its JSON is the marketer API's.
+type Campaign struct {
+	ID      string             `json:"id,omitzero"`
+	Name    string             `json:"name"`
+	Topic   string             `json:"topic"` // one of contact.Topics; contact.TopicSales when left out
+	Segment SegmentRef         `json:"segment"`
+	Content map[string]Content `json:"content"` // by language subtag ("en", "fa"); see ContentFor
+	Sale    *Sale              `json:"sale,omitempty"`
+	CTA     *CTA               `json:"cta,omitempty"`
+	// Status and BlockedReason are the server's: the fan-out and the checks set them.
+	Status        string    `json:"status,omitzero"`
+	BlockedReason string    `json:"blockedReason,omitzero"`
+	CreatedAt     time.Time `json:"createdAt,omitzero"`
+	UpdatedAt     time.Time `json:"updatedAt,omitzero"`
+}
+
+// SegmentRef is who receives the campaign: a stored segment by id, or a rule written in
+// place. The rule is kept as written; the caller parses it with package segment, so that
+// this package (and what links it) does not carry the segment engine.
+type SegmentRef struct {
+	ID   string          `json:"id,omitzero"`
+	Rule json.RawMessage `json:"rule,omitzero"`
+}
+
+// Content is what the email says in one language. Body is Markdown.
+type Content struct {
+	Subject   string `json:"subject"`
+	Preheader string `json:"preheader,omitzero"`
+	Headline  string `json:"headline"`
+	Body      string `json:"body,omitzero"`
+}
+
+// Sale is what is on sale, when, and why. Texts are by language, like Campaign.Content.
+type Sale struct {
+	Reason   map[string]string `json:"reason,omitempty"`
+	StartsAt time.Time         `json:"startsAt"`
+	EndsAt   time.Time         `json:"endsAt"`
+	Products []Product         `json:"products,omitempty"`
+	Coupon   *Coupon           `json:"coupon,omitempty"`
+}
+
+// Product is one product on sale. Both prices are in Currency.
+type Product struct {
+	SKU          string            `json:"sku,omitzero"`
+	Name         map[string]string `json:"name"`
+	URL          string            `json:"url,omitzero"`
+	ImageURL     string            `json:"imageUrl,omitzero"`
+	Currency     string            `json:"currency"`
+	RegularPrice money.Decimal     `json:"-"`
+	SalePrice    money.Decimal     `json:"-"`
+	FreeGift     *FreeGift         `json:"freeGift,omitempty"`
+}
+
+// FreeGift comes with the product; Value is in the product's currency.
+type FreeGift struct {
+	Name  map[string]string `json:"name"`
+	Value money.Decimal     `json:"-"`
+}
+
+// Coupon is a code every recipient may use (not a single-use coupon of package coupon).
+type Coupon struct {
+	Code string `json:"code"`
+}
+
+// CTA is the email's button.
+type CTA struct {
+	Label map[string]string `json:"label"`
+	URL   string            `json:"url"`
+}
+
+// The API writes amounts as decimal strings ("129.90"), which JSON numbers would not keep
+// exactly in most clients; money.Decimal marshals as a number, so prices are written here.
+
+// MarshalJSON writes the product with its prices as decimal strings.
+func (p Product) MarshalJSON() ([]byte, error) {
+	type plain Product // without this method
+	return json.Marshal(struct {
+		plain
+		RegularPrice string `json:"regularPrice"`
+		SalePrice    string `json:"salePrice"`
+	}{plain(p), p.RegularPrice.String(), p.SalePrice.String()})
+}
+
+// MarshalJSON writes the gift with its value as a decimal string.
+func (g FreeGift) MarshalJSON() ([]byte, error) {
+	type plain FreeGift
+	return json.Marshal(struct {
+		plain
+		Value string `json:"value"`
+	}{plain(g), g.Value.String()})
+}
+
+// ContentFor returns the content for a contact's locale (a BCP 47 tag, e.g. "fa-IR"): the
+// content of its language ("fa") when the campaign has one, else the fallback ("en"). It
+// also returns the locale of the content it chose.
+func (c Campaign) ContentFor(locale string) (Content, string) {
+	lang := money.Language(locale)
+	if v, ok := c.Content[lang]; ok && lang != "" {
+		return v, lang
+	}
+	return c.Content[Fallback], Fallback
+}
+
+// text picks a text in the language, else the fallback's.
+func text(m map[string]string, lang string) string {
+	if v, ok := m[lang]; ok {
+		return v
+	}
+	return m[Fallback]
+}
+
+// topic is the campaign's topic, the default for one written without.
+func (c Campaign) topic() string {
+	if c.Topic == "" {
+		return contact.TopicSales
+	}
+	return c.Topic
+}
+
+// FieldError is a campaign with problems, by JSON path ("content.en.subject",
+// "sale.products[2].salePrice"; "" for the whole input). It wraps fault.ErrInvalid.
+type FieldError struct{ Fields map[string]string }
+
+func (e *FieldError) Error() string {
+	keys := slices.Sorted(maps.Keys(e.Fields))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		if k == "" {
+			parts[i] = e.Fields[k]
+			continue
+		}
+		parts[i] = k + ": " + e.Fields[k]
+	}
+	return "invalid campaign: " + strings.Join(parts, "; ")
+}
+
+// Unwrap returns fault.ErrInvalid: the same campaign can never pass.
+func (e *FieldError) Unwrap() error { return fault.ErrInvalid }
+
+// FieldProblems returns the problems by field, for the API's error answer.
+func (e *FieldError) FieldProblems() map[string]string { return e.Fields }
+
+// add records the first problem of a field (the first is the one to fix first).
+func (e *FieldError) add(field, problem string) {
+	if e.Fields == nil {
+		e.Fields = map[string]string{}
+	}
+	if _, ok := e.Fields[field]; !ok {
+		e.Fields[field] = problem
+	}
+}
+
+func (e *FieldError) err() error {
+	if len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}
