@@ -184,6 +184,7 @@ func TestRealThankYouEnv(t *testing.T) {
 		"COUPON_OFFER":            "10% off your next order",
 		"COUPON_OFFER_FA":         "۱۰٪ تخفیف برای خرید بعدی",
 		"COUPON_VALID_DAYS":       "60",
+		"ATTRIBUTION_DAYS":        "5",
 		"UNSUBSCRIBE_MAILTO":      "",
 		"PUBLIC_URL":              "https://abc123.execute-api.us-east-1.amazonaws.com",
 		"TOKEN_KEYS_SECRET":       "arn:aws:secretsmanager:us-east-1:000000000000:secret:TokenKeys-AbCdEf",
