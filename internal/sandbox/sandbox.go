@@ -118,6 +118,7 @@ type Sandbox struct {
 	devToken    string
 
 	secrets     map[string]*secret
+	queues      map[string]*queue // by logical id, which is also the queue's name
 	mu          sync.Mutex
 	deadLetters []DeadLetter
 }
@@ -168,6 +169,9 @@ func New(ctx context.Context, c Config) (*Sandbox, error) {
 		return nil, err
 	}
 	if err := s.loadSecrets(); err != nil {
+		return nil, err
+	}
+	if err := s.loadQueues(); err != nil {
 		return nil, err
 	}
 	fns, err := s.tmpl.Functions()
