@@ -119,6 +119,7 @@ type Sandbox struct {
 
 	secrets     map[string]*secret
 	queues      map[string]*queue // by logical id, which is also the queue's name
+	sqsSources  []*sqsSource
 	mu          sync.Mutex
 	deadLetters []DeadLetter
 }
@@ -187,6 +188,11 @@ func New(ctx context.Context, c Config) (*Sandbox, error) {
 	if err := s.loadAuthorizers(); err != nil {
 		return nil, err
 	}
+	// The SQS pollers run from the start, as event source mappings do: a message sent once
+	// the endpoint serves is taken at once.
+	for _, src := range s.sqsSources {
+		go s.poll(src)
+	}
 	// The dev marketer token: every route's scopes, valid for as long as the sandbox runs.
 	if s.devToken, err = s.mintToken(tokenRequest{Scopes: s.allScopes(), ExpiresIn: devTokenLife}); err != nil {
 		return nil, err
@@ -249,9 +255,21 @@ func (s *Sandbox) DevToken() string { return s.devToken }
 // Clock returns the sandbox clock.
 func (s *Sandbox) Clock() *Clock { return &s.clock }
 
-// Idle waits until no invocation is running (asynchronous ones with their retries, and
-// schedules firing).
-func (s *Sandbox) Idle() { s.inflight.wait() }
+// Idle waits until no invocation is running (asynchronous ones with their retries, schedules
+// firing, SQS batches) and no queue that a function consumes has a visible message. Messages
+// waiting out a visibility timeout or a delay are not waited for: Advance brings them.
+func (s *Sandbox) Idle() {
+	for {
+		s.inflight.wait()
+		// Idle only if no work started while the queues were read: a batch is counted before
+		// its messages leave the queue, and a message sent by an invocation before it ends.
+		started := s.inflight.started()
+		if !s.sqsPending() && s.inflight.quietSince(started) {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
 
 // Messages returns the emails sent through the sandbox's SES, oldest first.
 func (s *Sandbox) Messages() []sesv2.Message { return s.ses.Messages() }

@@ -2,15 +2,23 @@ package sandbox_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"shopmail/internal/wire"
 )
 
 const queuesTemplate = `
@@ -135,5 +143,122 @@ func TestSQSLongPollingAndErrors(t *testing.T) {
 	var none *sqstypes.QueueDoesNotExist
 	if !errors.As(err, &none) {
 		t.Errorf("an unknown queue: %v", err)
+	}
+}
+
+const senderTemplate = queuesTemplate + `
+  Sender:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/sender
+      Timeout: 5
+      Events:
+        Outbox:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Outbox.Arn
+            BatchSize: 3
+            MaximumBatchingWindowInSeconds: 1
+            FunctionResponseTypes: [ReportBatchItemFailures]
+            ScalingConfig: {MaximumConcurrency: 2}
+`
+
+// sender is a test function consuming the Outbox queue: it records each batch as it came
+// and acts on each message's body: "crash" fails the invocation, "crash-once" fails it on the
+// message's first receive, "fail" reports the message as a batch item failure, "bad-id"
+// reports an id of no message of the batch, "slow" takes 200 ms.
+type sender struct {
+	mu            sync.Mutex
+	batches       []events.SQSEvent
+	raw           []string
+	running, peak int
+}
+
+func (s *sender) build(func(string) (string, bool), *slog.Logger) (lambda.Handler, error) { return s, nil }
+
+func (s *sender) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	var ev events.SQSEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.batches, s.raw = append(s.batches, ev), append(s.raw, string(payload))
+	s.running++
+	s.peak = max(s.peak, s.running)
+	s.mu.Unlock()
+	defer func() { s.mu.Lock(); s.running--; s.mu.Unlock() }()
+	var out events.SQSEventResponse
+	for _, m := range ev.Records {
+		switch {
+		case m.Body == "crash" || m.Body == "crash-once" && m.Attributes["ApproximateReceiveCount"] == "1":
+			return nil, errors.New("crashed on " + m.MessageId)
+		case m.Body == "fail":
+			out.BatchItemFailures = append(out.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+		case m.Body == "bad-id":
+			out.BatchItemFailures = append(out.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: "not-of-the-batch"})
+		case m.Body == "slow":
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	return json.Marshal(out)
+}
+
+// deliveries counts how many times each body was delivered, and the batches' sizes.
+func (s *sender) deliveries() (map[string]int, []int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	count, sizes := map[string]int{}, []int{}
+	for _, b := range s.batches {
+		sizes = append(sizes, len(b.Records))
+		for _, m := range b.Records {
+			count[m.Body]++
+		}
+	}
+	return count, sizes
+}
+
+func startSender(t *testing.T) (*running, *sender, string) {
+	f := &sender{}
+	r := start(t, parse(t, senderTemplate), map[string]wire.Builder{"sender": f.build})
+	return r, f, r.queueURL(t, "Outbox")
+}
+
+func (r *running) sendBatch(t *testing.T, url string, bodies ...string) {
+	t.Helper()
+	var entries []sqstypes.SendMessageBatchRequestEntry
+	for i, b := range bodies {
+		entries = append(entries, sqstypes.SendMessageBatchRequestEntry{Id: aws.String(fmt.Sprint("e", i)), MessageBody: aws.String(b),
+			MessageAttributes: map[string]sqstypes.MessageAttributeValue{"campaign": {DataType: aws.String("String"), StringValue: aws.String("c-1")}}})
+	}
+	out, err := r.sqs().SendMessageBatch(context.Background(), &sqs.SendMessageBatchInput{QueueUrl: &url, Entries: entries})
+	if err != nil || len(out.Failed) != 0 {
+		t.Fatalf("SendMessageBatch: %v %+v", err, out)
+	}
+}
+
+// Seven messages reach the function in batches of BatchSize (3, 3, 1: the batching window
+// gathers them), in Lambda's SQS event, and are deleted once handled.
+func TestSQSEventSourceBatches(t *testing.T) {
+	r, f, url := startSender(t)
+	r.sendBatch(t, url, "1", "2", "3", "4", "5", "6", "7")
+	r.sb.Idle()
+	count, sizes := f.deliveries()
+	slices.Sort(sizes)
+	if len(count) != 7 || !slices.Equal(sizes, []int{1, 3, 3}) {
+		t.Errorf("deliveries %v in batches of %v, want each of 7 once in 1, 3, 3", count, sizes)
+	}
+	m := f.batches[0].Records[0]
+	if m.MessageId == "" || m.ReceiptHandle == "" || m.EventSource != "aws:sqs" || m.EventSourceARN != "arn:aws:sqs:us-east-1:000000000000:Outbox" ||
+		m.AWSRegion != "us-east-1" || m.Attributes["ApproximateReceiveCount"] != "1" || m.Attributes["SentTimestamp"] == "" ||
+		m.MessageAttributes["campaign"].DataType != "String" || aws.ToString(m.MessageAttributes["campaign"].StringValue) != "c-1" {
+		t.Errorf("record %+v", m)
+	}
+	for _, key := range []string{`"messageId"`, `"receiptHandle"`, `"eventSourceARN"`, `"awsRegion"`, `"stringValue":"c-1"`, `"md5OfBody"`} {
+		if !strings.Contains(f.raw[0], key) {
+			t.Errorf("the event lacks %s: %s", key, f.raw[0])
+		}
+	}
+	if v, nv := r.queueCounts(t, url); v != "0" || nv != "0" {
+		t.Errorf("after the batches: %s visible, %s not visible", v, nv)
 	}
 }
