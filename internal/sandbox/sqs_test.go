@@ -174,7 +174,9 @@ type sender struct {
 	running, peak int
 }
 
-func (s *sender) build(func(string) (string, bool), *slog.Logger) (lambda.Handler, error) { return s, nil }
+func (s *sender) build(func(string) (string, bool), *slog.Logger) (lambda.Handler, error) {
+	return s, nil
+}
 
 func (s *sender) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	var ev events.SQSEvent
