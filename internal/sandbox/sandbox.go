@@ -1,26 +1,35 @@
 // Package sandbox runs the whole system on one machine, offline (DESIGN.md section 5): one AWS
 // endpoint serving DynamoDB (proxied to DynamoDB Local), SES v2, EventBridge PutEvents,
-// EventBridge Scheduler and SQS SendMessage; the functions of template.yaml in-process, routed
+// EventBridge Scheduler and SQS; the functions of template.yaml in-process, routed
 // by the template's rules; the HTTP API routes of the template; and a UI under /_sandbox/ with
-// the inbox, the event log, the table, the schedules and a clock.
+// the inbox, the event log, the table, the schedules and a clock; the template's SQS queues,
+// and pollers invoking the functions with their messages as Lambda's event source mappings do.
 //
 // One file per AWS service the sandbox stands in for:
 //
 //	endpoint.go        the AWS endpoint: each request to the service it names
 //	eventbridge.go     PutEvents; each event matched against the rules and sent to their functions
 //	lambda.go          the template's functions (built by their wire packages), invoked as Lambda does
-//	eventsources.go    each function's Events: rules, HTTP API routes, schedules
+//	eventsources.go    each function's Events: rules, HTTP API routes, schedules, SQS queues
 //	apigateway.go      the HTTP API: routes to functions, payload format 2.0, the JWT authorizer
 //	scheduler.go       EventBridge Scheduler (emulated in scheduler/): schedules fire on the clock
 //	ses.go             SES v2 (emulated in sesv2/): its events go onto the default bus
-//	sqs.go             SQS SendMessage: the dead-letter and on-failure queues
+//	sqs.go             SQS over AWS JSON 1.0 and the query protocol (SendMessage only there);
+//	                   messages on queues no function consumes are the dead letters
+//	sqs_queue.go       the template's standard queues: visibility timeout, delay, retention,
+//	                   redrive after maxReceiveCount, on the sandbox clock (no FIFO queues)
+//	sqs_api.go         SendMessage(Batch), ReceiveMessage (long polling), DeleteMessage(Batch),
+//	                   ChangeMessageVisibility, GetQueueUrl, GetQueueAttributes
+//	sqs_events.go      SQS event sources: a poller per mapping, batches (BatchSize, batching
+//	                   window), MaximumConcurrency, ReportBatchItemFailures, retries by visibility
 //	secretsmanager.go  the template's secrets
 //	dynamodb.go        DynamoDB: proxied to DynamoDB Local, the template's table
 //	logs.go            the functions' log lines
 //	ui.go, ui_email.go the UI under /_sandbox/, and the marketer API's OpenAPI document at /openapi.json
 //
 // How an event reaches a function: eventbridge.go (PutEvents, rules) → lambda.go (invokeAsync,
-// retries, on-failure) → the function's wiring in internal/wire/<function>.
+// retries, on-failure) → the function's wiring in internal/wire/<function>. How a message
+// does: sqs_api.go (SendMessage) → sqs_queue.go → sqs_events.go (poll, runBatch) → lambda.go.
 package sandbox
 
 import (

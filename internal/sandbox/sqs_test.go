@@ -264,3 +264,98 @@ func TestSQSEventSourceBatches(t *testing.T) {
 		t.Errorf("after the batches: %s visible, %s not visible", v, nv)
 	}
 }
+
+// With ReportBatchItemFailures only the message the function names comes back, after the
+// visibility timeout; a response naming no message of the batch fails the whole batch.
+func TestSQSPartialBatchFailureRetriesOnlyTheFailed(t *testing.T) {
+	r, f, url := startSender(t)
+	r.sendBatch(t, url, "ok", "fail", "also ok")
+	r.sb.Idle()
+	if v, nv := r.queueCounts(t, url); v != "0" || nv != "1" {
+		t.Errorf("after the batch: %s visible, %s not visible; want the failed message alone in flight", v, nv)
+	}
+	r.sb.Advance(context.Background(), 61*time.Second)
+	r.sb.Idle()
+	count, sizes := f.deliveries()
+	if count["ok"] != 1 || count["also ok"] != 1 || count["fail"] != 2 || !slices.Equal(sizes, []int{3, 1}) {
+		t.Errorf("deliveries %v in batches %v; want the failed message alone again", count, sizes)
+	}
+	if got := f.batches[1].Records[0].Attributes["ApproximateReceiveCount"]; got != "2" {
+		t.Errorf("the retry's ApproximateReceiveCount is %s", got)
+	}
+
+	r.sendBatch(t, url, "bad-id", "fine")
+	r.sb.Idle()
+	r.sb.Advance(context.Background(), 61*time.Second)
+	r.sb.Idle()
+	if count, _ := f.deliveries(); count["fine"] != 2 || count["bad-id"] != 2 {
+		t.Errorf("deliveries %v; an unknown itemIdentifier must fail (and retry) the whole batch", count)
+	}
+}
+
+// A function error leaves the whole batch in flight until the visibility timeout (60 s) has
+// passed on the clock, then it comes back.
+func TestSQSFunctionErrorRetriesTheBatchAfterTheVisibilityTimeout(t *testing.T) {
+	r, f, url := startSender(t)
+	r.sendBatch(t, url, "crash-once", "ok")
+	r.sb.Idle()
+	r.sb.Advance(context.Background(), 30*time.Second)
+	r.sb.Idle()
+	if count, _ := f.deliveries(); count["ok"] != 1 {
+		t.Errorf("before the timeout: deliveries %v", count)
+	}
+	if v, nv := r.queueCounts(t, url); v != "0" || nv != "2" {
+		t.Errorf("before the timeout: %s visible, %s not visible", v, nv)
+	}
+	r.sb.Advance(context.Background(), 31*time.Second)
+	r.sb.Idle()
+	if count, sizes := f.deliveries(); count["ok"] != 2 || count["crash-once"] != 2 || !slices.Equal(sizes, []int{2, 2}) {
+		t.Errorf("after the timeout: deliveries %v in batches %v", count, sizes)
+	}
+	if v, nv := r.queueCounts(t, url); v != "0" || nv != "0" {
+		t.Errorf("after the retry succeeded: %s visible, %s not visible", v, nv)
+	}
+}
+
+// A message received maxReceiveCount (2) times moves to the redrive queue, body and
+// attributes intact.
+func TestSQSPoisonMessageMovesToTheDeadLetterQueue(t *testing.T) {
+	r, f, url := startSender(t)
+	r.sendBatch(t, url, "crash")
+	for range 3 {
+		r.sb.Idle()
+		r.sb.Advance(context.Background(), 61*time.Second)
+	}
+	r.sb.Idle()
+	if count, _ := f.deliveries(); count["crash"] != 2 {
+		t.Errorf("delivered %d times, want maxReceiveCount (2)", count["crash"])
+	}
+	poison := r.queueURL(t, "Poison")
+	got, err := r.sqs().ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: &poison, MessageAttributeNames: []string{"All"},
+		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{"DeadLetterQueueSourceArn"}})
+	if err != nil || len(got.Messages) != 1 {
+		t.Fatalf("the redrive queue: %v %+v", err, got)
+	}
+	m := got.Messages[0]
+	if aws.ToString(m.Body) != "crash" || aws.ToString(m.MessageAttributes["campaign"].StringValue) != "c-1" ||
+		m.Attributes["DeadLetterQueueSourceArn"] != "arn:aws:sqs:us-east-1:000000000000:Outbox" {
+		t.Errorf("on the redrive queue: %+v", m)
+	}
+	if dl := r.sb.DeadLetters(); len(dl) != 1 || dl[0].Body != "crash" || !strings.HasSuffix(dl[0].Queue, "/Poison") {
+		t.Errorf("dead letters: %+v", dl)
+	}
+	if v, nv := r.queueCounts(t, url); v != "0" || nv != "0" {
+		t.Errorf("the source queue: %s visible, %s not visible", v, nv)
+	}
+}
+
+// No more than MaximumConcurrency (2) batches run at once, though four are ready.
+func TestSQSMaximumConcurrencyBoundsInvocations(t *testing.T) {
+	r, f, url := startSender(t)
+	r.sendBatch(t, url, slices.Repeat([]string{"slow"}, 10)...)
+	r.sb.Idle()
+	count, sizes := f.deliveries()
+	if count["slow"] != 10 || f.peak != 2 {
+		t.Errorf("%d deliveries in batches %v, %d at once; want 10, at most (and here exactly) 2 at once", count["slow"], sizes, f.peak)
+	}
+}
