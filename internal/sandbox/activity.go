@@ -73,15 +73,31 @@ func (j *journal) list() []Activity {
 // sync.WaitGroup, work may be added while someone waits: the schedule ticker fires while a
 // test or the shutdown waits for the sandbox to be idle.
 type work struct {
-	mu   sync.Mutex
-	n    int
-	idle sync.Cond
+	mu    sync.Mutex
+	n     int
+	count uint64 // how many were ever added, to tell whether any started meanwhile
+	idle  sync.Cond
 }
 
 func (w *work) add() {
 	w.mu.Lock()
 	w.n++
+	w.count++
 	w.mu.Unlock()
+}
+
+// started is how many pieces of work were ever added.
+func (w *work) started() uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.count
+}
+
+// quietSince reports whether none is under way and none started since started returned count.
+func (w *work) quietSince(count uint64) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.n == 0 && w.count == count
 }
 
 func (w *work) done() {

@@ -10,6 +10,7 @@ import (
 type Clock struct {
 	mu     sync.Mutex
 	offset time.Duration
+	moved  chan struct{} // closed (and replaced) when the clock moves, to wake what waits on it
 }
 
 // Now returns the sandbox time.
@@ -27,6 +28,21 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.offset += d
+	if c.moved != nil {
+		close(c.moved)
+		c.moved = nil
+	}
+}
+
+// Moved returns a channel closed the next time the clock moves forward: a wait measured in
+// sandbox time (a message's visibility timeout) ends early when the developer moves the clock.
+func (c *Clock) Moved() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.moved == nil {
+		c.moved = make(chan struct{})
+	}
+	return c.moved
 }
 
 // Offset is how far the clock is ahead of wall time.

@@ -89,7 +89,7 @@ func (s *Sandbox) awsEndpoint() http.Handler {
 			s.serveSecrets(w, r)
 		default:
 			awsJSONError(w, http.StatusBadRequest, "UnknownOperationException",
-				"the sandbox serves DynamoDB, SES v2, EventBridge PutEvents, EventBridge Scheduler, SQS SendMessage (JSON and query protocols), Secrets Manager GetSecretValue and PutSecretValue, and LocalStack's /_aws/ses")
+				"the sandbox serves DynamoDB, SES v2, EventBridge PutEvents, EventBridge Scheduler, SQS (JSON protocol; SendMessage over the query protocol too), Secrets Manager GetSecretValue and PutSecretValue, and LocalStack's /_aws/ses")
 		}
 	})
 }

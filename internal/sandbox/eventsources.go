@@ -1,7 +1,8 @@
 package sandbox
 
 // Lambda event sources: each function's Events in the template become EventBridge rules
-// (eventbridge.go), HTTP API routes (apigateway.go) or schedules (scheduler.go).
+// (eventbridge.go), HTTP API routes (apigateway.go), schedules (scheduler.go) or SQS event
+// source mappings (sqs_events.go).
 
 import (
 	"fmt"
@@ -12,7 +13,7 @@ import (
 )
 
 // loadEvents reads every function's event sources from the template: EventBridge rules,
-// HTTP API routes and schedules. A source type the sandbox does not run is an error, so that
+// HTTP API routes, schedules and SQS queues. A source type the sandbox does not run is an error, so that
 // nothing in the template is silently ignored.
 func (s *Sandbox) loadEvents(fns []samtemplate.Function) error {
 	s.buses = map[string]bool{"default": true}
@@ -55,6 +56,8 @@ func (s *Sandbox) loadEvent(fn, name, typ string, p map[string]any) error {
 		s.routes = append(s.routes, r)
 	case "ScheduleV2", "Schedule":
 		return s.loadSchedule(fn, name, p)
+	case "SQS":
+		return s.loadSQSSource(fn, name, p)
 	default:
 		return fmt.Errorf("event type %s is not run by the sandbox", typ)
 	}

@@ -287,7 +287,13 @@ func (s *Sandbox) onFailure(f *function, payload []byte, requestID string, attem
 		"responseContext": map[string]any{"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
 		"responsePayload": map[string]any{"errorMessage": err.Error(), "errorType": errorType(err)},
 	})
-	s.addDeadLetter(DeadLetter{Queue: f.onFailure, Body: string(record), Attributes: map[string]string{"source": f.id, "reason": err.Error()}, At: s.clock.Now()})
+	note := map[string]string{"source": f.id, "reason": err.Error()}
+	q := s.queueByURL(f.onFailure)
+	if q == nil {
+		s.addDeadLetter(DeadLetter{Queue: f.onFailure, Body: string(record), Attributes: note, At: s.clock.Now()})
+		return
+	}
+	s.deliver(q, &message{id: newUUID(), body: string(record), sent: s.clock.Now()}, 0, note)
 }
 
 // errorType names an error's type as the Go runtime reports it to Lambda ("errorString"), or

@@ -1,26 +1,35 @@
 // Package sandbox runs the whole system on one machine, offline (DESIGN.md section 5): one AWS
 // endpoint serving DynamoDB (proxied to DynamoDB Local), SES v2, EventBridge PutEvents,
-// EventBridge Scheduler and SQS SendMessage; the functions of template.yaml in-process, routed
+// EventBridge Scheduler and SQS; the functions of template.yaml in-process, routed
 // by the template's rules; the HTTP API routes of the template; and a UI under /_sandbox/ with
-// the inbox, the event log, the table, the schedules and a clock.
+// the inbox, the event log, the table, the schedules and a clock; the template's SQS queues,
+// and pollers invoking the functions with their messages as Lambda's event source mappings do.
 //
 // One file per AWS service the sandbox stands in for:
 //
 //	endpoint.go        the AWS endpoint: each request to the service it names
 //	eventbridge.go     PutEvents; each event matched against the rules and sent to their functions
 //	lambda.go          the template's functions (built by their wire packages), invoked as Lambda does
-//	eventsources.go    each function's Events: rules, HTTP API routes, schedules
+//	eventsources.go    each function's Events: rules, HTTP API routes, schedules, SQS queues
 //	apigateway.go      the HTTP API: routes to functions, payload format 2.0, the JWT authorizer
 //	scheduler.go       EventBridge Scheduler (emulated in scheduler/): schedules fire on the clock
 //	ses.go             SES v2 (emulated in sesv2/): its events go onto the default bus
-//	sqs.go             SQS SendMessage: the dead-letter and on-failure queues
+//	sqs.go             SQS over AWS JSON 1.0 and the query protocol (SendMessage only there);
+//	                   messages on queues no function consumes are the dead letters
+//	sqs_queue.go       the template's standard queues: visibility timeout, delay, retention,
+//	                   redrive after maxReceiveCount, on the sandbox clock (no FIFO queues)
+//	sqs_api.go         SendMessage(Batch), ReceiveMessage (long polling), DeleteMessage(Batch),
+//	                   ChangeMessageVisibility, GetQueueUrl, GetQueueAttributes
+//	sqs_events.go      SQS event sources: a poller per mapping, batches (BatchSize, batching
+//	                   window), MaximumConcurrency, ReportBatchItemFailures, retries by visibility
 //	secretsmanager.go  the template's secrets
 //	dynamodb.go        DynamoDB: proxied to DynamoDB Local, the template's table
 //	logs.go            the functions' log lines
 //	ui.go, ui_email.go the UI under /_sandbox/, and the marketer API's OpenAPI document at /openapi.json
 //
 // How an event reaches a function: eventbridge.go (PutEvents, rules) → lambda.go (invokeAsync,
-// retries, on-failure) → the function's wiring in internal/wire/<function>.
+// retries, on-failure) → the function's wiring in internal/wire/<function>. How a message
+// does: sqs_api.go (SendMessage) → sqs_queue.go → sqs_events.go (poll, runBatch) → lambda.go.
 package sandbox
 
 import (
@@ -118,6 +127,8 @@ type Sandbox struct {
 	devToken    string
 
 	secrets     map[string]*secret
+	queues      map[string]*queue // by logical id, which is also the queue's name
+	sqsSources  []*sqsSource
 	mu          sync.Mutex
 	deadLetters []DeadLetter
 }
@@ -170,6 +181,9 @@ func New(ctx context.Context, c Config) (*Sandbox, error) {
 	if err := s.loadSecrets(); err != nil {
 		return nil, err
 	}
+	if err := s.loadQueues(); err != nil {
+		return nil, err
+	}
 	fns, err := s.tmpl.Functions()
 	if err != nil {
 		return nil, err
@@ -182,6 +196,11 @@ func New(ctx context.Context, c Config) (*Sandbox, error) {
 	}
 	if err := s.loadAuthorizers(); err != nil {
 		return nil, err
+	}
+	// The SQS pollers run from the start, as event source mappings do: a message sent once
+	// the endpoint serves is taken at once.
+	for _, src := range s.sqsSources {
+		go s.poll(src)
 	}
 	// The dev marketer token: every route's scopes, valid for as long as the sandbox runs.
 	if s.devToken, err = s.mintToken(tokenRequest{Scopes: s.allScopes(), ExpiresIn: devTokenLife}); err != nil {
@@ -245,9 +264,21 @@ func (s *Sandbox) DevToken() string { return s.devToken }
 // Clock returns the sandbox clock.
 func (s *Sandbox) Clock() *Clock { return &s.clock }
 
-// Idle waits until no invocation is running (asynchronous ones with their retries, and
-// schedules firing).
-func (s *Sandbox) Idle() { s.inflight.wait() }
+// Idle waits until no invocation is running (asynchronous ones with their retries, schedules
+// firing, SQS batches) and no queue that a function consumes has a visible message. Messages
+// waiting out a visibility timeout or a delay are not waited for: Advance brings them.
+func (s *Sandbox) Idle() {
+	for {
+		s.inflight.wait()
+		// Idle only if no work started while the queues were read: a batch is counted before
+		// its messages leave the queue, and a message sent by an invocation before it ends.
+		started := s.inflight.started()
+		if !s.sqsPending() && s.inflight.quietSince(started) {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
 
 // Messages returns the emails sent through the sandbox's SES, oldest first.
 func (s *Sandbox) Messages() []sesv2.Message { return s.ses.Messages() }

@@ -63,12 +63,11 @@ func (s *Sandbox) serveSQSQuery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := sqsInput{QueueURL: f.Get("QueueUrl"), MessageBody: f.Get("MessageBody"),
-		MessageAttributes: map[string]struct{ DataType, StringValue string }{}}
+		MessageAttributes: map[string]sqsAttribute{}}
 	// MessageAttribute.N.Name, .Value.DataType, .Value.StringValue, N from 1.
 	for n := 1; f.Has("MessageAttribute." + strconv.Itoa(n) + ".Name"); n++ {
 		p := "MessageAttribute." + strconv.Itoa(n) + "."
-		in.MessageAttributes[f.Get(p+"Name")] = struct{ DataType, StringValue string }{
-			f.Get(p + "Value.DataType"), f.Get(p + "Value.StringValue")}
+		in.MessageAttributes[f.Get(p+"Name")] = sqsAttribute{DataType: f.Get(p + "Value.DataType"), StringValue: f.Get(p + "Value.StringValue")}
 	}
 	id, md5sum, e := s.sendMessage(in)
 	if e != nil {
