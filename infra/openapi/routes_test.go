@@ -232,8 +232,8 @@ func TestRouteProblemsAreReported(t *testing.T) {
 		routes []route
 		want   string
 	}{
-		"a route the document lacks": {append(slices.Clone(all), route{function: "CampaignsFunction", key: "GET /campaigns", scopes: []string{"campaigns:read"}}),
-			"GET /campaigns (CampaignsFunction) is behind MarketerJwt in the template but not in the document"},
+		"a route the document lacks": {append(slices.Clone(all), route{function: "FlowsFunction", key: "GET /flows", scopes: []string{"flows:read"}}),
+			"GET /flows (FlowsFunction) is behind MarketerJwt in the template but not in the document"},
 		"an operation the template lacks": {without("DELETE /segments/{id}"), "DELETE /segments/{id} is in the document but no route behind MarketerJwt in the template"},
 		"another scope":                   {withScopes("GET /contacts", "contacts:write"), "GET /contacts: the document's x-scopes are [contacts:read], the template's AuthorizationScopes [contacts:write]"},
 		"no scope":                        {withScopes("POST /segments/preview"), "POST /segments/preview: the document's x-scopes are [segments:read], the template's AuthorizationScopes []"},
