@@ -22,6 +22,7 @@ import (
 	"shopmail/internal/samtemplate"
 	"shopmail/internal/wire"
 	"shopmail/internal/wire/answers"
+	"shopmail/internal/wire/campaigns"
 	"shopmail/internal/wire/contacts"
 	"shopmail/internal/wire/preferences"
 	"shopmail/internal/wire/reports"
@@ -44,6 +45,7 @@ var Builders = map[string]wire.Builder{
 	"answers":     answers.Build,
 	"reports":     reports.Build,
 	"contacts":    contacts.Build,
+	"campaigns":   campaigns.Build,
 }
 
 // function is one Lambda function of the template, running in-process.

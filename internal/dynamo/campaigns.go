@@ -1,0 +1,130 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"shopmail/internal/campaign/stored"
+	"shopmail/internal/fault"
+)
+
+// Campaigns live in one partition, like segments: a shop has hundreds, listed a page at a time.
+const campaignsPK = "CAMPAIGNS"
+
+func campaignSK(id string) string { return "CAMPAIGN#" + id }
+
+func campaignOf(it item) stored.Campaign {
+	return stored.Campaign{ID: it.getStr("id"), Status: it.getStr("status"), Doc: []byte(it.getStr("doc")),
+		Version: it.getNum("version"), CreatedAt: unstamp(it.getStr("createdAt")), UpdatedAt: unstamp(it.getStr("updatedAt"))}
+}
+
+// PutCampaign stores c: new when c.Version is 0, else only if it is still at c.Version and in
+// one of the statuses given (fault.ErrConflict otherwise; fault.ErrNotFound when it is gone).
+func (m *Marketing) PutCampaign(ctx context.Context, c stored.Campaign, statuses ...string) error {
+	st := m.Store
+	it := item{}.str("PK", campaignsPK).str("SK", campaignSK(c.ID)).str("type", "campaign").str("id", c.ID).
+		str("status", c.Status).str("doc", string(c.Doc)).num("version", c.Version+1).
+		str("createdAt", stamp(c.CreatedAt)).str("updatedAt", stamp(c.UpdatedAt))
+	in := &dynamodb.PutItemInput{TableName: &st.table, Item: it, ConditionExpression: aws.String("attribute_not_exists(PK)"),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}
+	if c.Version > 0 {
+		in.ConditionExpression = aws.String("version = :v AND #st IN (" + placeholders(len(statuses)) + ")")
+		in.ExpressionAttributeNames = map[string]string{"#st": "status"}
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{":v": n(c.Version)}
+		for i, status := range statuses {
+			in.ExpressionAttributeValues[fmt.Sprintf(":s%d", i)] = s(status)
+		}
+	}
+	_, err := st.db.PutItem(ctx, in)
+	if old, failed := conditionFailed(err); failed {
+		switch {
+		case c.Version == 0:
+			return fmt.Errorf("%w: campaign %s exists", fault.ErrConflict, c.ID)
+		case len(old) == 0:
+			return fmt.Errorf("%w: no campaign %s", fault.ErrNotFound, c.ID)
+		case old.getNum("version") != c.Version:
+			return fmt.Errorf("%w: campaign %s changed meanwhile; read it again", fault.ErrConflict, c.ID)
+		default:
+			return fmt.Errorf("%w: campaign %s is %s", fault.ErrConflict, c.ID, old.getStr("status"))
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("put campaign %s: %w", c.ID, err)
+	}
+	return nil
+}
+
+func placeholders(n int) string {
+	out := ""
+	for i := range n {
+		if i > 0 {
+			out += ", "
+		}
+		out += fmt.Sprintf(":s%d", i)
+	}
+	return out
+}
+
+// Campaign returns a stored campaign.
+func (m *Marketing) Campaign(ctx context.Context, id string) (stored.Campaign, bool, error) {
+	it, err := m.get(ctx, campaignsPK, campaignSK(id))
+	if err != nil || it == nil {
+		return stored.Campaign{}, false, err
+	}
+	return campaignOf(it), true, nil
+}
+
+// DeleteCampaign deletes a campaign that is in status; it reports false when there is none
+// and fault.ErrConflict when it is in another status.
+func (m *Marketing) DeleteCampaign(ctx context.Context, id, status string) (bool, error) {
+	st := m.Store
+	res, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &st.table, Key: key(campaignsPK, campaignSK(id)),
+		ConditionExpression:      aws.String("attribute_not_exists(PK) OR #st = :st"),
+		ExpressionAttributeNames: map[string]string{"#st": "status"}, ExpressionAttributeValues: map[string]types.AttributeValue{":st": s(status)},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld, ReturnValues: types.ReturnValueAllOld,
+	})
+	if old, failed := conditionFailed(err); failed {
+		return true, fmt.Errorf("%w: campaign %s is %s", fault.ErrConflict, id, old.getStr("status"))
+	}
+	if err != nil {
+		return false, fmt.Errorf("delete campaign %s: %w", id, err)
+	}
+	return len(res.Attributes) > 0, nil
+}
+
+// Campaigns lists up to limit campaigns after the id after, in id order, optionally only those
+// in status; next is "" after the last page.
+func (m *Marketing) Campaigns(ctx context.Context, status, after string, limit int) ([]stored.Campaign, string, error) {
+	st := m.Store
+	var out []stored.Campaign
+	in := &dynamodb.QueryInput{
+		TableName: &st.table, KeyConditionExpression: aws.String("PK = :pk AND SK > :after"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(campaignsPK), ":after": s(campaignSK(after))},
+	}
+	if status != "" {
+		in.FilterExpression = aws.String("#st = :st")
+		in.ExpressionAttributeNames = map[string]string{"#st": "status"}
+		in.ExpressionAttributeValues[":st"] = s(status)
+	}
+	p := dynamodb.NewQueryPaginator(st.db, in)
+	for p.HasMorePages() && len(out) < limit {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, "", fmt.Errorf("query campaigns: %w", err)
+		}
+		for _, it := range page.Items {
+			if len(out) == limit {
+				return out, out[len(out)-1].ID, nil
+			}
+			out = append(out, campaignOf(it))
+		}
+	}
+	if p.HasMorePages() && len(out) > 0 {
+		return out, out[len(out)-1].ID, nil
+	}
+	return out, "", nil
+}
