@@ -5,9 +5,6 @@ package campaign
 
 import (
 	"encoding/json"
-	"maps"
-	"slices"
-	"strings"
 	"time"
 
 	"shopmail/internal/contact"
@@ -149,42 +146,8 @@ func (c Campaign) topic() string {
 	return c.Topic
 }
 
-// FieldError is a campaign with problems, by JSON path ("content.en.subject",
-// "sale.products[2].salePrice"; "" for the whole input). It wraps fault.ErrInvalid.
-type FieldError struct{ Fields map[string]string }
+// FieldError is a campaign with problems, by JSON path; it wraps fault.ErrInvalid.
+type FieldError = fault.FieldError
 
-func (e *FieldError) Error() string {
-	keys := slices.Sorted(maps.Keys(e.Fields))
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		if k == "" {
-			parts[i] = e.Fields[k]
-			continue
-		}
-		parts[i] = k + ": " + e.Fields[k]
-	}
-	return "invalid campaign: " + strings.Join(parts, "; ")
-}
-
-// Unwrap returns fault.ErrInvalid: the same campaign can never pass.
-func (e *FieldError) Unwrap() error { return fault.ErrInvalid }
-
-// FieldProblems returns the problems by field, for the API's error answer.
-func (e *FieldError) FieldProblems() map[string]string { return e.Fields }
-
-// add records the first problem of a field (the first is the one to fix first).
-func (e *FieldError) add(field, problem string) {
-	if e.Fields == nil {
-		e.Fields = map[string]string{}
-	}
-	if _, ok := e.Fields[field]; !ok {
-		e.Fields[field] = problem
-	}
-}
-
-func (e *FieldError) err() error {
-	if len(e.Fields) == 0 {
-		return nil
-	}
-	return e
-}
+// problems starts a campaign's list of problems.
+func problems() *FieldError { return &FieldError{What: "campaign"} }

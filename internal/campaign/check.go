@@ -33,25 +33,25 @@ var langRe = regexp.MustCompile(`^[a-z]{2,3}$`)
 // break a header or read as something else. It is run when the campaign is scheduled and
 // again when it is sent.
 func (c Campaign) Check(now time.Time) error {
-	fe := &FieldError{}
+	fe := problems()
 	switch {
 	case strings.TrimSpace(c.Name) == "":
-		fe.add("name", "is required")
+		fe.Add("name", "is required")
 	case utf8.RuneCountInString(c.Name) > MaxName:
-		fe.add("name", fmt.Sprintf("must be at most %d characters", MaxName))
+		fe.Add("name", fmt.Sprintf("must be at most %d characters", MaxName))
 	default:
 		if err := email.CheckText(c.Name); err != nil {
-			fe.add("name", err.Error())
+			fe.Add("name", err.Error())
 		}
 	}
 	if !contact.IsTopic(c.topic()) {
-		fe.add("topic", "must be one of "+strings.Join(contact.Topics, ", "))
+		fe.Add("topic", "must be one of "+strings.Join(contact.Topics, ", "))
 	}
 	switch {
 	case c.Segment.ID == "" && len(c.Segment.Rule) == 0:
-		fe.add("segment", "is required: a segment id or a rule")
+		fe.Add("segment", "is required: a segment id or a rule")
 	case c.Segment.ID != "" && len(c.Segment.Rule) > 0:
-		fe.add("segment", "give a segment id or a rule, not both")
+		fe.Add("segment", "give a segment id or a rule, not both")
 	}
 	c.checkContent(fe)
 	if c.Sale != nil {
@@ -61,33 +61,33 @@ func (c Campaign) Check(now time.Time) error {
 		checkTexts(fe, "cta.label", c.CTA.Label)
 		checkURL(fe, "cta.url", c.CTA.URL, true)
 	}
-	return fe.err()
+	return fe.Err()
 }
 
 func (c Campaign) checkContent(fe *FieldError) {
 	if _, ok := c.Content[Fallback]; !ok {
-		fe.add("content."+Fallback, "is required: it is what contacts of other languages receive")
+		fe.Add("content."+Fallback, "is required: it is what contacts of other languages receive")
 	}
 	for lang, v := range c.Content {
 		p := "content." + lang
 		if !langRe.MatchString(lang) {
-			fe.add(p, "must be a language subtag in lower case, e.g. en or fa")
+			fe.Add(p, "must be a language subtag in lower case, e.g. en or fa")
 			continue
 		}
 		if strings.TrimSpace(v.Subject) == "" {
-			fe.add(p+".subject", "is required")
+			fe.Add(p+".subject", "is required")
 		} else if why := headerText(v.Subject, MaxSubject); why != "" {
-			fe.add(p+".subject", why)
+			fe.Add(p+".subject", why)
 		}
 		if why := headerText(v.Preheader, MaxPreheader); why != "" {
-			fe.add(p+".preheader", why)
+			fe.Add(p+".preheader", why)
 		}
 		if strings.TrimSpace(v.Headline) == "" {
-			fe.add(p+".headline", "is required")
+			fe.Add(p+".headline", "is required")
 		}
 		for _, u := range markdown.Links(v.Body) {
 			if !isHTTPS(u) && !isMailto(u) {
-				fe.add(p+".body", fmt.Sprintf("link %q: must be an absolute https or mailto URL", u))
+				fe.Add(p+".body", fmt.Sprintf("link %q: must be an absolute https or mailto URL", u))
 				break
 			}
 		}
@@ -117,22 +117,22 @@ func (s *Sale) check(fe *FieldError, now time.Time) {
 	}
 	switch {
 	case s.StartsAt.IsZero():
-		fe.add("sale.startsAt", "is required")
+		fe.Add("sale.startsAt", "is required")
 	case s.EndsAt.IsZero():
-		fe.add("sale.endsAt", "is required")
+		fe.Add("sale.endsAt", "is required")
 	case !s.EndsAt.After(s.StartsAt):
-		fe.add("sale.endsAt", "must be after startsAt")
+		fe.Add("sale.endsAt", "must be after startsAt")
 	case !s.EndsAt.After(now):
-		fe.add("sale.endsAt", "is past: the sale is over")
+		fe.Add("sale.endsAt", "is past: the sale is over")
 	}
 	if len(s.Products) > MaxProducts {
-		fe.add("sale.products", fmt.Sprintf("must be at most %d products, not %d", MaxProducts, len(s.Products)))
+		fe.Add("sale.products", fmt.Sprintf("must be at most %d products, not %d", MaxProducts, len(s.Products)))
 	}
 	for i, p := range s.Products {
 		p.check(fe, index("sale.products", i))
 	}
 	if s.Coupon != nil && !couponRe.MatchString(s.Coupon.Code) {
-		fe.add("sale.coupon.code", fmt.Sprintf("must be 1 to %d printable ASCII characters without spaces", MaxCouponLength))
+		fe.Add("sale.coupon.code", fmt.Sprintf("must be 1 to %d printable ASCII characters without spaces", MaxCouponLength))
 	}
 }
 
@@ -148,7 +148,7 @@ func (p Product) check(fe *FieldError, path string) {
 		checkURL(fe, path+".imageUrl", p.ImageURL, false)
 	}
 	if !money.ValidCurrency(p.Currency) {
-		fe.add(path+".currency", "must be an ISO 4217 code, e.g. USD")
+		fe.Add(path+".currency", "must be an ISO 4217 code, e.g. USD")
 		return // the amounts' decimals depend on it
 	}
 	units := money.MinorUnits(p.Currency)
@@ -156,15 +156,15 @@ func (p Product) check(fe *FieldError, path string) {
 	checkAmount(fe, path+".salePrice", p.SalePrice, units)
 	switch {
 	case p.SalePrice.Sign() < 0:
-		fe.add(path+".salePrice", "must not be negative")
+		fe.Add(path+".salePrice", "must not be negative")
 	case p.SalePrice.Cmp(p.RegularPrice) >= 0:
-		fe.add(path+".salePrice", "must be below regularPrice: it is no sale otherwise")
+		fe.Add(path+".salePrice", "must be below regularPrice: it is no sale otherwise")
 	}
 	if g := p.FreeGift; g != nil {
 		checkTexts(fe, path+".freeGift.name", g.Name)
 		checkAmount(fe, path+".freeGift.value", g.Value, units)
 		if g.Value.Sign() <= 0 {
-			fe.add(path+".freeGift.value", "must be above zero")
+			fe.Add(path+".freeGift.value", "must be above zero")
 		}
 	}
 }
@@ -173,7 +173,7 @@ func (p Product) check(fe *FieldError, path string) {
 // dollars, 1000.5 toman): no shop can charge it, and the email would show it rounded.
 func checkAmount(fe *FieldError, path string, d money.Decimal, units int) {
 	if d.Round(units).String() != d.String() {
-		fe.add(path, fmt.Sprintf("must have at most %d decimals in this currency", units))
+		fe.Add(path, fmt.Sprintf("must have at most %d decimals in this currency", units))
 	}
 }
 
@@ -181,13 +181,13 @@ func checkAmount(fe *FieldError, path string, d money.Decimal, units int) {
 // one line.
 func checkTexts(fe *FieldError, path string, m map[string]string) {
 	if strings.TrimSpace(m[Fallback]) == "" {
-		fe.add(join(path, Fallback), "is required")
+		fe.Add(join(path, Fallback), "is required")
 	}
 	for lang, v := range m {
 		if !langRe.MatchString(lang) {
-			fe.add(join(path, lang), "must be a language subtag in lower case, e.g. en or fa")
+			fe.Add(join(path, lang), "must be a language subtag in lower case, e.g. en or fa")
 		} else if err := email.CheckText(v); err != nil {
-			fe.add(join(path, lang), err.Error())
+			fe.Add(join(path, lang), err.Error())
 		}
 	}
 }
@@ -196,9 +196,9 @@ func checkTexts(fe *FieldError, path string, m map[string]string) {
 func checkURL(fe *FieldError, path, u string, required bool) {
 	switch {
 	case u == "" && required:
-		fe.add(path, "is required")
+		fe.Add(path, "is required")
 	case !isHTTPS(u):
-		fe.add(path, "must be an absolute https URL")
+		fe.Add(path, "must be an absolute https URL")
 	}
 }
 

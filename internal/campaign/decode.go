@@ -23,31 +23,31 @@ import (
 // campaign may be sent.
 func Decode(data []byte) (Campaign, error) {
 	var c Campaign
-	d := &decoder{}
+	d := &decoder{fe: FieldError{What: "campaign"}}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var raw json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
 		var syntax *json.SyntaxError
 		if errors.As(err, &syntax) {
-			d.fe.add("", fmt.Sprintf("not JSON (at byte %d): %v", syntax.Offset, syntax))
+			d.fe.Add("", fmt.Sprintf("not JSON (at byte %d): %v", syntax.Offset, syntax))
 		} else {
-			d.fe.add("", "not JSON: "+err.Error())
+			d.fe.Add("", "not JSON: "+err.Error())
 		}
-		return c, d.fe.err()
+		return c, d.fe.Err()
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		d.fe.add("", "one JSON object expected, then nothing")
-		return c, d.fe.err()
+		d.fe.Add("", "one JSON object expected, then nothing")
+		return c, d.fe.Err()
 	}
 	if isNull(raw) {
-		d.fe.add("", "must be an object")
-		return c, d.fe.err()
+		d.fe.Add("", "must be an object")
+		return c, d.fe.Err()
 	}
 	d.campaign("", raw, &c)
 	if c.Topic == "" {
 		c.Topic = contact.TopicSales
 	}
-	return c, d.fe.err()
+	return c, d.fe.Err()
 }
 
 // decoder reads the campaign field by field, collecting problems by JSON path. It walks
@@ -74,14 +74,14 @@ func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "
 func (d *decoder) object(path string, raw json.RawMessage, f fields) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		d.fe.add(path, "must be an object")
+		d.fe.Add(path, "must be an object")
 		return
 	}
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		read, ok := f[k]
 		switch {
 		case !ok:
-			d.fe.add(join(path, k), "unknown field")
+			d.fe.Add(join(path, k), "unknown field")
 		case !isNull(m[k]):
 			read(join(path, k), m[k])
 		}
@@ -125,7 +125,7 @@ func (d *decoder) campaign(path string, raw json.RawMessage, c *Campaign) {
 		},
 	}
 	for _, k := range serverFields {
-		f[k] = func(p string, _ json.RawMessage) { d.fe.add(p, "is set by the server, not by the request") }
+		f[k] = func(p string, _ json.RawMessage) { d.fe.Add(p, "is set by the server, not by the request") }
 	}
 	d.object(path, raw, f)
 }
@@ -138,7 +138,7 @@ func (d *decoder) sale(path string, raw json.RawMessage, s *Sale) {
 		"products": func(p string, raw json.RawMessage) {
 			var list []json.RawMessage
 			if err := json.Unmarshal(raw, &list); err != nil {
-				d.fe.add(p, "must be an array of products")
+				d.fe.Add(p, "must be an array of products")
 				return
 			}
 			s.Products = make([]Product, len(list))
@@ -173,7 +173,7 @@ func (d *decoder) product(path string, raw json.RawMessage, pr *Product) {
 func (d *decoder) each(path string, raw json.RawMessage, read func(path, lang string, raw json.RawMessage)) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		d.fe.add(path, "must be an object by language, e.g. {\"en\": ...}")
+		d.fe.Add(path, "must be an object by language, e.g. {\"en\": ...}")
 		return
 	}
 	for k, v := range m {
@@ -186,7 +186,7 @@ func (d *decoder) each(path string, raw json.RawMessage, read func(path, lang st
 func (d *decoder) str(dst *string) func(string, json.RawMessage) {
 	return func(p string, raw json.RawMessage) {
 		if err := json.Unmarshal(raw, dst); err != nil {
-			d.fe.add(p, "must be a string")
+			d.fe.Add(p, "must be a string")
 		}
 	}
 }
@@ -207,12 +207,12 @@ func (d *decoder) time(dst *time.Time) func(string, json.RawMessage) {
 	return func(p string, raw json.RawMessage) {
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
-			d.fe.add(p, "must be an RFC 3339 time, e.g. \"2026-11-30T10:00:00Z\"")
+			d.fe.Add(p, "must be an RFC 3339 time, e.g. \"2026-11-30T10:00:00Z\"")
 			return
 		}
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {
-			d.fe.add(p, "must be an RFC 3339 time, e.g. \"2026-11-30T10:00:00Z\"")
+			d.fe.Add(p, "must be an RFC 3339 time, e.g. \"2026-11-30T10:00:00Z\"")
 			return
 		}
 		*dst = t
@@ -224,12 +224,12 @@ func (d *decoder) amount(dst *money.Decimal) func(string, json.RawMessage) {
 	return func(p string, raw json.RawMessage) {
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
-			d.fe.add(p, "must be a decimal string, e.g. \"129.90\"")
+			d.fe.Add(p, "must be a decimal string, e.g. \"129.90\"")
 			return
 		}
 		v, err := money.ParseDecimal(s)
 		if err != nil {
-			d.fe.add(p, "must be a decimal string, e.g. \"129.90\"")
+			d.fe.Add(p, "must be a decimal string, e.g. \"129.90\"")
 			return
 		}
 		*dst = v

@@ -81,7 +81,7 @@ func (s *Service) decode(ctx context.Context, body []byte) (campaign.Campaign, e
 			return c, err
 		}
 		if !found {
-			return c, &campaign.FieldError{Fields: map[string]string{"segment.id": "no such segment"}}
+			return c, &campaign.FieldError{What: "campaign", Fields: map[string]string{"segment.id": "no such segment"}}
 		}
 	case len(c.Segment.Rule) > 0:
 		if _, err := segment.Parse(c.Segment.Rule); err != nil {
@@ -92,10 +92,10 @@ func (s *Service) decode(ctx context.Context, body []byte) (campaign.Campaign, e
 				}
 				err = fmt.Errorf("%s", re.Problem)
 			}
-			return c, &campaign.FieldError{Fields: map[string]string{path: err.Error()}}
+			return c, &campaign.FieldError{What: "campaign", Fields: map[string]string{path: err.Error()}}
 		}
 	default:
-		return c, &campaign.FieldError{Fields: map[string]string{"segment": "is required: a segment id or a rule"}}
+		return c, &campaign.FieldError{What: "campaign", Fields: map[string]string{"segment": "is required: a segment id or a rule"}}
 	}
 	return c, nil
 }
@@ -151,7 +151,7 @@ func fromStored(rec stored.Campaign) (campaign.Campaign, error) {
 // List returns a page of campaigns, optionally in one status.
 func (s *Service) List(ctx context.Context, status, cursor string, limit int) ([]campaign.Campaign, string, error) {
 	if status != "" && !validStatus(status) {
-		return nil, "", &campaign.FieldError{Fields: map[string]string{"status": "not a campaign status"}}
+		return nil, "", &campaign.FieldError{What: "campaign", Fields: map[string]string{"status": "not a campaign status"}}
 	}
 	recs, next, err := s.Store.Campaigns(ctx, status, cursor, limit)
 	if err != nil {
@@ -192,7 +192,7 @@ func (s *Service) Patch(ctx context.Context, id string, patch []byte) (campaign.
 	}
 	merged, err := mergePatch(doc, patch)
 	if err != nil {
-		return old, &campaign.FieldError{Fields: map[string]string{"": err.Error()}}
+		return old, &campaign.FieldError{What: "campaign", Fields: map[string]string{"": err.Error()}}
 	}
 	c, err := s.decode(ctx, merged)
 	if err != nil {

@@ -94,7 +94,7 @@ func (s *Service) PreviewSegment(ctx context.Context, id string) (Preview, error
 func (s *Service) PreviewRule(ctx context.Context, raw []byte) (Preview, error) {
 	rule, err := segment.Parse(raw)
 	if err != nil {
-		fe := &FieldError{}
+		fe := problems()
 		addRuleError(fe, err)
 		return Preview{}, fe
 	}

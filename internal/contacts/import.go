@@ -230,7 +230,7 @@ func sortFailed(f []RowFailed) {
 func problem(err error) string {
 	var fe *FieldError
 	if errors.As(err, &fe) {
-		return strings.TrimPrefix(fe.Error(), "invalid contact: ")
+		return strings.TrimPrefix(fe.Error(), "invalid "+fe.What+": ")
 	}
 	msg := err.Error()
 	for _, kind := range []error{fault.ErrInvalid, fault.ErrConflict} {
@@ -329,7 +329,7 @@ func csvInput(cols map[string]int, rec []string) (Input, error) {
 		tags := strings.Split(*v, ";")
 		in.Tags = &tags
 	}
-	fe := &FieldError{}
+	fe := problems()
 	for name := range cols {
 		if attr, ok := strings.CutPrefix(name, "attributes."); ok {
 			if v := cell(name); v != nil {
@@ -350,7 +350,7 @@ func csvInput(cols map[string]int, rec []string) (Input, error) {
 		}
 		given, err := strconv.ParseBool(*v)
 		if err != nil {
-			fe.add(name, "must be true or false")
+			fe.Add(name, "must be true or false")
 			continue
 		}
 		ci := ConsentInput{Given: &given}
@@ -360,7 +360,7 @@ func csvInput(cols map[string]int, rec []string) (Input, error) {
 		if at := cell(name + ".at"); at != nil {
 			t, err := time.Parse(time.RFC3339, *at)
 			if err != nil {
-				fe.add(name+".at", "must be an RFC 3339 time such as 2026-11-30T10:00:00Z")
+				fe.Add(name+".at", "must be an RFC 3339 time such as 2026-11-30T10:00:00Z")
 				continue
 			}
 			ci.At = &t
@@ -370,7 +370,7 @@ func csvInput(cols map[string]int, rec []string) (Input, error) {
 		}
 		in.Consent[rest] = ci
 	}
-	return in, fe.err()
+	return in, fe.Err()
 }
 
 func ndjsonRows(body []byte, res *ImportResult) ([]row, error) {

@@ -56,39 +56,12 @@ const (
 	maxSource        = 200
 )
 
-// FieldError is input with problems, by JSON path ("email", "consent.sales.source"). It wraps
+// FieldError is a contact (or a segment) with problems, by JSON path; it wraps
 // fault.ErrInvalid.
-type FieldError struct{ Fields map[string]string }
+type FieldError = fault.FieldError
 
-func (e *FieldError) Error() string {
-	keys := slices.Sorted(maps.Keys(e.Fields))
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + ": " + e.Fields[k]
-	}
-	return "invalid contact: " + strings.Join(parts, "; ")
-}
-
-func (e *FieldError) Unwrap() error { return fault.ErrInvalid }
-
-// FieldProblems returns the problems by field, for the API's error answer.
-func (e *FieldError) FieldProblems() map[string]string { return e.Fields }
-
-func (e *FieldError) add(field, problem string) {
-	if e.Fields == nil {
-		e.Fields = map[string]string{}
-	}
-	if _, ok := e.Fields[field]; !ok {
-		e.Fields[field] = problem
-	}
-}
-
-func (e *FieldError) err() error {
-	if len(e.Fields) == 0 {
-		return nil
-	}
-	return e
-}
+// problems starts a contact's list of problems.
+func problems() *FieldError { return &FieldError{What: "contact"} }
 
 // DecodeInput reads one contact object strictly: unknown fields, wrong types, trailing data
 // and duplicate-free JSON only.
@@ -100,7 +73,7 @@ func DecodeInput(data []byte) (Input, error) {
 		return in, decodeError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return in, &FieldError{Fields: map[string]string{"": "one JSON object expected, then nothing"}}
+		return in, &FieldError{What: "contact", Fields: map[string]string{"": "one JSON object expected, then nothing"}}
 	}
 	return in, nil
 }
@@ -112,16 +85,16 @@ func decodeError(err error) error {
 	var timeErr *time.ParseError
 	switch {
 	case errors.As(err, &typeErr):
-		return &FieldError{Fields: map[string]string{typeErr.Field: "must be " + jsonType(typeErr.Type.String())}}
+		return &FieldError{What: "contact", Fields: map[string]string{typeErr.Field: "must be " + jsonType(typeErr.Type.String())}}
 	case errors.As(err, &syntax):
-		return &FieldError{Fields: map[string]string{"": fmt.Sprintf("not JSON (at byte %d): %v", syntax.Offset, syntax)}}
+		return &FieldError{What: "contact", Fields: map[string]string{"": fmt.Sprintf("not JSON (at byte %d): %v", syntax.Offset, syntax)}}
 	case errors.As(err, &timeErr):
-		return &FieldError{Fields: map[string]string{"": "a time must be RFC 3339, e.g. 2026-11-30T10:00:00Z"}}
+		return &FieldError{What: "contact", Fields: map[string]string{"": "a time must be RFC 3339, e.g. 2026-11-30T10:00:00Z"}}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &FieldError{Fields: map[string]string{name: "unknown field"}}
+		return &FieldError{What: "contact", Fields: map[string]string{name: "unknown field"}}
 	}
-	return &FieldError{Fields: map[string]string{"": err.Error()}}
+	return &FieldError{What: "contact", Fields: map[string]string{"": err.Error()}}
 }
 
 func jsonType(goType string) string {
@@ -147,7 +120,7 @@ var (
 // not overwrite it), and returns the consent statements it makes. It changes nothing when in
 // has a problem.
 func (in Input) Apply(c *contact.Contact, now time.Time) ([]Statement, error) {
-	var fe FieldError
+	fe := problems()
 	next := *c
 	next.Observed = maps.Clone(c.Observed)
 	if next.Observed == nil {
@@ -161,7 +134,7 @@ func (in Input) Apply(c *contact.Contact, now time.Time) ([]Statement, error) {
 		if val != "" && norm != nil {
 			var problem string
 			if val, problem = norm(val); problem != "" {
-				fe.add(field, problem)
+				fe.Add(field, problem)
 				return
 			}
 		}
@@ -204,13 +177,13 @@ func (in Input) Apply(c *contact.Contact, now time.Time) ([]Statement, error) {
 		return v, ""
 	})
 	if in.Tags != nil {
-		next.Tags = tags(*in.Tags, &fe)
+		next.Tags = tags(*in.Tags, fe)
 	}
 	if in.Attributes != nil {
-		next.Attributes = attributes(*in.Attributes, &fe)
+		next.Attributes = attributes(*in.Attributes, fe)
 	}
-	statements := consents(in.Consent, &next, now, &fe)
-	if err := fe.err(); err != nil {
+	statements := consents(in.Consent, &next, now, fe)
+	if err := fe.Err(); err != nil {
 		return nil, err
 	}
 	*c = next
@@ -228,7 +201,7 @@ func maxLen(n int) func(string) (string, string) {
 
 func tags(in []string, fe *FieldError) []string {
 	if len(in) > MaxTags {
-		fe.add("tags", fmt.Sprintf("more than %d tags", MaxTags))
+		fe.Add("tags", fmt.Sprintf("more than %d tags", MaxTags))
 		return nil
 	}
 	seen := map[string]bool{}
@@ -237,9 +210,9 @@ func tags(in []string, fe *FieldError) []string {
 		t = strings.ToLower(strings.TrimSpace(t))
 		switch {
 		case t == "":
-			fe.add(fmt.Sprintf("tags[%d]", i), "empty")
+			fe.Add(fmt.Sprintf("tags[%d]", i), "empty")
 		case len([]rune(t)) > MaxTagLen:
-			fe.add(fmt.Sprintf("tags[%d]", i), fmt.Sprintf("longer than %d characters", MaxTagLen))
+			fe.Add(fmt.Sprintf("tags[%d]", i), fmt.Sprintf("longer than %d characters", MaxTagLen))
 		case !seen[t]:
 			seen[t] = true
 			out = append(out, t)
@@ -251,16 +224,16 @@ func tags(in []string, fe *FieldError) []string {
 
 func attributes(in map[string]string, fe *FieldError) map[string]string {
 	if len(in) > MaxAttributes {
-		fe.add("attributes", fmt.Sprintf("more than %d attributes", MaxAttributes))
+		fe.Add("attributes", fmt.Sprintf("more than %d attributes", MaxAttributes))
 		return nil
 	}
 	out := make(map[string]string, len(in))
 	for k, v := range in {
 		switch {
 		case k == "" || len(k) > MaxAttributeKey:
-			fe.add("attributes."+k, fmt.Sprintf("a name must be 1 to %d bytes", MaxAttributeKey))
+			fe.Add("attributes."+k, fmt.Sprintf("a name must be 1 to %d bytes", MaxAttributeKey))
 		case len(v) > MaxAttributeText:
-			fe.add("attributes."+k, fmt.Sprintf("longer than %d bytes", MaxAttributeText))
+			fe.Add("attributes."+k, fmt.Sprintf("longer than %d bytes", MaxAttributeText))
 		case v != "":
 			out[k] = v
 		}
@@ -284,11 +257,11 @@ func consents(in map[string]ConsentInput, c *contact.Contact, now time.Time, fe 
 	for _, topic := range slices.Sorted(maps.Keys(in)) {
 		ci, path := in[topic], "consent."+topic
 		if !contact.IsTopic(topic) {
-			fe.add(path, "unknown topic (one of "+strings.Join(contact.Topics, ", ")+")")
+			fe.Add(path, "unknown topic (one of "+strings.Join(contact.Topics, ", ")+")")
 			continue
 		}
 		if ci.Given == nil {
-			fe.add(path+".given", "is required")
+			fe.Add(path+".given", "is required")
 			continue
 		}
 		at := now
@@ -298,17 +271,17 @@ func consents(in map[string]ConsentInput, c *contact.Contact, now time.Time, fe 
 		source := strings.TrimSpace(ci.Source)
 		if *ci.Given {
 			if source == "" {
-				fe.add(path+".source", "is required when consent is given: where it was given")
+				fe.Add(path+".source", "is required when consent is given: where it was given")
 			}
 			if ci.At == nil {
-				fe.add(path+".at", "is required when consent is given: when it was given")
+				fe.Add(path+".at", "is required when consent is given: when it was given")
 			}
 		}
 		if len(source) > maxSource {
-			fe.add(path+".source", fmt.Sprintf("longer than %d characters", maxSource))
+			fe.Add(path+".source", fmt.Sprintf("longer than %d characters", maxSource))
 		}
 		if at.After(now.Add(5 * time.Minute)) {
-			fe.add(path+".at", "is in the future")
+			fe.Add(path+".at", "is in the future")
 		}
 		if source == "" {
 			source = "marketer API"

@@ -43,20 +43,20 @@ func segmentView(r contact.StoredSegment) Segment {
 
 // checkSegment validates a segment's input and returns its rule in canonical form.
 func checkSegment(in SegmentInput) ([]byte, error) {
-	fe := &FieldError{}
+	fe := &FieldError{What: "segment"}
 	name := strings.TrimSpace(in.Name)
 	if name == "" || len([]rune(name)) > 200 {
-		fe.add("name", "is required, at most 200 characters")
+		fe.Add("name", "is required, at most 200 characters")
 	}
 	var canonical []byte
 	if len(in.Rule) == 0 {
-		fe.add("rule", "is required")
+		fe.Add("rule", "is required")
 	} else if rule, err := ParseRule(in.Rule); err != nil {
 		addRuleError(fe, err)
 	} else {
 		canonical, _ = rule.MarshalJSON()
 	}
-	return canonical, fe.err()
+	return canonical, fe.Err()
 }
 
 // ParseRule parses a segment rule.
@@ -72,7 +72,7 @@ func addRuleError(fe *FieldError, err error) {
 		}
 		problem = re.Problem
 	}
-	fe.add(path, problem)
+	fe.Add(path, problem)
 }
 
 // CreateSegment stores a new segment.

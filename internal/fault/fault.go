@@ -5,6 +5,7 @@ package fault
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -44,4 +45,53 @@ func (p *Problems) Err() error {
 		return nil
 	}
 	return fmt.Errorf("%w %s: %s", ErrInvalid, p.what, strings.Join(p.items, "; "))
+}
+
+// FieldError is input with problems, by JSON path ("email", "sale.products[2].salePrice"; ""
+// for the input as a whole), all found at once. It wraps ErrInvalid; the API answers its
+// Fields (FieldProblems).
+type FieldError struct {
+	What   string // what the input is, e.g. "contact"
+	Fields map[string]string
+}
+
+func (e *FieldError) Error() string {
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		if k == "" {
+			parts[i] = e.Fields[k]
+			continue
+		}
+		parts[i] = k + ": " + e.Fields[k]
+	}
+	return "invalid " + e.What + ": " + strings.Join(parts, "; ")
+}
+
+// Unwrap returns ErrInvalid: the same input can never pass.
+func (e *FieldError) Unwrap() error { return ErrInvalid }
+
+// FieldProblems returns the problems by field, for the API's error answer.
+func (e *FieldError) FieldProblems() map[string]string { return e.Fields }
+
+// Add records the first problem of a field (the first is the one to fix first).
+func (e *FieldError) Add(field, problem string) {
+	if e.Fields == nil {
+		e.Fields = map[string]string{}
+	}
+	if _, ok := e.Fields[field]; !ok {
+		e.Fields[field] = problem
+	}
+}
+
+// Err returns e when it holds a problem, else nil.
+func (e *FieldError) Err() error {
+	if len(e.Fields) == 0 {
+		return nil
+	}
+	return e
 }
