@@ -1,6 +1,7 @@
 package openapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -20,16 +21,26 @@ import (
 	"shopmail/internal/dynamo/dynamotest"
 	"shopmail/internal/email"
 	"shopmail/internal/render"
+	"shopmail/internal/send/outbox"
 	"shopmail/internal/web"
 	"shopmail/internal/web/campaignsapi"
 )
 
 func campaignsHandler(client dynamo.Client, table string) *campaignsapi.Campaigns {
 	st := &dynamo.Marketing{Store: dynamo.New(client, table, time.Now)}
-	return &campaignsapi.Campaigns{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Service: &campaigns.Service{Store: st, Now: time.Now,
-		Shop: render.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", SenderName: "Tea House", PostalAddress: "1 Leaf Street"},
-		From: email.Address{Name: "Tea House", Email: "hello@shop.example"}}}
+	return &campaignsapi.Campaigns{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Service: &campaigns.Service{Store: st, Runs: st, Now: time.Now,
+		Shop:    render.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", SenderName: "Tea House", PostalAddress: "1 Leaf Street"},
+		From:    email.Address{Name: "Tea House", Email: "hello@shop.example"},
+		Sending: campaigns.Sending{Scheduler: nowhere{}, Queue: nowhere{}, Mailer: &outbox.Outbox{}}}}
 }
+
+// nowhere takes schedules and queue messages and does nothing with them: the fan-out is
+// tested in the sandbox.
+type nowhere struct{}
+
+func (nowhere) At(context.Context, string, time.Time, []byte) error { return nil }
+func (nowhere) Delete(context.Context, string) error                { return nil }
+func (nowhere) Send(context.Context, []string) error                { return nil }
 
 // Every campaign route answers every status the document gives it (but the gateway's), each
 // answer as documented: the real handler over DynamoDB Local, and over one that is down.
@@ -102,19 +113,65 @@ func TestCampaignsHandlerAnswersAsDocumented(t *testing.T) {
 		// Conflicts: a campaign that is no longer a draft (its status moved by the store).
 		created := serve("POST /campaigns", "/campaigns", "application/json", body, "")
 		json.Unmarshal([]byte(created.Body), &c)
-		markSending(t, client, table, c.ID)
+		markStatus(t, client, table, c.ID, "sending")
 		want(route, serve(route, "/campaigns/"+c.ID, "application/json", `{"name": "x"}`, c.ID), 409)
+	}
+	// The sending routes: each in the status it works in, then in one it does not.
+	fresh := func(status string) (string, string) {
+		created := serve("POST /campaigns", "/campaigns", "application/json", body, "")
+		json.Unmarshal([]byte(created.Body), &c)
+		if status != "draft" {
+			markStatus(t, client, table, c.ID, status)
+		}
+		return c.ID, "/campaigns/" + c.ID
+	}
+	at := `{"at": "` + time.Now().Add(time.Hour).UTC().Format(time.RFC3339) + `"}`
+	id, p := fresh("draft")
+	want("POST /campaigns/{id}/schedule", serve("POST /campaigns/{id}/schedule", p+"/schedule", "application/json", at, id), 200)
+	want("POST /campaigns/{id}/schedule", serve("POST /campaigns/{id}/schedule", p+"/schedule", "application/json", `{"at": "2020-01-01T00:00:00Z"}`, id), 400)
+	want("POST /campaigns/{id}/schedule", serve("POST /campaigns/{id}/schedule", "/campaigns/cmp-none/schedule", "application/json", at, "cmp-none"), 404)
+	want("POST /campaigns/{id}/schedule", serve("POST /campaigns/{id}/schedule", p+"/schedule", "application/json", huge, id), 413)
+	want("POST /campaigns/{id}/schedule", serve("POST /campaigns/{id}/schedule", p+"/schedule", "text/plain", at, id), 415)
+	want("POST /campaigns/{id}/cancel", serve("POST /campaigns/{id}/cancel", p+"/cancel", "", "", id), 200)
+	want("POST /campaigns/{id}/schedule", serve("POST /campaigns/{id}/schedule", p+"/schedule", "application/json", at, id), 409)
+	want("POST /campaigns/{id}/cancel", serve("POST /campaigns/{id}/cancel", p+"/cancel", "", "", id), 409)
+	id, p = fresh("sending")
+	want("POST /campaigns/{id}/pause", serve("POST /campaigns/{id}/pause", p+"/pause", "", "", id), 200)
+	want("POST /campaigns/{id}/pause", serve("POST /campaigns/{id}/pause", p+"/pause", "", "", id), 409)
+	want("POST /campaigns/{id}/resume", serve("POST /campaigns/{id}/resume", p+"/resume", "", "", id), 200)
+	want("POST /campaigns/{id}/resume", serve("POST /campaigns/{id}/resume", p+"/resume", "", "", id), 409)
+	want("POST /campaigns/{id}/retry-failed", serve("POST /campaigns/{id}/retry-failed", p+"/retry-failed", "", "", id), 202)
+	want("GET /campaigns/{id}/stats", serve("GET /campaigns/{id}/stats", p+"/stats", "", "", id), 200)
+	id, p = fresh("draft")
+	want("POST /campaigns/{id}/retry-failed", serve("POST /campaigns/{id}/retry-failed", p+"/retry-failed", "", "", id), 409)
+	want("POST /campaigns/{id}/test", serve("POST /campaigns/{id}/test", p+"/test", "application/json", `{"addresses": ["me@shop.example"], "locale": "fa"}`, id), 200)
+	want("POST /campaigns/{id}/test", serve("POST /campaigns/{id}/test", p+"/test", "application/json", `{"addresses": []}`, id), 400)
+	want("POST /campaigns/{id}/test", serve("POST /campaigns/{id}/test", "/campaigns/cmp-none/test", "application/json", `{"addresses": ["me@shop.example"]}`, "cmp-none"), 404)
+	want("POST /campaigns/{id}/test", serve("POST /campaigns/{id}/test", p+"/test", "application/json", huge, id), 413)
+	want("POST /campaigns/{id}/test", serve("POST /campaigns/{id}/test", p+"/test", "text/plain", `{}`, id), 415)
+	for _, route := range []string{"POST /campaigns/{id}/pause", "POST /campaigns/{id}/resume", "POST /campaigns/{id}/cancel", "POST /campaigns/{id}/retry-failed", "GET /campaigns/{id}/stats"} {
+		path := strings.ReplaceAll(route[strings.Index(route, " ")+1:], "{id}", "x")
+		want(route, serve(route, path, "", "", "x"), 400)
+		path = strings.ReplaceAll(route[strings.Index(route, " ")+1:], "{id}", "cmp-none")
+		want(route, serve(route, path, "", "", "cmp-none"), 404)
 	}
 	broken := campaignsHandler(down{client}, table)
 	h = broken
-	for _, route := range []string{"POST /campaigns", "GET /campaigns", "GET /campaigns/{id}", "PATCH /campaigns/{id}", "DELETE /campaigns/{id}", "POST /campaigns/{id}/preview"} {
+	for _, route := range []string{"POST /campaigns", "GET /campaigns", "GET /campaigns/{id}", "PATCH /campaigns/{id}", "DELETE /campaigns/{id}",
+		"POST /campaigns/{id}/preview", "POST /campaigns/{id}/schedule", "POST /campaigns/{id}/pause", "POST /campaigns/{id}/resume",
+		"POST /campaigns/{id}/cancel", "POST /campaigns/{id}/retry-failed", "POST /campaigns/{id}/test", "GET /campaigns/{id}/stats"} {
 		path := strings.ReplaceAll(route[strings.Index(route, " ")+1:], "{id}", "cmp-x")
 		b := body
-		if route != "POST /campaigns" {
-			b = ""
-		}
-		if strings.HasPrefix(route, "PATCH") {
+		switch {
+		case route == "POST /campaigns":
+		case strings.HasPrefix(route, "PATCH"):
 			b = `{}`
+		case strings.HasSuffix(route, "/schedule"):
+			b = at
+		case strings.HasSuffix(route, "/test"):
+			b = `{"addresses": ["me@shop.example"]}`
+		default:
+			b = ""
 		}
 		want(route, serve(route, path, "application/json", b, "cmp-x"), 503)
 	}
@@ -132,13 +189,13 @@ func openapitestCheck(t *testing.T, method, path string, resp web.Response) {
 	openapitest.Check(t, method, path, resp.StatusCode, resp.Headers["content-type"], []byte(resp.Body))
 }
 
-// markSending moves a stored campaign to sending, as the fan-out will.
-func markSending(t *testing.T, client *dynamodb.Client, table, id string) {
+// markStatus moves a stored campaign to a status, as the fan-out does.
+func markStatus(t *testing.T, client *dynamodb.Client, table, id, status string) {
 	t.Helper()
 	if _, err := client.UpdateItem(t.Context(), &dynamodb.UpdateItemInput{TableName: &table,
 		Key:              map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "CAMPAIGNS"}, "SK": &types.AttributeValueMemberS{Value: "CAMPAIGN#" + id}},
 		UpdateExpression: aws.String("SET #st = :s"), ExpressionAttributeNames: map[string]string{"#st": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":s": &types.AttributeValueMemberS{Value: "sending"}},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":s": &types.AttributeValueMemberS{Value: status}},
 	}); err != nil {
 		t.Fatal(err)
 	}

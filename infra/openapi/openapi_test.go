@@ -250,8 +250,8 @@ func TestOperationsAreComplete(t *testing.T) {
 			}
 		}
 	}
-	if n != 19 {
-		t.Errorf("%d operations, want 19", n)
+	if n != 26 {
+		t.Errorf("%d operations, want 26", n)
 	}
 }
 

@@ -54,6 +54,7 @@ func (c Campaign) Check(now time.Time) error {
 		fe.Add("segment", "give a segment id or a rule, not both")
 	}
 	c.checkContent(fe)
+	c.checkTests(fe)
 	if c.Sale != nil {
 		c.Sale.check(fe, now)
 	}
@@ -64,12 +65,69 @@ func (c Campaign) Check(now time.Time) error {
 	return fe.Err()
 }
 
+// checkTests checks the variants, the holdout and the reminder.
+func (c Campaign) checkTests(fe *FieldError) {
+	switch n := len(c.Variants); {
+	case n == 1:
+		fe.Add("variants", "an A/B test needs at least 2 variants")
+	case n > MaxVariants:
+		fe.Add("variants", fmt.Sprintf("must be at most %d variants", MaxVariants))
+	}
+	for i, v := range c.Variants {
+		p := index("variants", i)
+		checkTexts(fe, p+".subject", v.Subject)
+		for lang, s := range v.Subject {
+			if why := headerText(s, MaxSubject); why != "" && langRe.MatchString(lang) {
+				fe.Add(p+".subject."+lang, why)
+			}
+		}
+		for lang := range v.Content {
+			if _, ok := c.Content[lang]; !ok {
+				fe.Add(p+".content."+lang, "the campaign has no content in this language to vary")
+			}
+		}
+		(Campaign{Content: v.Content}).checkContentOf(fe, p+".content")
+	}
+	if t := c.VariantTest; t != nil {
+		if len(c.Variants) == 0 {
+			fe.Add("variantTest", "needs variants")
+		}
+		if t.Percent < 0 || t.Percent > 100 {
+			fe.Add("variantTest.percent", "must be between 1 and 100")
+		}
+		if t.WaitHours < 0 || t.WaitHours > 72 {
+			fe.Add("variantTest.waitHours", "must be between 1 and 72")
+		}
+	}
+	if c.HoldoutPercent < 0 || c.HoldoutPercent > MaxHoldoutPercent {
+		fe.Add("holdoutPercent", fmt.Sprintf("must be between 0 and %d", MaxHoldoutPercent))
+	}
+	if r := c.Reminder; r != nil {
+		if r.When != ReminderAtStart && r.When != ReminderOnLastDay {
+			fe.Add("reminder.when", `must be "start" or "lastDay"`)
+		}
+		if c.Sale == nil {
+			fe.Add("reminder", "needs a sale: it is sent at the sale's start or on its last day")
+		}
+		checkTexts(fe, "reminder.subject", r.Subject)
+		for lang, s := range r.Subject {
+			if why := headerText(s, MaxSubject); why != "" && langRe.MatchString(lang) {
+				fe.Add("reminder.subject."+lang, why)
+			}
+		}
+	}
+}
+
 func (c Campaign) checkContent(fe *FieldError) {
 	if _, ok := c.Content[Fallback]; !ok {
 		fe.Add("content."+Fallback, "is required: it is what contacts of other languages receive")
 	}
+	c.checkContentOf(fe, "content")
+}
+
+func (c Campaign) checkContentOf(fe *FieldError, path string) {
 	for lang, v := range c.Content {
-		p := "content." + lang
+		p := path + "." + lang
 		if !langRe.MatchString(lang) {
 			fe.Add(p, "must be a language subtag in lower case, e.g. en or fa")
 			continue

@@ -90,7 +90,7 @@ func (d *decoder) object(path string, raw json.RawMessage, f fields) {
 
 // serverFields are the campaign's fields the server sets: an input that carries one is
 // refused, so that nobody believes a PUT changed a status.
-var serverFields = []string{"id", "status", "blockedReason", "createdAt", "updatedAt"}
+var serverFields = []string{"id", "status", "blockedReason", "createdAt", "updatedAt", "scheduledAt", "recipientLocalTime", "startedAt", "completedAt"}
 
 func (d *decoder) campaign(path string, raw json.RawMessage, c *Campaign) {
 	f := fields{
@@ -102,19 +102,7 @@ func (d *decoder) campaign(path string, raw json.RawMessage, c *Campaign) {
 				"rule": func(_ string, raw json.RawMessage) { c.Segment.Rule = slices.Clone(raw) },
 			})
 		},
-		"content": func(p string, raw json.RawMessage) {
-			c.Content = map[string]Content{}
-			d.each(p, raw, func(p, lang string, raw json.RawMessage) {
-				var v Content
-				d.object(p, raw, fields{
-					"subject":   d.str(&v.Subject),
-					"preheader": d.str(&v.Preheader),
-					"headline":  d.str(&v.Headline),
-					"body":      d.str(&v.Body),
-				})
-				c.Content[lang] = v
-			})
-		},
+		"content": d.contents(&c.Content),
 		"sale": func(p string, raw json.RawMessage) {
 			c.Sale = &Sale{}
 			d.sale(p, raw, c.Sale)
@@ -123,11 +111,58 @@ func (d *decoder) campaign(path string, raw json.RawMessage, c *Campaign) {
 			c.CTA = &CTA{}
 			d.object(p, raw, fields{"label": d.texts(&c.CTA.Label), "url": d.str(&c.CTA.URL)})
 		},
+		"variants": func(p string, raw json.RawMessage) {
+			var list []json.RawMessage
+			if err := json.Unmarshal(raw, &list); err != nil {
+				d.fe.Add(p, "must be an array of variants")
+				return
+			}
+			c.Variants = make([]Variant, len(list))
+			for i, raw := range list {
+				v := &c.Variants[i]
+				d.object(index(p, i), raw, fields{"subject": d.texts(&v.Subject), "content": d.contents(&v.Content)})
+			}
+		},
+		"variantTest": func(p string, raw json.RawMessage) {
+			c.VariantTest = &VariantTest{}
+			d.object(p, raw, fields{"percent": d.integer(&c.VariantTest.Percent), "waitHours": d.integer(&c.VariantTest.WaitHours)})
+		},
+		"holdoutPercent": d.integer(&c.HoldoutPercent),
+		"reminder": func(p string, raw json.RawMessage) {
+			c.Reminder = &Reminder{}
+			d.object(p, raw, fields{"when": d.str(&c.Reminder.When), "subject": d.texts(&c.Reminder.Subject)})
+		},
 	}
 	for _, k := range serverFields {
 		f[k] = func(p string, _ json.RawMessage) { d.fe.Add(p, "is set by the server, not by the request") }
 	}
 	d.object(path, raw, f)
+}
+
+// contents reads content by language.
+func (d *decoder) contents(dst *map[string]Content) func(string, json.RawMessage) {
+	return func(p string, raw json.RawMessage) {
+		*dst = map[string]Content{}
+		d.each(p, raw, func(p, lang string, raw json.RawMessage) {
+			var v Content
+			d.object(p, raw, fields{
+				"subject":   d.str(&v.Subject),
+				"preheader": d.str(&v.Preheader),
+				"headline":  d.str(&v.Headline),
+				"body":      d.str(&v.Body),
+			})
+			(*dst)[lang] = v
+		})
+	}
+}
+
+// integer reads a whole number.
+func (d *decoder) integer(dst *int) func(string, json.RawMessage) {
+	return func(p string, raw json.RawMessage) {
+		if err := json.Unmarshal(raw, dst); err != nil {
+			d.fe.Add(p, "must be a whole number")
+		}
+	}
 }
 
 func (d *decoder) sale(path string, raw json.RawMessage, s *Sale) {

@@ -33,10 +33,12 @@ type Store interface {
 
 // Service answers the marketer API about campaigns.
 type Service struct {
-	Store Store
-	Shop  render.Brand
-	From  email.Address
-	Now   func() time.Time
+	Store   Store
+	Runs    Runs
+	Sending Sending
+	Shop    render.Brand
+	From    email.Address
+	Now     func() time.Time
 }
 
 // Statuses a campaign may be changed in.
@@ -108,7 +110,8 @@ func (s *Service) put(ctx context.Context, c campaign.Campaign, version int64) e
 		return fmt.Errorf("encode campaign %s: %w", c.ID, err)
 	}
 	return s.Store.PutCampaign(ctx, stored.Campaign{ID: c.ID, Status: c.Status, Doc: doc, Version: version,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}, changeable...)
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, BlockedReason: c.BlockedReason, ScheduledAt: c.ScheduledAt,
+		LocalTime: c.RecipientLocalTime, StartedAt: c.StartedAt, CompletedAt: c.CompletedAt}, changeable...)
 }
 
 // Get returns a campaign, or fault.ErrNotFound.
@@ -135,6 +138,7 @@ func (s *Service) get(ctx context.Context, id string) (campaign.Campaign, int64,
 // input is c without the fields the server sets: what the marketer wrote.
 func input(c campaign.Campaign) campaign.Campaign {
 	c.ID, c.Status, c.BlockedReason, c.CreatedAt, c.UpdatedAt = "", "", "", time.Time{}, time.Time{}
+	c.ScheduledAt, c.RecipientLocalTime, c.StartedAt, c.CompletedAt = time.Time{}, false, time.Time{}, time.Time{}
 	return c
 }
 
@@ -145,6 +149,8 @@ func fromStored(rec stored.Campaign) (campaign.Campaign, error) {
 		return c, fmt.Errorf("read campaign %s: %w", rec.ID, err)
 	}
 	c.ID, c.Status, c.CreatedAt, c.UpdatedAt = rec.ID, rec.Status, rec.CreatedAt, rec.UpdatedAt
+	c.BlockedReason, c.ScheduledAt, c.RecipientLocalTime = rec.BlockedReason, rec.ScheduledAt, rec.LocalTime
+	c.StartedAt, c.CompletedAt = rec.StartedAt, rec.CompletedAt
 	return c, nil
 }
 
@@ -199,6 +205,7 @@ func (s *Service) Patch(ctx context.Context, id string, patch []byte) (campaign.
 		return c, err
 	}
 	c.ID, c.Status, c.CreatedAt, c.UpdatedAt = old.ID, old.Status, old.CreatedAt, s.Now().UTC()
+	c.ScheduledAt, c.RecipientLocalTime = old.ScheduledAt, old.RecipientLocalTime
 	return c, s.put(ctx, c, version)
 }
 

@@ -30,6 +30,19 @@ type Summary struct {
 	// Suppressed is why the address gets no email ("" when it may), as the suppression said
 	// when it was made.
 	Suppressed string
+	// MarketedAt is the last delivery of a marketing email (a campaign's, a greeting's): the
+	// frequency cap counts from it.
+	MarketedAt time.Time
+}
+
+// CountMarketing records the delivery of a marketing email at `at`, and reports whether it was
+// the latest.
+func (c *Contact) CountMarketing(at time.Time) bool {
+	if !at.After(c.Summary.MarketedAt) {
+		return false
+	}
+	c.Summary.MarketedAt = at
+	return true
 }
 
 // Bounds of the summary. An order replayed after maxCounted later orders would count twice;

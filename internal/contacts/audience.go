@@ -14,29 +14,12 @@ type Profiles interface {
 	EachProfile(ctx context.Context, fn func(c *contact.Contact) bool) error
 }
 
-// ProfileOf is what a segment rule sees of c: consent is the customer's own choice where they
-// made one, else the shop's (contact.MayMarket).
-func ProfileOf(c *contact.Contact) segment.Profile {
-	p := segment.Profile{
-		ContactID: c.ID, Email: c.Email, Locale: c.Locale, Country: c.Country, Timezone: c.Timezone,
-		Tags: c.Tags, Attributes: c.Attributes, Consent: make(map[string]bool, len(contact.Topics)),
-		Suppressed: c.Summary.Suppressed != "", Orders: c.Summary.Orders, Spent: c.Summary.Spent,
-		FirstOrderAt: c.Summary.FirstOrderAt, LastOrderAt: c.Summary.LastOrderAt, Bought: c.Summary.Bought,
-		EngagedAt: c.EngagedAt, Received: c.Summary.Received, NPS: c.Summary.NPS, CSAT: c.Summary.CSAT,
-		AnsweredAt: c.Summary.AnsweredAt,
-	}
-	for _, t := range contact.Topics {
-		p.Consent[t] = c.MayMarket(t)
-	}
-	return p
-}
-
 // Audience calls fn with each contact in the segment, evaluated now against current data; fn
 // returning false stops it.
 func (s *Service) Audience(ctx context.Context, rule segment.Rule, fn func(c *contact.Contact) bool) error {
 	now := s.Now().UTC()
 	return s.Profiles.EachProfile(ctx, func(c *contact.Contact) bool {
-		if !rule.Match(ProfileOf(c), now) {
+		if !rule.Match(segment.ProfileOf(c), now) {
 			return true
 		}
 		return fn(c)

@@ -103,8 +103,14 @@ func (in *Ingest) Handle(ctx context.Context, ev sesevent.Event) (Outcome, error
 	if r.ContactID != "" && ev.Type == sesevent.Delivery {
 		// Counted for segments ("received in the last N days"), on duplicates too: a crash
 		// after the event was recorded loses nothing, and a delivery counts once by its time.
+		// A marketing email (tagged with its topic) starts the frequency cap.
+		marketing := ev.Tags["topic"] != ""
 		if _, err := in.Store.UpdateContact(ctx, r.ContactID, func(c *contact.Contact) bool {
-			return c.Version > 0 && c.CountDelivery(ev.At, in.Now().UTC())
+			if c.Version == 0 {
+				return false
+			}
+			counted := c.CountDelivery(ev.At, in.Now().UTC())
+			return (marketing && c.CountMarketing(ev.At)) || counted
 		}); err != nil {
 			return out, fmt.Errorf("count delivery to %s: %w", r.ContactID, err)
 		}

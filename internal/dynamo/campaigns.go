@@ -19,7 +19,9 @@ func campaignSK(id string) string { return "CAMPAIGN#" + id }
 
 func campaignOf(it item) stored.Campaign {
 	return stored.Campaign{ID: it.getStr("id"), Status: it.getStr("status"), Doc: []byte(it.getStr("doc")),
-		Version: it.getNum("version"), CreatedAt: unstamp(it.getStr("createdAt")), UpdatedAt: unstamp(it.getStr("updatedAt"))}
+		Version: it.getNum("version"), CreatedAt: unstamp(it.getStr("createdAt")), UpdatedAt: unstamp(it.getStr("updatedAt")),
+		BlockedReason: it.getStr("blockedReason"), ScheduledAt: unstamp(it.getStr("scheduledAt")), LocalTime: it.getBool("localTime"),
+		StartedAt: unstamp(it.getStr("startedAt")), CompletedAt: unstamp(it.getStr("completedAt"))}
 }
 
 // PutCampaign stores c: new when c.Version is 0, else only if it is still at c.Version and in
@@ -28,7 +30,11 @@ func (m *Marketing) PutCampaign(ctx context.Context, c stored.Campaign, statuses
 	st := m.Store
 	it := item{}.str("PK", campaignsPK).str("SK", campaignSK(c.ID)).str("type", "campaign").str("id", c.ID).
 		str("status", c.Status).str("doc", string(c.Doc)).num("version", c.Version+1).
-		str("createdAt", stamp(c.CreatedAt)).str("updatedAt", stamp(c.UpdatedAt))
+		str("createdAt", stamp(c.CreatedAt)).str("updatedAt", stamp(c.UpdatedAt)).str("blockedReason", c.BlockedReason).
+		str("scheduledAt", stamp(c.ScheduledAt)).str("startedAt", stamp(c.StartedAt)).str("completedAt", stamp(c.CompletedAt))
+	if c.LocalTime {
+		it.boolean("localTime", true)
+	}
 	in := &dynamodb.PutItemInput{TableName: &st.table, Item: it, ConditionExpression: aws.String("attribute_not_exists(PK)"),
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}
 	if c.Version > 0 {

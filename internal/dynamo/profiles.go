@@ -56,7 +56,8 @@ func putTopicConsent(it item, m map[string]contact.Consent) {
 func putSummary(it item, s contact.Summary) {
 	sum := item{}.num("orders", int64(s.Orders)).str("firstOrderAt", stamp(s.FirstOrderAt)).
 		str("lastOrderAt", stamp(s.LastOrderAt)).strList("counted", s.Counted).str("nps", s.NPS).
-		num("csat", int64(s.CSAT)).str("answeredAt", stamp(s.AnsweredAt)).str("suppressed", s.Suppressed)
+		num("csat", int64(s.CSAT)).str("answeredAt", stamp(s.AnsweredAt)).str("suppressed", s.Suppressed).
+		str("marketedAt", stamp(s.MarketedAt))
 	spent := make(map[string]string, len(s.Spent))
 	for cur, d := range s.Spent {
 		spent[cur] = d.String()
@@ -83,7 +84,7 @@ func summaryOf(it item) contact.Summary {
 		Orders: int(sum.getNum("orders")), FirstOrderAt: unstamp(sum.getStr("firstOrderAt")),
 		LastOrderAt: unstamp(sum.getStr("lastOrderAt")), Counted: sum.getStrList("counted"),
 		NPS: sum.getStr("nps"), CSAT: int(sum.getNum("csat")), AnsweredAt: unstamp(sum.getStr("answeredAt")),
-		Suppressed: sum.getStr("suppressed"),
+		Suppressed: sum.getStr("suppressed"), MarketedAt: unstamp(sum.getStr("marketedAt")),
 	}
 	if spent := sum.getStrMap("spent"); len(spent) > 0 {
 		s.Spent = make(map[string]money.Decimal, len(spent))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -14,6 +15,13 @@ import (
 
 func sendSK(key string) string { return "SEND#" + key }
 
+// campaignSendsPK groups a campaign's sends in GSI2: those of all its arms (a send's campaign
+// is "<id>_<arm>" for a variant or a reminder; campaign ids have no "_").
+func campaignSendsPK(campaign string) string {
+	id, _, _ := strings.Cut(campaign, "_")
+	return "CAMPAIGN#" + safe(id)
+}
+
 func sendItem(r send.Record) item {
 	it := item{}.str("PK", contactPK(r.ContactID)).str("SK", sendSK(r.Key)).str("type", "send").
 		str("sendKey", r.Key).str("contactId", r.ContactID).str("kind", r.Kind).str("orderId", r.OrderID).
@@ -21,7 +29,7 @@ func sendItem(r send.Record) item {
 		str("messageId", r.MessageID).str("reason", r.Reason).str("claimToken", r.Token).str("claimedAt", stamp(r.ClaimedAt)).
 		str("sentAt", stamp(r.SentAt)).str("topic", r.Topic).strList("links", r.Links).expires(r.ExpiresAt)
 	if r.CampaignID != "" {
-		it.str("GSI2PK", "CAMPAIGN#"+safe(r.CampaignID)).str("GSI2SK", contactPK(r.ContactID))
+		it.str("GSI2PK", campaignSendsPK(r.CampaignID)).str("GSI2SK", contactPK(r.ContactID))
 	}
 	return it
 }
@@ -221,4 +229,31 @@ func (st *Store) Sends(ctx context.Context, contactID string) ([]send.Record, er
 		}
 	}
 	return out, nil
+}
+
+// TakeSend stores rec as the send's row, which is its claim (no claim item: send.Taker), unless a
+// send with its key exists that is not queued to be tried again. A row stored before with
+// rec's token is rec's: taken, and returned as stored, or as rec itself when it is this very
+// write, applied once already (the SDK's retry of a write whose response was lost).
+func (st *Store) TakeSend(ctx context.Context, rec send.Record) (bool, send.Record, error) {
+	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: &st.table, Item: sendItem(rec),
+		ConditionExpression:                 aws.String("attribute_not_exists(PK) OR #st = :queued"),
+		ExpressionAttributeNames:            map[string]string{"#st": "status"},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":queued": s(string(send.Queued))},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	old, failed := conditionFailed(err)
+	switch {
+	case err == nil:
+		return true, rec, nil
+	case !failed:
+		return false, send.Record{}, fmt.Errorf("take send %s: %w", rec.Key, err)
+	}
+	stored := record(old)
+	mine := rec.Token != "" && stored.Token == rec.Token
+	if mine && stored.Status == rec.Status && old.getStr("claimedAt") == stamp(rec.ClaimedAt) {
+		return true, rec, nil
+	}
+	return mine, stored, nil
 }

@@ -325,3 +325,8 @@ func mul64(a, b int64) (int64, bool) {
 	}
 	return c, true
 }
+
+// FromMinor is an amount counted in a currency's minor units (cents), e.g. 12990 USD is 129.90.
+func FromMinor(units int64, currency string) Decimal {
+	return Decimal{coef: units, scale: MinorUnits(currency)}
+}

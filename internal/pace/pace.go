@@ -71,6 +71,19 @@ func (b *Budget) Take(ctx context.Context, n int) error {
 	}
 }
 
+// TakeAll waits until n sends may go, taking them a shard's share at a time.
+func (b *Budget) TakeAll(ctx context.Context, n int) error {
+	per := max(1, b.Rate/b.shards())
+	for n > 0 {
+		take := min(n, per)
+		if err := b.Take(ctx, take); err != nil {
+			return err
+		}
+		n -= take
+	}
+	return nil
+}
+
 func (b *Budget) shards() int {
 	if b.Shards > 0 {
 		return min(b.Shards, max(b.Rate, 1))

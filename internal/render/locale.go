@@ -188,3 +188,6 @@ func (l Locale) Hello(firstName string) string {
 	}
 	return l.T("hello", firstName)
 }
+
+// Location returns the IANA time zone of the name (cached; an error for an unknown one).
+func Location(name string) (*time.Location, error) { return location(name) }

@@ -23,6 +23,7 @@ import (
 	"shopmail/internal/wire"
 	"shopmail/internal/wire/answers"
 	"shopmail/internal/wire/campaigns"
+	"shopmail/internal/wire/campaignsend"
 	"shopmail/internal/wire/contacts"
 	"shopmail/internal/wire/preferences"
 	"shopmail/internal/wire/reports"
@@ -36,16 +37,17 @@ import (
 // Builders maps a function's folder under functions/ to the code that builds it from its
 // environment: the same wiring its main package runs under Lambda.
 var Builders = map[string]wire.Builder{
-	"thankyou":    thankyou.Build,
-	"tracking":    tracking.Build,
-	"preferences": preferences.Build,
-	"sesevents":   sesevents.Build,
-	"surveys":     surveys.Build,
-	"surveysend":  surveysend.Build,
-	"answers":     answers.Build,
-	"reports":     reports.Build,
-	"contacts":    contacts.Build,
-	"campaigns":   campaigns.Build,
+	"thankyou":     thankyou.Build,
+	"tracking":     tracking.Build,
+	"preferences":  preferences.Build,
+	"sesevents":    sesevents.Build,
+	"surveys":      surveys.Build,
+	"surveysend":   surveysend.Build,
+	"answers":      answers.Build,
+	"reports":      reports.Build,
+	"contacts":     contacts.Build,
+	"campaigns":    campaigns.Build,
+	"campaignsend": campaignsend.Build,
 }
 
 // function is one Lambda function of the template, running in-process.

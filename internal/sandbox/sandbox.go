@@ -95,6 +95,8 @@ type Config struct {
 	// SendRate and DailyQuota are the SES account's limits (GetAccount; sends over the rate
 	// are throttled as SES throttles them); 0 means SES's defaults for a new production account.
 	SendRate, DailyQuota float64
+	// SESThrottle is the share of SendEmail calls SES throttles at random (0 to 1), for tests.
+	SESThrottle float64
 }
 
 // Sandbox is the running system.
@@ -173,7 +175,7 @@ func New(ctx context.Context, c Config) (*Sandbox, error) {
 		return nil, err
 	}
 	s.ses = sesv2.New(sesv2.Options{Now: s.clock.Now, Publish: s.publishSES, MaxSendRate: c.SendRate, Max24HourSend: c.DailyQuota,
-		ConfigurationSets: sets})
+		ConfigurationSets: sets, Throttle: c.SESThrottle})
 	s.sched = scheduler.New(scheduler.Options{Clock: &s.clock, Fire: s.fire, Region: s.region, AccountID: s.account})
 	if err := s.createTable(ctx); err != nil {
 		return nil, err

@@ -49,6 +49,7 @@ import (
 	"errors"
 	"time"
 
+	"shopmail/internal/contact"
 	"shopmail/internal/fault"
 	"shopmail/internal/money"
 )
@@ -151,3 +152,20 @@ func (e *Error) Error() string {
 
 // Unwrap returns fault.ErrInvalid: the same rule can never succeed.
 func (e *Error) Unwrap() error { return fault.ErrInvalid }
+
+// ProfileOf is what a segment rule sees of c: consent is the customer's own choice where they
+// made one, else the shop's (contact.MayMarket).
+func ProfileOf(c *contact.Contact) Profile {
+	p := Profile{
+		ContactID: c.ID, Email: c.Email, Locale: c.Locale, Country: c.Country, Timezone: c.Timezone,
+		Tags: c.Tags, Attributes: c.Attributes, Consent: make(map[string]bool, len(contact.Topics)),
+		Suppressed: c.Summary.Suppressed != "", Orders: c.Summary.Orders, Spent: c.Summary.Spent,
+		FirstOrderAt: c.Summary.FirstOrderAt, LastOrderAt: c.Summary.LastOrderAt, Bought: c.Summary.Bought,
+		EngagedAt: c.EngagedAt, Received: c.Summary.Received, NPS: c.Summary.NPS, CSAT: c.Summary.CSAT,
+		AnsweredAt: c.Summary.AnsweredAt,
+	}
+	for _, t := range contact.Topics {
+		p.Consent[t] = c.MayMarket(t)
+	}
+	return p
+}

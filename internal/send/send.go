@@ -75,7 +75,14 @@ type Record struct {
 	Links []string
 	// ExpiresAt is when the send's record may be deleted (the tracking retention).
 	ExpiresAt time.Time
+	// Direct: the send's row alone is its claim, written already Sending (Taker), for sends
+	// whose trigger is replayed only within the row's retention (a campaign's queue).
+	Direct bool
 }
+
+// Queued is the status of a send put back in line to be tried again (a campaign's failed
+// send, retried on the marketer's request): a Taker may take it as if it were new.
+const Queued Status = "queued"
 
 // Ledger stores sends. Claim must be atomic: of many concurrent claims of one (contact, key),
 // exactly one succeeds, and a claim outlives the send's record (its retention): a replay of
@@ -95,6 +102,15 @@ type Ledger interface {
 	// Park keeps the message of a send whose outcome is unknown and records it as Unknown,
 	// so that the sweep can send it again if the mail service never reports it (sweep.go).
 	Park(ctx context.Context, rec Record, p Parked) error
+}
+
+// Taker is a Ledger that can claim a send by its row alone, written already Sending (or
+// Skipped): one write where Claim and Begin take three items. The row then is the claim, so it
+// must outlive every replay of the trigger. Take stores rec unless a send with its (ContactID,
+// Key) exists that is not Queued (TakeSend); taken reports whether the send is rec's (new, or stored
+// before with rec's Token), existing is the send as stored.
+type Taker interface {
+	TakeSend(ctx context.Context, rec Record) (taken bool, existing Record, err error)
 }
 
 // Tag is an SES message tag. Names and values are limited to ASCII letters, digits, '_' and '-'.
@@ -134,7 +150,10 @@ func (s *Sender) Send(ctx context.Context, rec Record, msg email.Message, tags [
 	}
 	defer cancel()
 	rec.To, rec.Subject, rec.Status, rec.ClaimedAt, rec.Token = msg.To.Email, msg.Subject, Claimed, s.Now().UTC(), Attempt(ctx)
-	claimed, existing, err := s.Ledger.Claim(ctx, rec)
+	if rec.Direct {
+		rec.Status = Sending
+	}
+	claimed, existing, err := s.claim(ctx, rec)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("claim send %s: %w", rec.Key, err)
 	}
@@ -142,10 +161,17 @@ func (s *Sender) Send(ctx context.Context, rec Record, msg email.Message, tags [
 		return Outcome{Record: existing, Duplicate: true}, nil
 	}
 	tags = append(tags, Tag{"send_key", TagValue(rec.Key)})
-	switch existing.Status {
-	case Claimed:
+	switch {
+	case rec.Direct && existing.ClaimedAt.Equal(rec.ClaimedAt):
+		// Taken now, already Sending.
+	case rec.Direct && existing.Status == Sending:
+		rec.ClaimedAt = existing.ClaimedAt
+		return s.park(ctx, rec, raw, tags, "an earlier try of this attempt stopped while calling the mail service")
+	case rec.Direct:
+		return Outcome{Record: existing, Duplicate: true}, nil
+	case existing.Status == Claimed:
 		// A new claim, or this attempt's own from before it stopped short of the mail service.
-	case Sending:
+	case existing.Status == Sending:
 		// This attempt stopped while calling the mail service: whether it took the message is
 		// unknown. Sending it now could send it twice; it is parked for the sweep instead.
 		rec.ClaimedAt = existing.ClaimedAt
@@ -153,8 +179,10 @@ func (s *Sender) Send(ctx context.Context, rec Record, msg email.Message, tags [
 	default:
 		return Outcome{Record: existing, Duplicate: true}, nil
 	}
-	if err := s.Ledger.Begin(ctx, rec); err != nil {
-		return Outcome{}, fmt.Errorf("begin send %s: %w", rec.Key, err)
+	if !rec.Direct {
+		if err := s.Ledger.Begin(ctx, rec); err != nil {
+			return Outcome{}, fmt.Errorf("begin send %s: %w", rec.Key, err)
+		}
 	}
 	rec.Status = Sending
 	id, sendErr := s.Mailer.SendRaw(callCtx, raw, tags)
@@ -177,6 +205,18 @@ func (s *Sender) Send(ctx context.Context, rec Record, msg email.Message, tags [
 		return Outcome{}, fmt.Errorf("record send %s as %s: %w", rec.Key, rec.Status, err)
 	}
 	return Outcome{Record: rec}, nil
+}
+
+// claim claims rec: by its row alone when it is Direct (the Ledger must be a Taker).
+func (s *Sender) claim(ctx context.Context, rec Record) (bool, Record, error) {
+	if !rec.Direct {
+		return s.Ledger.Claim(ctx, rec)
+	}
+	t, ok := s.Ledger.(Taker)
+	if !ok {
+		return false, Record{}, fmt.Errorf("send %s: the ledger cannot take a send by its row alone", rec.Key)
+	}
+	return t.TakeSend(ctx, rec)
 }
 
 // callReserve is the time kept back, at the end of an invocation, from the mail service's call
@@ -213,7 +253,7 @@ func (s *Sender) park(ctx context.Context, rec Record, raw []byte, tags []Tag, r
 // says why no email went out. A send already claimed is left as it is.
 func (s *Sender) Skip(ctx context.Context, rec Record, reason string) (Outcome, error) {
 	rec.Status, rec.Reason, rec.ClaimedAt, rec.Token = Skipped, reason, s.Now().UTC(), Attempt(ctx)
-	claimed, existing, err := s.Ledger.Claim(ctx, rec)
+	claimed, existing, err := s.claim(ctx, rec)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("record skipped send %s: %w", rec.Key, err)
 	}

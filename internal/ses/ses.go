@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -271,4 +272,37 @@ func (b backoff) BackoffDelay(attempt int, _ error) (time.Duration, error) {
 	d = max(min(d, b.max), 0)
 	half := d / 2
 	return half + rand.N(d-half+1), nil
+}
+
+// Rates reads the SES account's sending rate (GetAccount), at most once a minute.
+type Rates struct {
+	client *sesv2.Client
+	mu     sync.Mutex
+	rate   float64
+	at     time.Time
+}
+
+// Rates returns the account's rates through the Mailer's client.
+func (m *Mailer) Rates() *Rates { return &Rates{client: m.client} }
+
+// rateTTL is how long a read sending rate is trusted: SES raises it rarely, and a lowered one
+// only throttles (and is retried) until it is read again.
+const rateTTL = time.Minute
+
+// MaxSendRate is the account's maximum sending rate, in messages a second.
+func (r *Rates) MaxSendRate(ctx context.Context) (float64, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.at.IsZero() && time.Since(r.at) < rateTTL {
+		return r.rate, nil
+	}
+	res, err := r.client.GetAccount(ctx, &sesv2.GetAccountInput{})
+	if err != nil {
+		return 0, fmt.Errorf("ses get account: %w", err)
+	}
+	if res.SendQuota == nil || res.SendQuota.MaxSendRate <= 0 {
+		return 0, errors.New("ses get account: no sending rate in the answer")
+	}
+	r.rate, r.at = res.SendQuota.MaxSendRate, time.Now()
+	return r.rate, nil
 }

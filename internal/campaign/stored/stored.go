@@ -14,4 +14,10 @@ type Campaign struct {
 	Version   int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// What the fan-out sets.
+	BlockedReason string
+	ScheduledAt   time.Time
+	LocalTime     bool // ScheduledAt's wall-clock time in each recipient's time zone
+	StartedAt     time.Time
+	CompletedAt   time.Time
 }

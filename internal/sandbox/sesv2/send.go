@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/mail"
 	"regexp"
@@ -228,7 +229,7 @@ func (s *Server) accept(d *draft) *apiError {
 	if float64(s.sentSince(d.SentAt.Add(-24*time.Hour))+quota) > s.opts.Max24HourSend {
 		return &apiError{http.StatusBadRequest, "LimitExceededException", "Daily message quota exceeded."}
 	}
-	if !s.bucket.take(float64(len(d.recipients)), time.Now()) {
+	if (s.opts.Throttle > 0 && rand.Float64() < s.opts.Throttle) || !s.bucket.take(float64(len(d.recipients)), time.Now()) {
 		return &apiError{http.StatusTooManyRequests, "TooManyRequestsException", "Maximum sending rate exceeded."}
 	}
 	s.byID[d.ID] = len(s.messages)

@@ -33,6 +33,9 @@ type Options struct {
 	// ConfigurationSets are the configuration sets of the account: SendEmail naming another is
 	// refused with NotFoundException, as SES refuses it. Nil accepts any name.
 	ConfigurationSets []string
+	// Throttle is the share of SendEmail calls (0 to 1) refused as over the sending rate
+	// whatever the rate, at random: SES under a burst of other senders' mail, for tests.
+	Throttle float64
 }
 
 // Message is an email the server accepted.

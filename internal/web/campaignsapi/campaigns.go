@@ -80,6 +80,44 @@ func (h *Campaigns) Serve(ctx context.Context, r web.Request) web.Response {
 			return web.APIFail(ctx, h.Log, "preview campaign", err)
 		}
 		return web.JSON(200, pv)
+	case "POST /campaigns/{id}/schedule":
+		var in campaigns.ScheduleInput
+		if resp := web.JSONBody(r, maxBody, &in); resp != nil {
+			return *resp
+		}
+		c, err := h.Service.Schedule(ctx, id, in)
+		return h.answer(ctx, 200, c, err, "schedule campaign")
+	case "POST /campaigns/{id}/pause":
+		c, err := h.Service.Pause(ctx, id)
+		return h.answer(ctx, 200, c, err, "pause campaign")
+	case "POST /campaigns/{id}/resume":
+		c, err := h.Service.Resume(ctx, id)
+		return h.answer(ctx, 200, c, err, "resume campaign")
+	case "POST /campaigns/{id}/cancel":
+		c, err := h.Service.Cancel(ctx, id)
+		return h.answer(ctx, 200, c, err, "cancel campaign")
+	case "POST /campaigns/{id}/retry-failed":
+		c, err := h.Service.RetryFailed(ctx, id)
+		return h.answer(ctx, 202, c, err, "retry failed sends")
+	case "POST /campaigns/{id}/test":
+		var in struct {
+			Addresses []string `json:"addresses"`
+			Locale    string   `json:"locale"`
+		}
+		if resp := web.JSONBody(r, maxBody, &in); resp != nil {
+			return *resp
+		}
+		res, err := h.Service.Test(ctx, id, in.Addresses, in.Locale)
+		if err != nil {
+			return web.APIFail(ctx, h.Log, "test campaign", err)
+		}
+		return web.JSON(200, res)
+	case "GET /campaigns/{id}/stats":
+		st, err := h.Service.Stats(ctx, id)
+		if err != nil {
+			return web.APIFail(ctx, h.Log, "campaign stats", err)
+		}
+		return web.JSON(200, st)
 	}
 	return web.APIErr(404, "no such route: "+r.RouteKey, nil)
 }

@@ -1,0 +1,49 @@
+// Package campaignsend wires the campaign sender (functions/campaignsend): DynamoDB, SES, the
+// campaign queue and the token keys' secret. Its events (Campaign Started, Completed, Blocked)
+// are written to the outbox with the change that owes them and published by the outbox's
+// flush (the SES-events function, every 5 minutes): an EventBridge client would take the
+// binary past its size budget.
+package campaignsend
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"shopmail/internal/dynamo"
+	"shopmail/internal/fanout"
+	"shopmail/internal/lambdaevent"
+	"shopmail/internal/pace"
+	"shopmail/internal/secrets"
+	"shopmail/internal/send"
+	"shopmail/internal/ses"
+	"shopmail/internal/sqs"
+	"shopmail/internal/wire"
+
+	_ "time/tzdata" // recipients' time zones (quiet hours, local send times); Lambda's OS has none
+)
+
+// Build builds the function's handler from its environment.
+func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler, error) {
+	cfg, err := fanout.LoadConfig(lookup)
+	if err != nil {
+		return nil, err
+	}
+	b, err := wire.New(lookup, cfg.Table)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Links.Keys, err = secrets.TokenKeys(b.AWS.For("SECRETSMANAGER"), cfg.KeysSecret); err != nil {
+		return nil, err
+	}
+	mailer := ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet)
+	svc := &fanout.Service{
+		Config: cfg.Config, Store: &dynamo.Marketing{Store: b.Store}, Queue: sqs.NewQueue(b.AWS.For("SQS"), cfg.QueueURL),
+		Sender: &send.Sender{Ledger: b.Store, Mailer: mailer, Now: time.Now}, Gate: b.Gate(cfg.From.Email),
+		// Every campaign from the sender address shares one budget.
+		Budget: &pace.Budget{Windows: b.Store, Name: cfg.From.Email, Now: time.Now},
+		Rates:  mailer.Rates(), Log: log, Now: time.Now,
+	}
+	return &lambdaevent.Campaigns{Service: svc, DeadLetters: sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), Log: log}, nil
+}
