@@ -291,18 +291,28 @@ func (m *Marketing) QueueSend(ctx context.Context, contactID, sendKey string) (b
 	return true, nil
 }
 
-// Hold keeps messages of a paused campaign (by contact and arm) until it is resumed.
-func (m *Marketing) Hold(ctx context.Context, campaignID string, held map[string]string) error {
+// Hold keeps messages of a paused campaign (by contact and arm) until it is resumed, on
+// condition that the campaign is still paused (at most 99 at once): false when it is not, so
+// that no message is held after a resume has put the held ones back.
+func (m *Marketing) Hold(ctx context.Context, campaignID string, held map[string]string) (bool, error) {
 	st := m.Store
-	var reqs []types.WriteRequest
-	for k, body := range held {
-		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{
-			Item: item{}.str("PK", runPK(campaignID)).str("SK", "HELD#"+k).str("type", "held").str("body", body)}})
+	writes := []types.TransactWriteItem{{ConditionCheck: &types.ConditionCheck{TableName: &st.table,
+		Key: key(campaignsPK, campaignSK(campaignID)), ConditionExpression: aws.String("#st = :paused"),
+		ExpressionAttributeNames: map[string]string{"#st": "status"}, ExpressionAttributeValues: map[string]types.AttributeValue{":paused": s("paused")}}}}
+	for _, k := range slices.Sorted(maps.Keys(held)) {
+		writes = append(writes, types.TransactWriteItem{Put: &types.Put{TableName: &st.table,
+			Item: item{}.str("PK", runPK(campaignID)).str("SK", "HELD#"+k).str("type", "held").str("body", held[k])}})
 	}
-	if err := st.batchWrite(ctx, reqs); err != nil {
-		return fmt.Errorf("hold messages of campaign %s: %w", campaignID, err)
+	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: writes})
+	for i, code := range cancelled(err) {
+		if i == 0 && code == "ConditionalCheckFailed" {
+			return false, nil
+		}
 	}
-	return nil
+	if err != nil {
+		return false, fmt.Errorf("hold messages of campaign %s: %w", campaignID, err)
+	}
+	return true, nil
 }
 
 // HeldMessages lists up to limit messages held for a campaign.

@@ -145,14 +145,24 @@ func (s *Service) deliverCampaign(ctx context.Context, id string, jobs []job) []
 	return s.settle(ctx, id, jobs)
 }
 
-// hold keeps a paused campaign's messages in the table until it resumes.
+// hold keeps a paused campaign's messages in the table until it resumes. A campaign resumed
+// meanwhile holds nothing: its messages are delivered again, to be sent.
 func (s *Service) hold(ctx context.Context, id string, jobs []job, fail func(error) []string) []string {
 	held := make(map[string]string, len(jobs))
 	for _, j := range jobs {
 		held[j.m.Contact+"#"+j.m.Arm] = j.r.Body
 	}
-	if err := s.Store.Hold(ctx, id, held); err != nil {
+	ok, err := s.Store.Hold(ctx, id, held)
+	if err != nil {
 		return fail(err)
+	}
+	if !ok {
+		s.forget(id)
+		again := make([]string, len(jobs))
+		for i, j := range jobs {
+			again[i] = s.later(ctx, j.r, time.Second)
+		}
+		return again
 	}
 	return nil
 }
@@ -361,7 +371,9 @@ func (s *Service) settle(ctx context.Context, id string, jobs []job) []string {
 	}
 	if run.PlanDone && run.Settled+run.Uncertain >= run.Planned {
 		if err := s.finish(ctx, id); err != nil {
+			// Its last sends are settled: a batch delivered again counts as uncertain and finishes.
 			s.Log.Warn("campaign not completed yet", "campaign", id, "error", err)
+			return append(again, counted...)
 		}
 	}
 	return again

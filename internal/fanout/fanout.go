@@ -41,6 +41,7 @@ const (
 	StepRetry    = "retry"    // put failed sends back in the queue
 	StepWinner   = "winner"   // the A/B test's wait is over: pick the winner, plan the rest
 	StepReminder = "reminder" // send the reminder to recipients who did not click
+	StepFinish   = "finish"   // see whether every recipient is settled
 )
 
 // Message is one message of the campaign queue: a recipient (Contact), or a step (Step).
@@ -74,7 +75,7 @@ type Store interface {
 	SetRunCounts(ctx context.Context, id string, settled int64, counts map[string]int64) error
 	EachCampaignSend(ctx context.Context, id, sendKey string, fn func(r send.Record, clicked bool) error) error
 	QueueSend(ctx context.Context, contactID, sendKey string) (bool, error)
-	Hold(ctx context.Context, id string, held map[string]string) error
+	Hold(ctx context.Context, id string, held map[string]string) (bool, error)
 	HeldMessages(ctx context.Context, id string, limit int) ([]stored.Held, error)
 	Unhold(ctx context.Context, id string, held []stored.Held) error
 	Segment(ctx context.Context, id string) (contact.StoredSegment, bool, error)

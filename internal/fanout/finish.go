@@ -17,14 +17,24 @@ const recountEvery = 10 * time.Second
 // say when to look: the sends themselves, recounted from the table, say whether it is done
 // (a counter may be short after a crash, or over after a message delivered twice). The
 // recount's exact numbers replace the counters, and Campaign Completed carries them.
+//
+// A recount is made when the counters first say everyone is settled, and at most once every
+// recountEvery after: a finish that may not recount yet leaves a step to look again then, so
+// that the last batch of a campaign is never left uncounted.
 func (s *Service) finish(ctx context.Context, id string) error {
+	if c, found, err := s.campaign(ctx, id, false); err != nil || !found || c.Status != campaign.StatusSending {
+		return err // completed already (a finish step left from before), or stopped
+	}
 	run, found, err := s.Store.CampaignRun(ctx, id)
-	if err != nil || !found || !run.PlanDone {
+	if err != nil || !found || !run.PlanDone || run.Settled+run.Uncertain < run.Planned {
 		return err
 	}
 	ok, err := s.Store.ClaimRecount(ctx, id, recountEvery)
-	if err != nil || !ok {
+	if err != nil {
 		return err
+	}
+	if !ok {
+		return s.enqueue(ctx, []Message{{Campaign: id, Step: StepFinish, NotBefore: s.Now().Add(recountEvery)}})
 	}
 	settled, counts, err := s.recount(ctx, id)
 	if err != nil {

@@ -45,6 +45,8 @@ func (s *Service) Step(ctx context.Context, m Message) error {
 		return s.winner(ctx, m.Campaign)
 	case StepReminder:
 		return s.reminder(ctx, m.Campaign)
+	case StepFinish:
+		return s.finish(ctx, m.Campaign)
 	}
 	return fmt.Errorf("campaign %s: no step %q", m.Campaign, m.Step)
 }
@@ -268,8 +270,14 @@ func (s *Service) resume(ctx context.Context, id string) error {
 		return err
 	}
 	for {
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < planReserve {
+			return s.enqueue(ctx, []Message{{Campaign: id, Step: StepResume}}) // a resume goes on
+		}
 		held, err := s.Store.HeldMessages(ctx, id, 100)
-		if err != nil || len(held) == 0 {
+		if err != nil {
+			return err
+		}
+		if len(held) == 0 {
 			break
 		}
 		msgs := make([]Message, 0, len(held))

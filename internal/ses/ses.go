@@ -35,6 +35,7 @@ type Mailer struct {
 	client           *sesv2.Client
 	configurationSet string
 	pause            time.Duration // between rounds of throttled retries
+	oneRound         bool
 }
 
 var _ send.Mailer = (*Mailer)(nil)
@@ -45,7 +46,13 @@ type Option func(*settings)
 type settings struct {
 	maxAttempts         int
 	baseDelay, maxDelay time.Duration
+	oneRound            bool
 }
+
+// WithOneRound has a throttled message given up after one round of retries, for a caller that
+// has a queue to offer it again later (the campaign sender), rather than kept waiting for as
+// long as its deadline allows.
+func WithOneRound() Option { return func(s *settings) { s.oneRound = true } }
 
 // WithMaxAttempts sets how many times in all one message is offered to SES while SES
 // throttles it (default DefaultMaxAttempts). Values below 1 count as 1.
@@ -73,7 +80,7 @@ func New(cfg aws.Config, configurationSet string, opts ...Option) *Mailer {
 		o.Retryer = newRetryer(s)
 		o.RetryMaxAttempts = 0 // else the client wraps the retryer with cfg's max attempts
 	})
-	return &Mailer{client: client, configurationSet: configurationSet, pause: s.maxDelay}
+	return &Mailer{client: client, configurationSet: configurationSet, pause: s.maxDelay, oneRound: s.oneRound}
 }
 
 // SendRaw sends raw, a complete MIME message, with every tag, and returns SES's message id.
@@ -90,7 +97,7 @@ func (m *Mailer) SendRaw(ctx context.Context, raw []byte, tags []send.Tag) (stri
 	for {
 		id, err := m.sendRound(ctx, raw, tags)
 		var api smithy.APIError
-		if err == nil || !errors.As(err, &api) || !rateLimited(api) || !roomForARound(ctx) {
+		if err == nil || m.oneRound || !errors.As(err, &api) || !rateLimited(api) || !roomForARound(ctx) {
 			return id, err
 		}
 		select {

@@ -37,7 +37,9 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if cfg.Links.Keys, err = secrets.TokenKeys(b.AWS.For("SECRETSMANAGER"), cfg.KeysSecret); err != nil {
 		return nil, err
 	}
-	mailer := ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet)
+	// Throttled sends go back to the queue for a second or two (the budget keeps them rare)
+	// rather than holding their batch.
+	mailer := ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet, ses.WithOneRound(), ses.WithMaxAttempts(3), ses.WithBackoff(50*time.Millisecond, 500*time.Millisecond))
 	svc := &fanout.Service{
 		Config: cfg.Config, Store: &dynamo.Marketing{Store: b.Store}, Queue: sqs.NewQueue(b.AWS.For("SQS"), cfg.QueueURL),
 		Sender: &send.Sender{Ledger: b.Store, Mailer: mailer, Now: time.Now}, Gate: b.Gate(cfg.From.Email),

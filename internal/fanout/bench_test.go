@@ -1,0 +1,163 @@
+package fanout_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"shopmail/internal/campaign"
+	"shopmail/internal/deliverability"
+	"shopmail/internal/dynamo"
+	"shopmail/internal/email"
+	"shopmail/internal/fanout"
+	"shopmail/internal/links"
+	"shopmail/internal/pace"
+	"shopmail/internal/render"
+	"shopmail/internal/send"
+	"shopmail/internal/ses"
+)
+
+// aws is a loopback stand-in for DynamoDB and SES v2, answering as they do on the wire: the
+// contact and the campaign to reads of them, nothing found to other reads, success to writes,
+// a message id to SendEmail. It counts DynamoDB writes.
+type awsStub struct {
+	contact, campaign string
+	writes            atomic.Int64
+	calls             atomic.Int64
+}
+
+func (a *awsStub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.calls.Add(1)
+	body, _ := io.ReadAll(r.Body)
+	target := r.Header.Get("X-Amz-Target")
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/v2/email/outbound-emails"):
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"MessageId":"010001a2-bench-0000"}`)
+	case strings.HasPrefix(r.URL.Path, "/v2/email/account"):
+		io.WriteString(w, `{"SendQuota":{"Max24HourSend":1e9,"MaxSendRate":1e6,"SentLast24Hours":0}}`)
+	case target == "DynamoDB_20120810.GetItem":
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		switch {
+		case strings.Contains(string(body), `"CONTACT#`):
+			io.WriteString(w, `{"Item":`+a.contact+`}`)
+		case strings.Contains(string(body), `"CAMPAIGNS"`):
+			io.WriteString(w, `{"Item":`+a.campaign+`}`)
+		default:
+			io.WriteString(w, `{}`)
+		}
+	default: // PutItem, UpdateItem...
+		a.writes.Add(1)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		io.WriteString(w, `{}`)
+	}
+}
+
+func stubConfig(url string) aws.Config {
+	return aws.Config{Region: "us-east-1", BaseEndpoint: &url, Credentials: credentials.NewStaticCredentialsProvider("x", "y", "")}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// One recipient of a campaign end to end (AWS over loopback through the real SDK clients): the
+// contact read, the gate, the email rendered with its tracked links, the pace, the claim (the
+// send row), SES's SendEmail, the settle and the batch's counters; beside it, in the same run,
+// a bare SendEmail of the same message through the same client. CPU is the process's (the
+// stub's handling of every request included, which counts against the recipient more than
+// against the bare call: it makes five DynamoDB calls to the bare call's none).
+func BenchmarkCampaignRecipient(b *testing.B) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "events", "campaigns", "create-campaign.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var sample struct{ Body string }
+	json.Unmarshal(raw, &sample)
+	body := strings.ReplaceAll(sample.Body, "2026-12-", fmt.Sprintf("%d-12-", time.Now().Year()+1))
+	c, err := campaign.Decode([]byte(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	doc, _ := json.Marshal(c)
+	docJSON, _ := json.Marshal(string(doc))
+	stub := &awsStub{
+		contact: `{"PK":{"S":"CONTACT#c-1"},"SK":{"S":"#PROFILE"},"id":{"S":"c-1"},"email":{"S":"sara@example.com"},"firstName":{"S":"Sara"},` +
+			`"locale":{"S":"fa-IR"},"timezone":{"S":"Asia/Tehran"},"consentMarketing":{"BOOL":true},"version":{"N":"3"}}`,
+		campaign: `{"PK":{"S":"CAMPAIGNS"},"SK":{"S":"CAMPAIGN#cmp-bench"},"id":{"S":"cmp-bench"},"status":{"S":"sending"},"doc":{"S":` + string(docJSON) + `},"version":{"N":"2"}}`,
+	}
+	srv := httptest.NewServer(stub)
+	defer srv.Close()
+	cfg := stubConfig(srv.URL)
+	st := dynamo.New(dynamo.NewClient(cfg), "bench", time.Now)
+	mailer := ses.New(cfg, "shopmail")
+	svc := &fanout.Service{
+		Config: fanout.Config{Brand: render.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", SenderName: "Tea House", PostalAddress: "1 Leaf Street"},
+			From:  email.Address{Name: "Tea House", Email: "hello@shop.example"},
+			Links: links.Config{BaseURL: "https://go.shop.example", Keys: keys, Tracking: 400 * 24 * time.Hour, Unsubscribe: 730 * 24 * time.Hour},
+			Keep:  0.2},
+		Store: &dynamo.Marketing{Store: st}, Queue: &queue{clock: &clock{t: time.Now()}, msgs: map[string]*qmsg{}},
+		Sender: &send.Sender{Ledger: st, Mailer: mailer, Now: time.Now},
+		Gate:   &deliverability.Gate{Suppressions: st, States: st, Sender: "hello@shop.example", Now: time.Now},
+		Budget: &pace.Budget{Windows: st, Name: "hello@shop.example", Now: time.Now}, Rates: mailer.Rates(),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now,
+	}
+	ctx := context.Background()
+	const batch = 10
+	b.Run("recipient", func(b *testing.B) {
+		n := 0
+		stub.writes.Store(0)
+		stub.calls.Store(0)
+		start := cpuTime()
+		b.ReportAllocs()
+		for b.Loop() {
+			msgs := make([]fanout.Received, batch)
+			for i := range msgs {
+				n++
+				msgs[i] = fanout.Received{ID: fmt.Sprintf("m-%d", n), Body: fmt.Sprintf(`{"c":"cmp-bench","id":"c-%d"}`, n)}
+			}
+			if again := svc.Deliver(ctx, msgs); len(again) != 0 {
+				b.Fatalf("%d of the batch to be delivered again", len(again))
+			}
+		}
+		per := float64(b.N * batch)
+		b.ReportMetric(float64((cpuTime()-start).Microseconds())/per, "cpu-µs/recipient")
+		b.ReportMetric(float64(stub.writes.Load())/per, "writes/recipient")
+		b.ReportMetric(float64(stub.calls.Load())/per, "calls/recipient")
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/per, "µs/recipient")
+	})
+	c.ID = "cmp-bench"
+	msg, err := campaign.Render(c, campaign.Recipient{Email: "sara@example.com", FirstName: "Sara", Locale: "fa-IR", Timezone: "Asia/Tehran",
+		Links: svc.Links.For("c-1", "campaign#cmp-bench", time.Now()), Shop: svc.Brand, From: svc.From})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rawMsg, _ := msg.Bytes()
+	tags := []send.Tag{{Name: "kind", Value: "campaign"}, {Name: "contact", Value: "c-1"}, {Name: "campaign", Value: "cmp-bench"}, {Name: "send_key", Value: "b64-x"}}
+	b.Run("bare-SendEmail", func(b *testing.B) {
+		start := cpuTime()
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := mailer.SendRaw(ctx, rawMsg, tags); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64((cpuTime()-start).Microseconds())/float64(b.N), "cpu-µs/recipient")
+	})
+}
