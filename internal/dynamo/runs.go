@@ -75,7 +75,7 @@ func runOf(it item) stored.Run {
 	r := stored.Run{ID: it.getStr("id"), Salt: it.getStr("salt"), Phase: it.getStr("phase"), Cursor: it.getStr("cursor"),
 		Planned: it.getNum("planned"), PlanDone: it.getBool("planDone"), Settled: it.getNum("settled"),
 		Uncertain: it.getNum("uncertain"), Winner: it.getStr("winner"), Choice: it.getStr("choice"),
-		CheckedAt: unstamp(it.getStr("checkedAt")), Counts: map[string]int64{}, Skipped: map[string]int64{}}
+		CheckedAt: unstamp(it.getStr("checkedAt")), LookAt: unstamp(it.getStr("lookAt")), Looks: it.getNum("looks"), Counts: map[string]int64{}, Skipped: map[string]int64{}}
 	for k := range it {
 		if name, ok := strings.CutPrefix(k, countPrefix); ok {
 			r.Counts[name] = it.getNum(k)
@@ -203,7 +203,7 @@ func (m *Marketing) ClaimRecount(ctx context.Context, campaignID string, every t
 	now := st.now()
 	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &st.table, Key: key(runPK(campaignID), runSK),
 		UpdateExpression:    aws.String("SET checkedAt = :now"),
-		ConditionExpression: aws.String("attribute_exists(PK) AND (attribute_not_exists(checkedAt) OR checkedAt < :before)"),
+		ConditionExpression: aws.String("attribute_exists(PK) AND (attribute_not_exists(checkedAt) OR checkedAt <= :before)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":now": s(stamp(now)), ":before": s(stamp(now.Add(-every))),
 		},
@@ -217,7 +217,42 @@ func (m *Marketing) ClaimRecount(ctx context.Context, campaignID string, every t
 	return true, nil
 }
 
-// SetRunCounts replaces a run's counters with exact ones (a recount's).
+// ScheduleLook records that a look at whether the run is done is due at `at`, unless one is
+// pending (due later than now): only the caller that recorded it enqueues the look.
+func (m *Marketing) ScheduleLook(ctx context.Context, campaignID string, at time.Time) (bool, error) {
+	st := m.Store
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &st.table, Key: key(runPK(campaignID), runSK),
+		UpdateExpression:    aws.String("SET lookAt = :at ADD looks :one"),
+		ConditionExpression: aws.String("attribute_exists(PK) AND (attribute_not_exists(lookAt) OR lookAt <= :now)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":at": s(stamp(at)), ":now": s(stamp(st.now())), ":one": n(1),
+		},
+	})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("schedule a look at campaign %s: %w", campaignID, err)
+	}
+	return true, nil
+}
+
+// CancelLook forgets the look due at `at` (its message could not be enqueued), so that the
+// next caller schedules one.
+func (m *Marketing) CancelLook(ctx context.Context, campaignID string, at time.Time) error {
+	st := m.Store
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &st.table, Key: key(runPK(campaignID), runSK),
+		UpdateExpression: aws.String("REMOVE lookAt"), ConditionExpression: aws.String("lookAt = :at"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":at": s(stamp(at))},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("cancel the look at campaign %s: %w", campaignID, err)
+	}
+	return nil
+}
+
+// SetRunCounts replaces a run's counters with exact ones (a recount's, when every send is
+// settled: no sender counts any more but a late duplicate's "uncertain").
 func (m *Marketing) SetRunCounts(ctx context.Context, campaignID string, settled int64, counts map[string]int64) error {
 	st := m.Store
 	r, _, err := m.CampaignRun(ctx, campaignID)

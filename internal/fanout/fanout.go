@@ -72,6 +72,8 @@ type Store interface {
 	NextPhase(ctx context.Context, id, from, to, winner, choice string) (bool, error)
 	CountRun(ctx context.Context, id string, counts map[string]int64) (stored.Run, error)
 	ClaimRecount(ctx context.Context, id string, every time.Duration) (bool, error)
+	ScheduleLook(ctx context.Context, id string, at time.Time) (bool, error)
+	CancelLook(ctx context.Context, id string, at time.Time) error
 	SetRunCounts(ctx context.Context, id string, settled int64, counts map[string]int64) error
 	EachCampaignSend(ctx context.Context, id, sendKey string, fn func(r send.Record, clicked bool) error) error
 	QueueSend(ctx context.Context, contactID, sendKey string) (bool, error)
@@ -89,6 +91,9 @@ type Store interface {
 type Queue interface {
 	// Send puts messages on the queue (all, or an error).
 	Send(ctx context.Context, bodies []string) error
+	// SendAfter puts messages on the queue, each received no sooner than d from now (at most
+	// 15 minutes).
+	SendAfter(ctx context.Context, d time.Duration, bodies []string) error
 	// Defer makes a received message visible again after d (at most 12 hours).
 	Defer(ctx context.Context, receipt string, d time.Duration) error
 }
@@ -213,14 +218,31 @@ func Encode(m Message) string {
 	return string(b)
 }
 
-// enqueue puts messages on the queue.
+// enqueue puts messages on the queue; those not to be done before a time are kept from the
+// senders until then, as far as the queue can delay them, instead of received and deferred.
 func (s *Service) enqueue(ctx context.Context, msgs []Message) error {
-	if len(msgs) == 0 {
-		return nil
+	byDelay := map[time.Duration][]string{}
+	var delays []time.Duration
+	now := s.Now()
+	for _, m := range msgs {
+		d := (min(max(m.NotBefore.Sub(now), 0), maxDelay) + time.Second - 1).Truncate(time.Second)
+		if _, ok := byDelay[d]; !ok {
+			delays = append(delays, d)
+		}
+		byDelay[d] = append(byDelay[d], Encode(m))
 	}
-	bodies := make([]string, len(msgs))
-	for i, m := range msgs {
-		bodies[i] = Encode(m)
+	for _, d := range delays {
+		send := s.Queue.Send
+		if d > 0 {
+			send = func(ctx context.Context, bodies []string) error { return s.Queue.SendAfter(ctx, d, bodies) }
+		}
+		if err := send(ctx, byDelay[d]); err != nil {
+			return err
+		}
 	}
-	return s.Queue.Send(ctx, bodies)
+	return nil
 }
+
+// maxDelay is the longest SQS delays a message it is sent (what is left is deferred when it
+// is received).
+const maxDelay = 15 * time.Minute

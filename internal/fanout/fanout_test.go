@@ -58,12 +58,14 @@ type qmsg struct {
 	visible time.Time
 }
 
-func (q *queue) Send(_ context.Context, bodies []string) error {
+func (q *queue) Send(ctx context.Context, bodies []string) error { return q.SendAfter(ctx, 0, bodies) }
+
+func (q *queue) SendAfter(_ context.Context, d time.Duration, bodies []string) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for _, b := range bodies {
 		q.next++
-		q.msgs[fmt.Sprintf("m-%d", q.next)] = &qmsg{body: b, visible: q.clock.Now()}
+		q.msgs[fmt.Sprintf("m-%d", q.next)] = &qmsg{body: b, visible: q.clock.Now().Add(d)}
 	}
 	return nil
 }
@@ -409,5 +411,67 @@ func TestReminderGoesToThoseWhoDidNotClick(t *testing.T) {
 		if got[addr] != 2 || subjects[addr] != "It starts now" {
 			t.Errorf("%s got %d emails, the last %q; want the campaign and the reminder", addr, got[addr], subjects[addr])
 		}
+	}
+}
+
+// racing is the store with one send settling while the campaign is recounted: after the
+// recount read the sends, before it could write what it found.
+type racing struct {
+	*dynamo.Marketing
+	during func()
+}
+
+func (r *racing) EachCampaignSend(ctx context.Context, id, key string, fn func(send.Record, bool) error) error {
+	err := r.Marketing.EachCampaignSend(ctx, id, key, fn)
+	if f := r.during; f != nil {
+		r.during = nil
+		f()
+	}
+	return err
+}
+
+// A recount made while the last send is still settling (the counters said done early: a
+// duplicate delivery counted as uncertain) finds the campaign not done, and neither completes
+// it nor loses that send's count: a look after it completes the campaign, with exact numbers.
+func TestTheRecountNeverLosesASendSettlingMeanwhile(t *testing.T) {
+	w := newWorld(t)
+	w.contacts(t, 20)
+	c := w.campaign(t, nil)
+	if err := w.svc.Step(t.Context(), fanout.Message{Campaign: c.ID, Step: fanout.StepStart}); err != nil {
+		t.Fatal(err)
+	}
+	var last fanout.Received
+	w.queue.mu.Lock()
+	for id, m := range w.queue.msgs {
+		if strings.Contains(m.body, `"id":"c-`) {
+			last = fanout.Received{ID: id, Body: m.body}
+			delete(w.queue.msgs, id) // in flight in another sender
+			break
+		}
+	}
+	w.queue.mu.Unlock()
+	if _, err := w.store.CountRun(t.Context(), c.ID, map[string]int64{"uncertain": 1}); err != nil {
+		t.Fatal(err)
+	}
+	w.svc.Store = &racing{Marketing: w.store, during: func() {
+		if again := w.svc.Deliver(t.Context(), []fanout.Received{last}); len(again) != 0 {
+			t.Errorf("the last recipient was not settled: %v", again)
+		}
+	}}
+	w.queue.drain(t, w.svc)
+	if got, _ := w.received(t); len(got) != 20 {
+		t.Fatalf("%d of 20 received the campaign", len(got))
+	}
+	if st := w.status(t, c.ID); st != campaign.StatusSending {
+		t.Fatalf("the campaign is %s after a recount that found 19 of 20 settled", st)
+	}
+	w.clock.Add(11 * time.Second)
+	w.queue.drain(t, w.svc)
+	if st := w.status(t, c.ID); st != campaign.StatusCompleted {
+		t.Fatalf("the campaign is %s after its last send settled", st)
+	}
+	run, _, _ := w.store.CampaignRun(t.Context(), c.ID)
+	if run.Settled != 20 || run.Uncertain != 0 || run.Counts["sent"] != 20 {
+		t.Errorf("run settled %d, uncertain %d, sent %d; want 20, 0, 20", run.Settled, run.Uncertain, run.Counts["sent"])
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	shopsqs "shopmail/internal/sqs"
 	"shopmail/internal/wire"
 )
 
@@ -101,6 +102,45 @@ func TestSQSQueueThroughTheSDK(t *testing.T) {
 	}
 	if v, nv := r.queueCounts(t, url); v != "0" || nv != "0" {
 		t.Errorf("after deleting all: %s visible, %s not visible", v, nv)
+	}
+}
+
+// The campaign queue's client delays what is sent for later and defers what is received by
+// whole seconds, rounded up: a wait of a fraction of a second is a second, never 0 (which had
+// a step due in 300 ms received again and again until its redrive limit).
+func TestQueueDelaysAndDefersByWholeSecondsRoundedUp(t *testing.T) {
+	r := start(t, parse(t, queuesTemplate), nil)
+	ctx, url := context.Background(), r.queueURL(t, "Outbox")
+	q := shopsqs.NewQueue(r.config(), url)
+	receive := func() []sqstypes.Message {
+		t.Helper()
+		out, err := r.sqs().ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &url, MaxNumberOfMessages: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Messages
+	}
+	if err := q.SendAfter(ctx, 1500*time.Millisecond, []string{"later"}); err != nil {
+		t.Fatal(err)
+	}
+	r.sb.Clock().Advance(1900 * time.Millisecond)
+	if got := receive(); len(got) != 0 {
+		t.Fatalf("a message sent 2 s (1.5 s rounded up) late was received after 1.9 s: %v", aws.ToString(got[0].Body))
+	}
+	r.sb.Clock().Advance(200 * time.Millisecond)
+	got := receive()
+	if len(got) != 1 || aws.ToString(got[0].Body) != "later" {
+		t.Fatalf("after 2.1 s: %+v", got)
+	}
+	if err := q.Defer(ctx, aws.ToString(got[0].ReceiptHandle), 300*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if again := receive(); len(again) != 0 {
+		t.Fatal("a message deferred by 300 ms was received again at once")
+	}
+	r.sb.Clock().Advance(time.Second)
+	if again := receive(); len(again) != 1 {
+		t.Fatalf("a message deferred by 300 ms (a second) was not back after a second: %+v", again)
 	}
 }
 

@@ -31,6 +31,13 @@ const sendWorkers = 8
 // Send puts every body on the queue, ten to a request, several requests at once; entries the
 // queue failed are sent again (three times), then reported.
 func (q *Queue) Send(ctx context.Context, bodies []string) error {
+	return q.SendAfter(ctx, 0, bodies)
+}
+
+// SendAfter is Send with each message hidden from receivers for d (whole seconds, rounded up;
+// SQS allows 15 minutes at most).
+func (q *Queue) SendAfter(ctx context.Context, d time.Duration, bodies []string) error {
+	delay := seconds(min(d, 15*time.Minute))
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -43,7 +50,7 @@ func (q *Queue) Send(ctx context.Context, bodies []string) error {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			if err := q.sendBatch(ctx, batch); err != nil {
+			if err := q.sendBatch(ctx, batch, delay); err != nil {
 				mu.Lock()
 				errs = append(errs, err)
 				mu.Unlock()
@@ -54,14 +61,14 @@ func (q *Queue) Send(ctx context.Context, bodies []string) error {
 	return errors.Join(errs...)
 }
 
-func (q *Queue) sendBatch(ctx context.Context, batch []string) error {
+func (q *Queue) sendBatch(ctx context.Context, batch []string, delay int32) error {
 	for attempt := 0; len(batch) > 0; attempt++ {
 		if attempt == 3 {
 			return fmt.Errorf("sqs send to %s: %d messages refused", q.url, len(batch))
 		}
 		entries := make([]types.SendMessageBatchRequestEntry, len(batch))
 		for i, b := range batch {
-			entries[i] = types.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), MessageBody: aws.String(b)}
+			entries[i] = types.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), MessageBody: aws.String(b), DelaySeconds: delay}
 		}
 		res, err := q.client.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: &q.url, Entries: entries})
 		if err != nil {
@@ -83,11 +90,20 @@ func (q *Queue) sendBatch(ctx context.Context, batch []string) error {
 
 // Defer makes a received message visible again after d (SQS allows 12 hours at most).
 func (q *Queue) Defer(ctx context.Context, receipt string, d time.Duration) error {
-	secs := int32(min(max(d, 0), 12*time.Hour).Round(time.Second) / time.Second)
 	_, err := q.client.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
-		QueueUrl: &q.url, ReceiptHandle: &receipt, VisibilityTimeout: secs})
+		QueueUrl: &q.url, ReceiptHandle: &receipt, VisibilityTimeout: seconds(min(d, 12*time.Hour))})
 	if err != nil {
 		return fmt.Errorf("sqs change visibility on %s: %w", q.url, err)
 	}
 	return nil
+}
+
+// seconds is d in whole seconds, rounded up: a wait of a fraction of a second made 0 would have
+// the message received again at once, over and over until its time (each time counting
+// towards the redrive's limit).
+func seconds(d time.Duration) int32 {
+	if d <= 0 {
+		return 0
+	}
+	return int32((d + time.Second - 1) / time.Second)
 }

@@ -23,6 +23,8 @@ type Run struct {
 	Winner    string           // the variant the test chose ("a"...)
 	Choice    string           // the numbers it chose by, as JSON
 	CheckedAt time.Time        // the last recount
+	LookAt    time.Time        // when the pending look at whether the run is done is due
+	Looks     int64            // looks scheduled so far (each waits longer)
 }
 
 // Phases of a run.
