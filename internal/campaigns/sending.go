@@ -303,9 +303,41 @@ type Arm struct {
 	Revenue   map[string]string `json:"revenue"`
 }
 
-// Holdout compares the holdout's orders with the recipients' (the campaign's lift).
+// Holdout compares the holdout's orders with the recipients' (the campaign's lift): the orders
+// each group placed within the attribution window after the email (or after being held out of
+// it), click or no click, per contact.
 type Holdout struct {
-	Contacts int64 `json:"contacts"`
+	Group
+	Recipients Group `json:"recipients"`
+	// Lift is the recipients' orders per contact over the holdout's, less one (0.25: a quarter
+	// more); null while the holdout has no orders.
+	Lift *float64 `json:"lift"`
+}
+
+// Group is the orders of a group of contacts.
+type Group struct {
+	Contacts          int64             `json:"contacts"`
+	Orders            int64             `json:"orders"`
+	Revenue           map[string]string `json:"revenue"`
+	OrdersPerContact  float64           `json:"ordersPerContact"`
+	RevenuePerContact map[string]string `json:"revenuePerContact"`
+}
+
+// group reads a group's exposure counters (exposed_orders, exposed_revenue_<currency>).
+func group(contacts int64, counters map[string]int64) Group {
+	g := Group{Contacts: contacts, Orders: counters["exposed_orders"], Revenue: map[string]string{}, RevenuePerContact: map[string]string{}}
+	for k, v := range counters {
+		if cur, ok := strings.CutPrefix(k, "exposed_revenue_"); ok {
+			g.Revenue[cur] = money.FromMinor(v, cur).String()
+			if contacts > 0 {
+				g.RevenuePerContact[cur] = money.FromMinor(v/contacts, cur).String()
+			}
+		}
+	}
+	if contacts > 0 {
+		g.OrdersPerContact = float64(g.Orders) / float64(contacts)
+	}
+	return g
 }
 
 // Stats returns a campaign's numbers.
@@ -346,6 +378,7 @@ func (s *Service) Stats(ctx context.Context, id string) (Stats, error) {
 		st.Test = json.RawMessage(run.Choice)
 	}
 	revenue := map[string]int64{}
+	exposed := map[string]int64{}
 	arms := []campaign.Arm{campaign.ArmMain}
 	for i := range c.Variants {
 		arms = append(arms, campaign.VariantArm(i))
@@ -369,6 +402,9 @@ func (s *Service) Stats(ctx context.Context, id string) (Stats, error) {
 			if cur, ok := strings.CutPrefix(k, "revenue_"); ok {
 				revenue[cur] += v
 			}
+			if strings.HasPrefix(k, "exposed_") {
+				exposed[k] += v
+			}
 		}
 		if a != campaign.ArmMain {
 			st.Variants[string(a)] = arm
@@ -376,7 +412,16 @@ func (s *Service) Stats(ctx context.Context, id string) (Stats, error) {
 	}
 	st.Revenue = amounts(revenue)
 	if c.HoldoutPercent > 0 {
-		st.Holdout = &Holdout{Contacts: holdout}
+		counters, err := s.Runs.Stats(ctx, campaign.StatsKey(id, campaign.ArmHoldout))
+		if err != nil {
+			return st, err
+		}
+		h := &Holdout{Group: group(holdout, counters), Recipients: group(st.Sent, exposed)}
+		if h.OrdersPerContact > 0 {
+			lift := h.Recipients.OrdersPerContact/h.OrdersPerContact - 1
+			h.Lift = &lift
+		}
+		st.Holdout = h
 	}
 	if c.Reminder != nil {
 		counters, err := s.Runs.Stats(ctx, campaign.StatsKey(id, campaign.ArmReminder))

@@ -33,7 +33,7 @@ func history(t *testing.T, f fixture) {
 	o := placed("o-1", t0.Add(-time24), "12.50", "EUR", order.Item{SKU: "T-1", Category: "tea", Quantity: 1})
 	o.Customer = order.Customer{ID: "c-1", Email: "sara@example.com"}
 	o.CouponCode = "WELCOME-SARA"
-	if _, err := f.st.PutOrder(ctx, o, ""); err != nil {
+	if _, err := f.st.PutOrder(ctx, o, "", 0); err != nil {
 		t.Fatal(err)
 	}
 	sender := &send.Sender{Ledger: f.st, Mailer: &outbox.Outbox{}, Now: func() time.Time { return t0 }}
@@ -133,7 +133,7 @@ func TestErasureLeavesOnlyTheHashedSuppression(t *testing.T) {
 	// A replay of the erased contact's order is refused: it cannot bring the contact back.
 	o := placed("o-1", t0.Add(-time24), "12.50", "EUR")
 	o.Customer = order.Customer{ID: "c-1", Email: "sara@example.com"}
-	if owner, err := f.st.PutOrder(ctx, o, ""); err != nil || owner == "c-1" {
+	if owner, err := f.st.PutOrder(ctx, o, "", 0); err != nil || owner == "c-1" {
 		t.Errorf("replayed order: owner %q, %v; want it belong to nobody", owner, err)
 	}
 }

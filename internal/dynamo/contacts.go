@@ -145,8 +145,16 @@ func (st *Store) ChangeContact(ctx context.Context, id string, fn func(c *contac
 			return c, nil
 		}
 		writes := []types.TransactWriteItem{{Put: st.contactPut(c)}}
+		campaign := ""
 		for _, r := range records {
 			writes = append(writes, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: consentItem(id, r)}})
+			if r.Campaign != "" && !r.On {
+				campaign = r.Campaign
+			}
+		}
+		if campaign != "" {
+			// One unsubscribe for the campaign, however many topics it withdrew, with them.
+			writes = append(writes, types.TransactWriteItem{Update: st.statsUpdate(campaign, id, "unsubscribed")})
 		}
 		done, err := st.commit(ctx, writes, evs)
 		if err != nil {
@@ -231,5 +239,5 @@ func sleep(ctx context.Context, attempt int) {
 
 func consentItem(contactID string, r preferences.Record) item {
 	return item{}.str("PK", contactPK(contactID)).str("SK", "CONSENT#"+stamp(r.At)+"#"+r.Topic).str("type", "consent").
-		str("topic", r.Topic).boolean("on", r.On).str("at", stamp(r.At)).str("source", r.Source)
+		str("topic", r.Topic).boolean("on", r.On).str("at", stamp(r.At)).str("source", r.Source).str("campaignId", r.Campaign)
 }

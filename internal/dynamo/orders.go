@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +16,7 @@ import (
 	"shopmail/internal/coupon"
 	"shopmail/internal/money"
 	"shopmail/internal/order"
+	"shopmail/internal/send"
 )
 
 // maxStoredLines bounds an order row well under DynamoDB's 400 KB item limit; the row keeps
@@ -26,7 +29,16 @@ func orderPK(id string) string { return "ORDER#" + safe(id) }
 // contact the stored order belongs to. An order credited to a campaign (credit, "" for none)
 // is stored with it, and counted in the campaign's orders and revenue (per currency, in minor
 // units) in the same transaction: once, when the order first arrives, never again.
-func (st *Store) PutOrder(ctx context.Context, o order.Order, credit string) (string, error) {
+//
+// The same transaction counts the order in the exposure counters (exposed_orders and
+// exposed_revenue_<currency>) of every campaign arm the customer was in within window before
+// it: sent the campaign's email, or held out of it. Those compare the recipients' orders per
+// contact with the holdout's, click or no click: the campaign's lift.
+func (st *Store) PutOrder(ctx context.Context, o order.Order, credit string, window time.Duration) (string, error) {
+	exposed, err := st.exposures(ctx, o.Customer.ID, o.PlacedAt.Add(-window), o.PlacedAt)
+	if err != nil {
+		return "", err
+	}
 	lines := make([]item, 0, min(len(o.Items), maxStoredLines))
 	for _, l := range o.Items[:min(len(o.Items), maxStoredLines)] {
 		lines = append(lines, item{}.str("sku", l.SKU).str("name", l.Name).str("category", l.Category).
@@ -42,9 +54,15 @@ func (st *Store) PutOrder(ctx context.Context, o order.Order, credit string) (st
 		TableName: &st.table, Item: it, ConditionExpression: aws.String("attribute_not_exists(PK)"),
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}
+	writes := []types.TransactWriteItem{{Put: put}}
+	if credit != "" {
+		writes = append(writes, types.TransactWriteItem{Update: st.orderUpdate(credit, "", o)})
+	}
+	for _, arm := range exposed {
+		writes = append(writes, types.TransactWriteItem{Update: st.orderUpdate(arm, "exposed_", o)})
+	}
 	var old item
-	var err error
-	if credit == "" {
+	if len(writes) == 1 {
 		_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
 			ConditionExpression: put.ConditionExpression, ReturnValuesOnConditionCheckFailure: put.ReturnValuesOnConditionCheckFailure})
 		if ccf, failed := conditionFailed(err); failed {
@@ -52,7 +70,7 @@ func (st *Store) PutOrder(ctx context.Context, o order.Order, credit string) (st
 		}
 	} else {
 		var done bool
-		done, old, err = st.transact(ctx, []types.TransactWriteItem{{Put: put}, {Update: st.creditUpdate(credit, o)}}, nil)
+		done, old, err = st.transact(ctx, writes, nil)
 		if done {
 			old = nil
 		}
@@ -66,13 +84,54 @@ func (st *Store) PutOrder(ctx context.Context, o order.Order, credit string) (st
 	return o.Customer.ID, nil
 }
 
-// creditUpdate counts an order in its campaign's counters (the shard of the order's contact):
-// one order, and its total in the currency's minor units under revenue_<currency>.
-func (st *Store) creditUpdate(campaign string, o order.Order) *types.Update {
-	upd := st.statsUpdate(campaign, o.Customer.ID, "orders")
+// campaignSendPrefix begins the sort key of a contact's campaign sends (the fan-out's send key
+// is "campaign#<id>", its reminder's "campaign#<id>#reminder").
+const campaignSendPrefix = "SEND#campaign#"
+
+// maxExposures bounds the campaigns an order counts in (a transaction holds 100 items).
+const maxExposures = 20
+
+// exposures are the campaign arms (stats keys) a contact was sent, or held out of, between
+// from and to: the campaigns' main emails, not their reminders, newest first.
+func (st *Store) exposures(ctx context.Context, contactID string, from, to time.Time) ([]string, error) {
+	res, err := st.db.Query(ctx, &dynamodb.QueryInput{TableName: &st.table,
+		KeyConditionExpression:   aws.String("PK = :pk AND begins_with(SK, :sk)"),
+		FilterExpression:         aws.String("claimedAt BETWEEN :from AND :to AND (#st = :sent OR begins_with(reason, :holdout))"),
+		ExpressionAttributeNames: map[string]string{"#st": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": s(contactPK(contactID)), ":sk": s(campaignSendPrefix), ":from": s(stamp(from)), ":to": s(stamp(to)),
+			":sent": s(string(send.Sent)), ":holdout": s("holdout"),
+		},
+		ProjectionExpression: aws.String("campaignId, sendKey, claimedAt"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("query campaign sends of %s: %w", contactID, err)
+	}
+	type exposure struct{ arm, at string }
+	var seen []exposure
+	for _, it := range res.Items {
+		r := item(it)
+		if strings.HasSuffix(r.getStr("sendKey"), "#reminder") || r.getStr("campaignId") == "" {
+			continue
+		}
+		seen = append(seen, exposure{r.getStr("campaignId"), r.getStr("claimedAt")})
+	}
+	slices.SortFunc(seen, func(a, b exposure) int { return strings.Compare(b.at, a.at) })
+	arms := make([]string, 0, len(seen))
+	for _, e := range seen[:min(len(seen), maxExposures)] {
+		arms = append(arms, e.arm)
+	}
+	return arms, nil
+}
+
+// orderUpdate counts an order in a campaign's counters (the shard of the order's contact):
+// one order, and its total in the currency's minor units under revenue_<currency>, the names
+// prefixed with prefix.
+func (st *Store) orderUpdate(campaign, prefix string, o order.Order) *types.Update {
+	upd := st.statsUpdate(campaign, o.Customer.ID, prefix+"orders")
 	if units, ok := o.Total.Units(money.MinorUnits(o.Currency)); ok && money.ValidCurrency(o.Currency) {
 		*upd.UpdateExpression += ", #rev :units"
-		upd.ExpressionAttributeNames["#rev"] = "revenue_" + o.Currency
+		upd.ExpressionAttributeNames["#rev"] = prefix + "revenue_" + o.Currency
 		upd.ExpressionAttributeValues[":units"] = n(units)
 	}
 	return upd

@@ -231,6 +231,15 @@ func (st *Store) Sends(ctx context.Context, contactID string) ([]send.Record, er
 	return out, nil
 }
 
+// SendCampaign is the campaign (stats key) of a contact's send, "" when it has none or is gone.
+func (st *Store) SendCampaign(ctx context.Context, contactID, sendKey string) (string, error) {
+	it, err := st.get(ctx, contactPK(contactID), sendSK(sendKey))
+	if err != nil {
+		return "", fmt.Errorf("get send %s: %w", sendKey, err)
+	}
+	return it.getStr("campaignId"), nil
+}
+
 // TakeSend stores rec as the send's row, which is its claim (no claim item: send.Taker), unless a
 // send with its key exists that is not queued to be tried again. A row stored before with
 // rec's token is rec's: taken, and returned as stored, or as rec itself when it is this very

@@ -29,6 +29,9 @@ type Record struct {
 	On     bool
 	At     time.Time
 	Source string
+	// Campaign is the campaign (its stats key) whose email the choice was made from, if any: a
+	// withdrawal from it counts once in the campaign's "unsubscribed".
+	Campaign string
 }
 
 // Store is what the preferences keep in the table.
@@ -41,6 +44,8 @@ type Store interface {
 	// The events owed are kept until the bus takes them.
 	bus.Pending
 	ContactsByEmail(ctx context.Context, address string) ([]string, error)
+	// SendCampaign is the campaign (stats key) of a contact's send, "" for none.
+	SendCampaign(ctx context.Context, contactID, sendKey string) (string, error)
 	send.Ledger
 	deliverability.Suppressions
 	deliverability.States
@@ -61,15 +66,31 @@ type Service struct {
 	Now       func() time.Time
 }
 
+func withdraws(choices map[string]bool) bool {
+	for _, on := range choices {
+		if !on {
+			return true
+		}
+	}
+	return false
+}
+
 // Choose records choices (topic → on) for the contact and every other contact with its
-// address. Withdrawals are published. It returns the contact as stored (nil if unknown).
-func (s *Service) Choose(ctx context.Context, contactID string, choices map[string]bool, source string) (*contact.Contact, error) {
+// address. Withdrawals are published, and counted in the campaign of the email the choice was
+// made from (sendKey, "" for none). It returns the contact as stored (nil if unknown).
+func (s *Service) Choose(ctx context.Context, contactID string, choices map[string]bool, source, sendKey string) (*contact.Contact, error) {
 	c, err := s.Store.Contact(ctx, contactID)
 	if err != nil {
 		return nil, err
 	}
 	if c.Version == 0 {
 		return nil, nil // no such contact: nothing to record
+	}
+	var from string
+	if sendKey != "" && withdraws(choices) {
+		if from, err = s.Store.SendCampaign(ctx, contactID, sendKey); err != nil {
+			return nil, err
+		}
 	}
 	ids := []string{contactID}
 	if c.Email != "" {
@@ -99,7 +120,11 @@ func (s *Service) Choose(ctx context.Context, contactID string, choices map[stri
 				if !c.Choose(topic, contact.Preference{On: on, At: now, Source: source}) || (before == on && topic != contact.TopicAll) {
 					continue
 				}
-				records = append(records, Record{Topic: topic, On: on, At: now, Source: source})
+				r := Record{Topic: topic, On: on, At: now, Source: source}
+				if id == contactID && !on {
+					r.Campaign = from
+				}
+				records = append(records, r)
 				if on {
 					continue
 				}

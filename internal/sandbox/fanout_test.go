@@ -3,7 +3,9 @@ package sandbox_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/mail"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"shopmail/internal/deliverability"
 	"shopmail/internal/dynamo"
 	"shopmail/internal/dynamo/dynamotest"
+	"shopmail/internal/email/emailtest"
 	"shopmail/internal/sandbox"
 )
 
@@ -161,6 +164,25 @@ func TestCampaignReachesTheSegmentOnce(t *testing.T) {
 			}
 		}
 	}
+	// buyer1 unsubscribes from the campaign's email with their mail client's one-click button,
+	// twice: the campaign counts one unsubscribe.
+	for _, m := range r.sb.Messages() {
+		if address(m.To) != "buyer1@ok.example" {
+			continue
+		}
+		unsub, err := emailtest.CheckMarketing(emailtest.MustParse(t, m.Raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if res, _ := r.do(t, "POST", unsub, "Mozilla/5.0 (compatible; GmailOneClick)", url.Values{"List-Unsubscribe": {"One-Click"}}); res.StatusCode != 200 {
+				t.Fatalf("one-click unsubscribe: %d", res.StatusCode)
+			}
+		}
+	}
+	if _, st := r.api(t, "GET", "/campaigns/"+id+"/stats", "", ""); st["unsubscribed"] != 1.0 {
+		t.Errorf("unsubscribed %v after one customer's two one-click POSTs, want 1", st["unsubscribed"])
+	}
 }
 
 // zoneAt is a fixed-offset zone in which it is now hour:00-hour:59 (23 is inside the default
@@ -198,4 +220,56 @@ func address(to []string) string {
 		return to[0]
 	}
 	return a.Address
+}
+
+// Half a segment held out of a sale receives nothing; afterwards the stats compare the orders
+// per contact of the holdout with the recipients', click or no click: the campaign's lift.
+func TestHoldoutLiftComparesOrdersPerContact(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	const n = 20
+	importContacts(t, r, "lift", "lift", 0, n, zoneAt(time.Now(), 12), true)
+	status, c := r.api(t, "POST", "/campaigns", "application/json", strings.Replace(saleBody(t, "lift"), "{", `{"holdoutPercent": 50, `, 1))
+	if status != 201 {
+		t.Fatalf("create: %d %v", status, c)
+	}
+	id := c["id"].(string)
+	if status, res := r.api(t, "POST", "/campaigns/"+id+"/schedule", "application/json", `{"at": "`+time.Now().UTC().Format(time.RFC3339)+`"}`); status != 200 {
+		t.Fatalf("schedule: %d %v", status, res)
+	}
+	r.sb.Idle()
+	awaitStatus(t, r, id, "completed", 30*time.Second)
+	got := campaignMail(r, id)
+	var held, sent []int
+	for i := range n {
+		switch got[fmt.Sprintf("buyer%d@lift.example", i)] {
+		case 0:
+			held = append(held, i)
+		case 1:
+			sent = append(sent, i)
+		default:
+			t.Errorf("buyer%d got the sale twice", i)
+		}
+	}
+	if len(held) < 2 || len(sent) < 2 {
+		t.Fatalf("%d held out and %d sent of %d at 50%%", len(held), len(sent), n)
+	}
+	time.Sleep(1100 * time.Millisecond) // orders placed after the emails, to the second
+	order := func(k, i int) {
+		r.putSample(t, "first-order.json", func(d string) string {
+			return strings.NewReplacer(`"o-1001"`, fmt.Sprintf(`"o-lift-%d"`, k), `"c-42"`, fmt.Sprintf(`"c-lift-%d"`, i),
+				"sara@example.com", fmt.Sprintf("buyer%d@lift.example", i), "2026-11-22T10:15:00Z", time.Now().UTC().Format(time.RFC3339)).Replace(d)
+		})
+	}
+	order(1, held[0])
+	order(2, sent[0])
+	order(3, sent[1])
+	order(3, sent[1]) // a replayed order counts once
+	_, st := r.api(t, "GET", "/campaigns/"+id+"/stats", "", "")
+	h, _ := st["holdout"].(map[string]any)
+	rec, _ := h["recipients"].(map[string]any)
+	want := (2/float64(len(sent)))/(1/float64(len(held))) - 1
+	if h["contacts"] != float64(len(held)) || h["orders"] != 1.0 || rec["contacts"] != float64(len(sent)) || rec["orders"] != 2.0 ||
+		h["lift"] == nil || math.Abs(h["lift"].(float64)-want) > 1e-9 || mustJSON(h["revenue"]) != `{"USD":"129.90"}` {
+		t.Errorf("holdout %s; want %d contacts with 1 order (129.90 USD), recipients %d with 2, lift %.3f", mustJSON(h), len(held), len(sent), want)
+	}
 }

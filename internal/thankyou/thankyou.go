@@ -63,7 +63,7 @@ type Contacts interface {
 // ("" for none) and counted in its stats, and returns the id of the contact the stored order
 // belongs to.
 type Orders interface {
-	PutOrder(ctx context.Context, o order.Order, credit string) (contactID string, err error)
+	PutOrder(ctx context.Context, o order.Order, credit string, window time.Duration) (contactID string, err error)
 }
 
 // Catalog learns products and lists the most recently bought ones of a category.
@@ -201,7 +201,7 @@ func (s *Service) recordOrder(ctx context.Context, o order.Order) error {
 	if err != nil {
 		return fmt.Errorf("read contact %s: %w", o.Customer.ID, err)
 	}
-	owner, err := s.Orders.PutOrder(ctx, o, c.CreditFor(o.PlacedAt, s.Config.AttributionWindow))
+	owner, err := s.Orders.PutOrder(ctx, o, c.CreditFor(o.PlacedAt, s.Config.AttributionWindow), s.Config.AttributionWindow)
 	if err != nil {
 		return fmt.Errorf("record order %s: %w", o.ID, err)
 	}

@@ -98,7 +98,7 @@ func (h *Preferences) unsubscribe(ctx context.Context, r Request, tok string, po
 		if !contact.IsTopic(topic) {
 			topic = contact.TopicAll
 		}
-		got, err := s.Choose(ctx, c.ContactID, map[string]bool{topic: false}, "one-click unsubscribe")
+		got, err := s.Choose(ctx, c.ContactID, map[string]bool{topic: false}, "one-click unsubscribe", c.SendKey)
 		if err != nil {
 			return Fail(ctx, h.Log, "unsubscribe", err, h.locale(r), s.Brand)
 		}
@@ -144,7 +144,7 @@ func (h *Preferences) centre(ctx context.Context, r Request, tok string, post bo
 	if !ok {
 		return Problem(400, h.contactLocale(ct), s.Brand, "bad")
 	}
-	got, err := s.Choose(ctx, c.ContactID, choices, "preference centre")
+	got, err := s.Choose(ctx, c.ContactID, choices, "preference centre", c.SendKey)
 	if err != nil {
 		return Fail(ctx, h.Log, "save preferences", err, h.locale(r), s.Brand)
 	}
@@ -169,7 +169,7 @@ func (h *Preferences) confirm(ctx context.Context, r Request, tok string, post b
 	if !FromOurSite(r, h.Service.Links.BaseURL) {
 		return Problem(403, h.contactLocale(ct), s.Brand, "form")
 	}
-	if _, err := s.Choose(ctx, c.ContactID, map[string]bool{c.Arg: true}, "double opt-in"); err != nil {
+	if _, err := s.Choose(ctx, c.ContactID, map[string]bool{c.Arg: true}, "double opt-in", ""); err != nil {
 		return Fail(ctx, h.Log, "confirm subscription", err, h.locale(r), s.Brand)
 	}
 	h.Log.InfoContext(ctx, "subscription confirmed", "contact_id", c.ContactID, "topic", c.Arg)
