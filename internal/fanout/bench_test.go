@@ -115,7 +115,7 @@ func BenchmarkCampaignRecipient(b *testing.B) {
 		Store: &dynamo.Marketing{Store: st}, Queue: &queue{clock: &clock{t: time.Now()}, msgs: map[string]*qmsg{}},
 		Sender: &send.Sender{Ledger: st, Mailer: mailer, Now: time.Now},
 		Gate:   &deliverability.Gate{Suppressions: st, States: st, Sender: "hello@shop.example", Now: time.Now},
-		Budget: &pace.Budget{Windows: st, Name: "hello@shop.example", Now: time.Now}, Rates: mailer.Rates(),
+		Budget: &pace.Budget{Timeline: st, Name: "hello@shop.example", Now: time.Now}, Rates: mailer.Rates(),
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now,
 	}
 	ctx := context.Background()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -138,10 +139,7 @@ func (s *Service) deliverCampaign(ctx context.Context, id string, jobs []job) []
 		}
 		return s.hold(ctx, id, jobs, fail)
 	}
-	if err := s.pace(ctx, jobs); err != nil {
-		return fail(err)
-	}
-	s.send(ctx, c, jobs)
+	s.sendPaced(ctx, c, jobs)
 	return s.settle(ctx, id, jobs)
 }
 
@@ -257,24 +255,41 @@ func (s *Service) quiet(now time.Time, c *contact.Contact) time.Duration {
 	return end.Sub(local)
 }
 
-// pace waits until the shared budget lets this batch's sends go.
-func (s *Service) pace(ctx context.Context, jobs []job) error {
-	n := 0
-	for _, j := range jobs {
-		if j.sends() {
-			n++
+// sendPaced sends the batch: the skips at once, the sends as the shared budget lets them go,
+// each part as soon as it is given (a part kept back for the rest of the batch would crowd the
+// budget's next slot). Sends the budget could not wait for are left to be delivered again.
+func (s *Service) sendPaced(ctx context.Context, c campaign.Campaign, jobs []job) {
+	slices.SortStableFunc(jobs, func(a, b job) int {
+		if a.sends() == b.sends() {
+			return 0
 		}
+		if a.sends() {
+			return 1
+		}
+		return -1
+	})
+	first := slices.IndexFunc(jobs, func(j job) bool { return j.sends() })
+	if first < 0 {
+		first = len(jobs)
 	}
-	if n == 0 || s.Budget == nil {
-		return nil
+	s.send(ctx, c, jobs[:first])
+	rest := jobs[first:]
+	if len(rest) == 0 || s.Budget == nil {
+		s.send(ctx, c, rest)
+		return
 	}
 	rate, err := s.Rates.MaxSendRate(ctx)
-	if err != nil {
-		return err
-	}
 	b := *s.Budget
 	b.Rate = pace.Share(rate, s.Keep)
-	return b.TakeAll(ctx, n)
+	for err == nil && len(rest) > 0 {
+		var n int
+		n, err = b.Take(ctx, len(rest))
+		s.send(ctx, c, rest[:n])
+		rest = rest[n:]
+	}
+	for i := range rest {
+		rest[i].err = err
+	}
 }
 
 func (j *job) sends() bool { return j.err == nil && j.skip == "" && j.wait == 0 }

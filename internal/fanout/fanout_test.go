@@ -140,7 +140,7 @@ func newWorld(t *testing.T) *world {
 			ShopTimezone: "UTC", FrequencyCap: 16 * time.Hour, QuietStart: 21, QuietEnd: 8, Keep: 0.2},
 		Store: w.store, Queue: w.queue, Sender: &send.Sender{Ledger: st, Mailer: w.mail, Now: clk.Now},
 		Gate:   &deliverability.Gate{Suppressions: st, States: st, Sender: "hello@shop.example", Now: clk.Now},
-		Budget: &pace.Budget{Windows: st, Name: "hello@shop.example", Now: clk.Now}, Rates: rates{},
+		Budget: &pace.Budget{Timeline: st, Name: "hello@shop.example", Now: clk.Now}, Rates: rates{},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clk.Now,
 	}
 	return w

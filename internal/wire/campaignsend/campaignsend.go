@@ -44,7 +44,7 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 		Config: cfg.Config, Store: &dynamo.Marketing{Store: b.Store}, Queue: sqs.NewQueue(b.AWS.For("SQS"), cfg.QueueURL),
 		Sender: &send.Sender{Ledger: b.Store, Mailer: mailer, Now: time.Now}, Gate: b.Gate(cfg.From.Email),
 		// Every campaign from the sender address shares one budget.
-		Budget: &pace.Budget{Windows: b.Store, Name: cfg.From.Email, Now: time.Now},
+		Budget: &pace.Budget{Timeline: b.Store, Name: cfg.From.Email, Now: time.Now},
 		Rates:  mailer.Rates(), Log: log, Now: time.Now,
 	}
 	return &lambdaevent.Campaigns{Service: svc, DeadLetters: sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), Log: log}, nil
