@@ -76,8 +76,20 @@ func (g *Gate) Check(ctx context.Context, c *contact.Contact, topic string) (str
 	if err != nil {
 		return "", fmt.Errorf("check suppression of contact %s: %w", c.ID, err)
 	}
-	if found {
-		return "address suppressed: " + sup.Reason, nil
+	if !found {
+		sup.Reason = ""
+	}
+	return g.CheckRead(ctx, c, topic, sup.Reason)
+}
+
+// CheckRead is Check with the address's suppression already read (its reason, "" when the
+// address is not suppressed): a sender reads a batch's suppressions in one request.
+func (g *Gate) CheckRead(ctx context.Context, c *contact.Contact, topic, suppressed string) (string, error) {
+	if err := email.Sendable(c.Email); err != nil {
+		return "address not sendable: a non-ASCII local part needs SMTPUTF8, which SES does not support", nil
+	}
+	if suppressed != "" {
+		return "address suppressed: " + suppressed, nil
 	}
 	if topic == "" {
 		return "", nil

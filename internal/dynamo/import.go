@@ -80,6 +80,11 @@ func (m *Marketing) ChangeContacts(ctx context.Context, ids []string, fn func(c 
 	return errs
 }
 
+// Contacts reads up to 100 contacts in one request (new ones, Version 0, for ids not stored).
+func (m *Marketing) Contacts(ctx context.Context, ids []string) (map[string]*contact.Contact, error) {
+	return m.Store.contacts(ctx, ids)
+}
+
 // contacts reads up to 100 contacts (new ones, Version 0, for ids not stored).
 func (st *Store) contacts(ctx context.Context, ids []string) (map[string]*contact.Contact, error) {
 	out := make(map[string]*contact.Contact, len(ids))

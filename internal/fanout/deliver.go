@@ -12,6 +12,7 @@ import (
 	"shopmail/internal/campaign"
 	"shopmail/internal/campaign/stored"
 	"shopmail/internal/contact"
+	"shopmail/internal/deliverability"
 	"shopmail/internal/pace"
 	"shopmail/internal/send"
 )
@@ -165,44 +166,67 @@ func (s *Service) hold(ctx context.Context, id string, jobs []job, fail func(err
 	return nil
 }
 
-// prepare reads each recipient and decides: skip (with the reason), wait, or send.
+// prepare reads the batch's recipients and their suppressions (a request each for the batch)
+// and decides for each: skip (with the reason), wait, or send.
 func (s *Service) prepare(ctx context.Context, c campaign.Campaign, jobs []job) {
 	now := s.Now()
-	parallel(jobs, func(j *job) {
+	var ids []string
+	for i := range jobs {
+		j := &jobs[i]
 		if wait := j.m.NotBefore.Sub(now); wait > 0 {
 			j.wait = wait
-			return
-		}
-		if j.m.Arm == string(campaign.ArmHoldout) {
+		} else if j.m.Arm == string(campaign.ArmHoldout) {
 			j.skip = ReasonHoldout
-			return
+		} else {
+			ids = append(ids, j.m.Contact)
 		}
-		ct, err := s.Store.Contact(ctx, j.m.Contact)
+	}
+	if len(ids) == 0 {
+		return
+	}
+	slices.Sort(ids)
+	contacts, err := s.Store.Contacts(ctx, slices.Compact(ids)) // a message delivered twice in a batch: one key
+	var addresses []string
+	for _, ct := range contacts {
+		if ct.Version > 0 && ct.Email != "" {
+			addresses = append(addresses, ct.Email)
+		}
+	}
+	var suppressed map[string]string
+	if err == nil && len(addresses) > 0 {
+		suppressed, err = s.Store.SuppressionsOf(ctx, addresses)
+	}
+	for i := range jobs {
+		j := &jobs[i]
+		if j.wait > 0 || j.skip != "" {
+			continue
+		}
 		if err != nil {
 			j.err = err
-			return
+			continue
 		}
+		ct := contacts[j.m.Contact]
 		j.c = ct
 		if ct.Version == 0 || ct.Email == "" {
 			j.skip = ReasonErased
-			return
+			continue
 		}
-		reason, err := s.Gate.Check(ctx, ct, c.Topic)
+		reason, err := s.Gate.CheckRead(ctx, ct, c.Topic, suppressed[deliverability.Normalize(ct.Email)])
 		if err != nil {
 			j.err = err
-			return
+			continue
 		}
 		if reason != "" {
 			j.skip = gateReason(ct, c.Topic, reason)
-			return
+			continue
 		}
 		if s.FrequencyCap > 0 && !ct.Summary.MarketedAt.IsZero() && now.Sub(ct.Summary.MarketedAt) < s.FrequencyCap &&
 			j.m.Arm != string(campaign.ArmReminder) {
 			j.skip = ReasonFrequencyCap + ": a marketing email was delivered " + ct.Summary.MarketedAt.UTC().Format(time.RFC3339)
-			return
+			continue
 		}
 		j.wait = s.quiet(now, ct)
-	})
+	}
 }
 
 // gateReason turns the gate's reason into the stats' reason, with the gate's words after it.

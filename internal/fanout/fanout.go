@@ -83,6 +83,11 @@ type Store interface {
 	Segment(ctx context.Context, id string) (contact.StoredSegment, bool, error)
 	ContactsPage(ctx context.Context, cursor string, limit int) ([]*contact.Contact, string, error)
 	Contact(ctx context.Context, id string) (*contact.Contact, error)
+	// Contacts reads up to 100 contacts at once.
+	Contacts(ctx context.Context, ids []string) (map[string]*contact.Contact, error)
+	// SuppressionsOf says why each suppressed address of up to 50 is suppressed, by normalised
+	// address (deliverability.Normalize).
+	SuppressionsOf(ctx context.Context, addresses []string) (map[string]string, error)
 	Stats(ctx context.Context, key string) (map[string]int64, error)
 	bus.Pending
 }

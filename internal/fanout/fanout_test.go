@@ -81,7 +81,7 @@ func (q *queue) Defer(_ context.Context, receipt string, d time.Duration) error 
 
 // drain delivers the visible messages to the service in batches of ten, as the event source
 // mapping does, until none is visible; a message named to be delivered again stays.
-func (q *queue) drain(t *testing.T, s *fanout.Service) {
+func (q *queue) drain(t testing.TB, s *fanout.Service) {
 	t.Helper()
 	for range 1000 {
 		q.mu.Lock()
@@ -127,8 +127,13 @@ type world struct {
 	clock  *clock
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	client, table := dynamotest.NewTable(t)
+	return newWorldOn(client, table)
+}
+
+// newWorldOn is newWorld on a given client and table.
+func newWorldOn(client *dynamodb.Client, table string) *world {
 	clk := &clock{t: time.Date(2026, 12, 10, 10, 0, 0, 0, time.UTC)}
 	st := dynamo.New(client, table, clk.Now)
 	w := &world{store: &dynamo.Marketing{Store: st}, client: client, table: table, clock: clk, mail: &outbox.Outbox{},
@@ -147,7 +152,7 @@ func newWorld(t *testing.T) *world {
 }
 
 // contacts adds n consenting contacts c-0... (buyer<i>@shop.test) tagged "t".
-func (w *world) contacts(t *testing.T, n int) {
+func (w *world) contacts(t testing.TB, n int) {
 	t.Helper()
 	for i := range n {
 		_, err := w.store.UpdateContact(t.Context(), fmt.Sprintf("c-%d", i), func(c *contact.Contact) bool {
@@ -162,7 +167,7 @@ func (w *world) contacts(t *testing.T, n int) {
 }
 
 // campaign stores a scheduled campaign (due now) and returns it.
-func (w *world) campaign(t *testing.T, edit func(c *campaign.Campaign)) campaign.Campaign {
+func (w *world) campaign(t testing.TB, edit func(c *campaign.Campaign)) campaign.Campaign {
 	t.Helper()
 	c := campaign.Campaign{ID: "cmp-" + strings.ToLower(t.Name()[4:10]), Name: "Yalda", Topic: contact.TopicSales,
 		Segment: campaign.SegmentRef{Rule: json.RawMessage(`{"tag": "t"}`)},
@@ -184,7 +189,7 @@ func (w *world) campaign(t *testing.T, edit func(c *campaign.Campaign)) campaign
 	return c
 }
 
-func (w *world) start(t *testing.T, id string) {
+func (w *world) start(t testing.TB, id string) {
 	t.Helper()
 	if err := w.svc.Step(t.Context(), fanout.Message{Campaign: id, Step: fanout.StepStart}); err != nil {
 		t.Fatal(err)
@@ -192,7 +197,7 @@ func (w *world) start(t *testing.T, id string) {
 	w.queue.drain(t, w.svc)
 }
 
-func (w *world) status(t *testing.T, id string) string {
+func (w *world) status(t testing.TB, id string) string {
 	t.Helper()
 	c, _, err := w.store.Campaign(t.Context(), id)
 	if err != nil {
@@ -202,7 +207,7 @@ func (w *world) status(t *testing.T, id string) string {
 }
 
 // received counts emails by recipient, with the subject each got.
-func (w *world) received(t *testing.T) (map[string]int, map[string]string) {
+func (w *world) received(t testing.TB) (map[string]int, map[string]string) {
 	t.Helper()
 	n, subjects := map[string]int{}, map[string]string{}
 	for _, m := range w.mail.Messages() {
@@ -218,7 +223,7 @@ func (w *world) received(t *testing.T) (map[string]int, map[string]string) {
 }
 
 // count adds to a campaign arm's counters, as SES's events and the tracking links do.
-func (w *world) count(t *testing.T, key string, counters map[string]int64) {
+func (w *world) count(t testing.TB, key string, counters map[string]int64) {
 	t.Helper()
 	for name, v := range counters {
 		_, err := w.client.UpdateItem(t.Context(), &dynamodb.UpdateItemInput{TableName: &w.table,
