@@ -480,3 +480,34 @@ func TestTheRecountNeverLosesASendSettlingMeanwhile(t *testing.T) {
 		t.Errorf("run settled %d, uncertain %d, sent %d; want 20, 0, 20", run.Settled, run.Uncertain, run.Counts["sent"])
 	}
 }
+
+// A recipient's message delivered twice in one batch (SQS's at-least-once) is read once and
+// sent once, and the campaign completes.
+func TestAMessageTwiceInOneBatchSendsOnce(t *testing.T) {
+	w := newWorld(t)
+	w.contacts(t, 1)
+	c := w.campaign(t, nil)
+	if err := w.svc.Step(t.Context(), fanout.Message{Campaign: c.ID, Step: fanout.StepStart}); err != nil {
+		t.Fatal(err)
+	}
+	var batch []fanout.Received
+	w.queue.mu.Lock()
+	for id, m := range w.queue.msgs {
+		if strings.Contains(m.body, `"c-0"`) {
+			batch = append(batch, fanout.Received{ID: id, Body: m.body}, fanout.Received{ID: id + "-again", Body: m.body})
+			delete(w.queue.msgs, id)
+		}
+	}
+	w.queue.mu.Unlock()
+	if len(batch) != 2 {
+		t.Fatalf("the recipient's message is not on the queue: %v", w.queue.msgs)
+	}
+	w.svc.Deliver(t.Context(), batch)
+	w.queue.drain(t, w.svc)
+	if got, _ := w.received(t); got["buyer0@shop.test"] != 1 || len(got) != 1 {
+		t.Errorf("emails received: %v, want one to buyer0@shop.test", got)
+	}
+	if s := w.status(t, c.ID); s != campaign.StatusCompleted {
+		t.Errorf("status %s, want completed", s)
+	}
+}
