@@ -35,7 +35,7 @@ func TestBrowserSaleEmail(t *testing.T) {
 		tr.open(0)
 		want := map[string][]string{
 			"en": {"The longest night, the warmest tea", "Green tea", "Tea strainer", "YALDA30", "Shop the sale", "Yalda night"},
-			"fa": {"بلندترین شب، گرم‌ترین چای", "چای سبز", "صافی چای", "YALDA30", "خرید از حراج", "شب یلدا"},
+			"fa": {"بلندترین شب، گرم\u200cترین چای", "چای سبز", "صافی چای", "YALDA30", "خرید از حراج", "شب یلدا"},
 		}[tr.lang]
 		for _, w := range want {
 			tr.wants(w)
