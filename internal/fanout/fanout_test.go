@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/mail"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -32,7 +33,13 @@ import (
 	"shopmail/internal/token"
 )
 
-func TestMain(m *testing.M) { dynamotest.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(stubEnv) != "" {
+		serveStub()
+		return
+	}
+	dynamotest.Main(m)
+}
 
 var keys, _ = token.ParseKeys(`{"current":"k1","k1":"0123456789abcdef0123456789abcdef"}`)
 
