@@ -54,12 +54,25 @@ func (st *Store) PutOrder(ctx context.Context, o order.Order, credit string, win
 		TableName: &st.table, Item: it, ConditionExpression: aws.String("attribute_not_exists(PK)"),
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}
-	writes := []types.TransactWriteItem{{Put: put}}
+	// One update an arm: the campaign credited with the order (its click) is usually one it
+	// was exposed to, and a transaction may not write an item twice.
+	var arms []string
+	prefixes := map[string][]string{}
+	count := func(arm, prefix string) {
+		if prefixes[arm] == nil {
+			arms = append(arms, arm)
+		}
+		prefixes[arm] = append(prefixes[arm], prefix)
+	}
 	if credit != "" {
-		writes = append(writes, types.TransactWriteItem{Update: st.orderUpdate(credit, "", o)})
+		count(credit, "")
 	}
 	for _, arm := range exposed {
-		writes = append(writes, types.TransactWriteItem{Update: st.orderUpdate(arm, "exposed_", o)})
+		count(arm, "exposed_")
+	}
+	writes := []types.TransactWriteItem{{Put: put}}
+	for _, arm := range arms {
+		writes = append(writes, types.TransactWriteItem{Update: st.orderUpdate(arm, o, prefixes[arm]...)})
 	}
 	var old item
 	if len(writes) == 1 {
@@ -125,13 +138,19 @@ func (st *Store) exposures(ctx context.Context, contactID string, from, to time.
 }
 
 // orderUpdate counts an order in a campaign's counters (the shard of the order's contact):
-// one order, and its total in the currency's minor units under revenue_<currency>, the names
-// prefixed with prefix.
-func (st *Store) orderUpdate(campaign, prefix string, o order.Order) *types.Update {
-	upd := st.statsUpdate(campaign, o.Customer.ID, prefix+"orders")
+// one order, and its total in the currency's minor units under revenue_<currency>, once for
+// each prefix of the names ("" for the credited, "exposed_" for the exposed).
+func (st *Store) orderUpdate(campaign string, o order.Order, prefixes ...string) *types.Update {
+	counters := make([]string, len(prefixes))
+	for i, p := range prefixes {
+		counters[i] = p + "orders"
+	}
+	upd := st.statsUpdate(campaign, o.Customer.ID, counters...)
 	if units, ok := o.Total.Units(money.MinorUnits(o.Currency)); ok && money.ValidCurrency(o.Currency) {
-		*upd.UpdateExpression += ", #rev :units"
-		upd.ExpressionAttributeNames["#rev"] = prefix + "revenue_" + o.Currency
+		for i, p := range prefixes {
+			*upd.UpdateExpression += fmt.Sprintf(", #rev%d :units", i)
+			upd.ExpressionAttributeNames[fmt.Sprintf("#rev%d", i)] = p + "revenue_" + o.Currency
+		}
 		upd.ExpressionAttributeValues[":units"] = n(units)
 	}
 	return upd

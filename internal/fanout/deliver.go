@@ -280,8 +280,9 @@ func (s *Service) quiet(now time.Time, c *contact.Contact) time.Duration {
 }
 
 // sendPaced sends the batch: the skips at once, the sends as the shared budget lets them go,
-// each part as soon as it is given (a part kept back for the rest of the batch would crowd the
-// budget's next slot). Sends the budget could not wait for are left to be delivered again.
+// each part as soon as it is given (a part kept back for the rest of the batch would go out
+// after its booking, crowding the bookings after it). Sends the budget could not wait for are
+// left to be delivered again.
 func (s *Service) sendPaced(ctx context.Context, c campaign.Campaign, jobs []job) {
 	slices.SortStableFunc(jobs, func(a, b job) int {
 		if a.sends() == b.sends() {

@@ -19,16 +19,7 @@ func TestBrowserSaleEmail(t *testing.T) {
 		r := tr.r
 		from := map[string]int{"fa": 0, "en": 1}[tr.lang] // importContacts: every third contact reads Persian
 		importContacts(t, r, "sale", "browser", from, 1, zoneAt(time.Now(), 12), true)
-		status, c := r.api(t, "POST", "/campaigns", "application/json", saleBody(t, "browser"))
-		if status != 201 {
-			t.Fatalf("create: %d %v", status, c)
-		}
-		id := c["id"].(string)
-		if status, res := r.api(t, "POST", "/campaigns/"+id+"/schedule", "application/json", `{"at": "`+time.Now().UTC().Format(time.RFC3339)+`"}`); status != 200 {
-			t.Fatalf("schedule: %d %v", status, res)
-		}
-		r.sb.Idle()
-		awaitStatus(t, r, id, "completed", 30*time.Second)
+		sendNow(t, r, saleBody(t, "browser"))
 		if n := len(r.sb.Messages()); n != 1 {
 			t.Fatalf("%d emails in the inbox, want the sale", n)
 		}

@@ -185,6 +185,23 @@ func TestCampaignReachesTheSegmentOnce(t *testing.T) {
 	}
 }
 
+// sendNow creates a campaign from body through the API, schedules it for now and waits for it
+// to complete; it returns the campaign's id.
+func sendNow(t *testing.T, r *running, body string) string {
+	t.Helper()
+	status, c := r.api(t, "POST", "/campaigns", "application/json", body)
+	if status != 201 {
+		t.Fatalf("create: %d %v", status, c)
+	}
+	id := c["id"].(string)
+	if status, res := r.api(t, "POST", "/campaigns/"+id+"/schedule", "application/json", `{"at": "`+time.Now().UTC().Format(time.RFC3339)+`"}`); status != 200 {
+		t.Fatalf("schedule: %d %v", status, res)
+	}
+	r.sb.Idle()
+	awaitStatus(t, r, id, "completed", 30*time.Second)
+	return id
+}
+
 // zoneAt is a fixed-offset zone in which it is now hour:00-hour:59 (23 is inside the default
 // quiet hours, 21:00-08:00; 12 outside).
 func zoneAt(now time.Time, hour int) string {
@@ -228,16 +245,7 @@ func TestHoldoutLiftComparesOrdersPerContact(t *testing.T) {
 	r := start(t, repoTemplate(t), nil)
 	const n = 20
 	importContacts(t, r, "lift", "lift", 0, n, zoneAt(time.Now(), 12), true)
-	status, c := r.api(t, "POST", "/campaigns", "application/json", strings.Replace(saleBody(t, "lift"), "{", `{"holdoutPercent": 50, `, 1))
-	if status != 201 {
-		t.Fatalf("create: %d %v", status, c)
-	}
-	id := c["id"].(string)
-	if status, res := r.api(t, "POST", "/campaigns/"+id+"/schedule", "application/json", `{"at": "`+time.Now().UTC().Format(time.RFC3339)+`"}`); status != 200 {
-		t.Fatalf("schedule: %d %v", status, res)
-	}
-	r.sb.Idle()
-	awaitStatus(t, r, id, "completed", 30*time.Second)
+	id := sendNow(t, r, strings.Replace(saleBody(t, "lift"), "{", `{"holdoutPercent": 50, `, 1))
 	got := campaignMail(r, id)
 	var held, sent []int
 	for i := range n {
