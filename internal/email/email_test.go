@@ -565,6 +565,17 @@ func TestOversize(t *testing.T) {
 	if err := m.Validate(); err != nil {
 		t.Errorf("Validate() = %v; want nil", err)
 	}
+
+	// Validate lets the largest message it does not encode through (every byte of it escaped
+	// by quoted-printable, the densest encoding) only if Bytes writes it.
+	m = valid()
+	m.HTML = strings.Repeat("س", (email.MaxSize-16<<10)*10/66)
+	if err := m.Validate(); err != nil {
+		t.Fatalf("Validate() = %v; want nil", err)
+	}
+	if raw, err := m.Bytes(); err != nil || len(raw) > email.MaxSize {
+		t.Errorf("Bytes() = %d bytes, %v, of a message Validate passed", len(raw), err)
+	}
 }
 
 // FuzzBytes: whatever the subject, display name and text, Bytes either rejects the message
