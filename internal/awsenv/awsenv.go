@@ -12,6 +12,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
+// HTTPClient, when set, carries every client's requests instead of the SDK's own client. A
+// host that runs functions in its own process sets it to see their calls (the sandbox's cost
+// meter tells each call's invocation by its context); in Lambda it stays nil.
+var HTTPClient aws.HTTPClient
+
 // Environment is a function's AWS environment.
 type Environment struct {
 	cfg    aws.Config
@@ -50,6 +55,9 @@ func Load(lookup func(string) (string, bool)) (Environment, error) {
 // service is the SDK's service id in upper case, e.g. "DYNAMODB", "SESV2", "SQS".
 func (e Environment) For(service string) aws.Config {
 	cfg := e.cfg.Copy()
+	if HTTPClient != nil {
+		cfg.HTTPClient = HTTPClient
+	}
 	get := func(k string) string { v, _ := e.lookup(k); return v }
 	if v := first(get("AWS_ENDPOINT_URL_"+service), get("AWS_ENDPOINT_URL")); v != "" {
 		cfg.BaseEndpoint = &v

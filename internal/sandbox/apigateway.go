@@ -140,6 +140,9 @@ func (s *Sandbox) callRoute(w http.ResponseWriter, r *http.Request, rt route, pa
 	f := s.functions[rt.function]
 	payload, _ := json.Marshal(s.apiEvent(r, rt, params, body, claims))
 	rid := newID()
+	s.meter.atEnd(rid, func(subject string) {
+		s.meter.charge(subject, "apigateway", "HTTP API request", "requests", 1, 1, Prices.APIRequest)
+	})
 	out, err := s.call(r.Context(), f, payload, rid, fmt.Sprintf("request %s, for %s %s", rid, r.Method, r.URL.Path), false)
 	if err != nil {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})

@@ -74,19 +74,14 @@ func (s *Sandbox) awsEndpoint() http.Handler {
 			s.serveSentMail(w, r)
 			return
 		}
-		switch service(r) {
-		case "dynamodb":
-			s.dynamo.ServeHTTP(w, r)
-		case "ses":
-			s.ses.ServeHTTP(w, r)
-		case "events":
-			s.serveEvents(w, r)
-		case "scheduler":
-			s.sched.ServeHTTP(w, r)
-		case "sqs":
-			s.serveSQS(w, r)
-		case "secretsmanager":
-			s.serveSecrets(w, r)
+		svc := service(r)
+		serve := map[string]func(http.ResponseWriter, *http.Request){
+			"dynamodb": s.dynamo.ServeHTTP, "ses": s.ses.ServeHTTP, "events": s.serveEvents,
+			"scheduler": s.sched.ServeHTTP, "sqs": s.serveSQS, "secretsmanager": s.serveSecrets,
+		}[svc]
+		switch {
+		case serve != nil:
+			s.meterAWS(w, r, svc, serve)
 		default:
 			awsJSONError(w, http.StatusBadRequest, "UnknownOperationException",
 				"the sandbox serves DynamoDB, SES v2, EventBridge PutEvents, EventBridge Scheduler, SQS (JSON protocol; SendMessage over the query protocol too), Secrets Manager GetSecretValue and PutSecretValue, and LocalStack's /_aws/ses")

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -64,7 +65,8 @@ type function struct {
 	onFailure string // queue URL of the OnFailure destination, if any
 	// slots bounds the asynchronous invocations that run at once (Config.Concurrency); the
 	// others wait in the function's queue, as in Lambda's.
-	slots chan struct{}
+	slots  chan struct{}
+	memory int // MB
 }
 
 func (s *Sandbox) arn(kind, name string) string {
@@ -116,7 +118,7 @@ func (s *Sandbox) loadFunction(fn samtemplate.Function) (*function, error) {
 		timeout = 3 // Lambda's default
 	}
 	f := &function{id: fn.LogicalID, folder: filepath.Base(fn.CodeURI), env: env, timeout: time.Duration(timeout) * time.Second,
-		retries: 2, slots: make(chan struct{}, s.concurrency)}
+		retries: 2, slots: make(chan struct{}, s.concurrency), memory: cmp.Or(fn.MemorySize, 128)}
 	// Built when first needed (or by Warm), like a Lambda's init: a function may read from the
 	// AWS endpoint when it starts (its token keys), which answers once the sandbox serves.
 	f.build = func() (lambda.Handler, error) {
@@ -227,8 +229,10 @@ func (d timeoutError) Error() string {
 // call invokes f and records the invocation in the event log, saying which (what) and, with
 // showResult, what it returned.
 func (s *Sandbox) call(ctx context.Context, f *function, payload []byte, rid, what string, showResult bool) ([]byte, error) {
+	s.meter.begin(rid, f.memory, payload)
 	start := time.Now()
 	out, err := s.invoke(ctx, f, payload, rid)
+	s.meter.end(rid, time.Since(start))
 	a := Activity{Kind: "invoke", Source: f.id, Duration: time.Since(start), Body: pretty(payload), Summary: f.id + ", " + what}
 	if err != nil {
 		a.Error = err.Error()

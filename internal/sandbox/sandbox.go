@@ -104,6 +104,7 @@ type Sandbox struct {
 	tmpl        *samtemplate.Template
 	clock       Clock
 	journal     *journal
+	meter       *meter
 	logs        *logBook
 	ses         *sesv2.Server
 	sched       *scheduler.Server
@@ -143,12 +144,13 @@ func New(ctx context.Context, c Config) (*Sandbox, error) {
 		return nil, fmt.Errorf("DynamoDB endpoint: %w", err)
 	}
 	s := &Sandbox{
-		tmpl: c.Template, journal: &journal{}, logs: &logBook{max: 5000},
+		tmpl: c.Template, journal: &journal{}, meter: newMeter(), logs: &logBook{max: 5000},
 		dynamo: httputil.NewSingleHostReverseProxy(ddb), db: dynamolocal.NewClient(c.DynamoDB),
 		table: or(c.Table, "shopmail-local"), awsURL: strings.TrimRight(c.AWSURL, "/"),
 		appURL: strings.TrimRight(c.AppURL, "/"), region: "us-east-1", account: "000000000000",
 		retryDelay: c.RetryDelay, logOut: c.Log, anyHost: c.AnyHost,
 	}
+	tagFunctionCalls()
 	s.builders = maps.Clone(Builders)
 	maps.Copy(s.builders, c.Builders)
 	if s.retryDelay == 0 {

@@ -68,6 +68,7 @@ func (s *Sandbox) fire(ctx context.Context, sc scheduler.Schedule, at time.Time)
 	s.journal.add(Activity{Kind: "schedule", Source: sc.Name, Summary: fmt.Sprintf("schedule %s fired for %s (due %s)", sc.Name, name, at.Format(time.RFC3339))})
 	s.inflight.add()
 	defer s.inflight.done()
+	s.meter.charge(subjectOf([]byte(sc.Target.Input)), "scheduler", "invocation", "invocations", 1, 1, Prices.SchedulerRun)
 	s.runAsync(ctx, s.functions[name], []byte(sc.Target.Input), "schedule "+sc.Name)
 	return nil
 }

@@ -119,6 +119,13 @@ func (s *Sandbox) runBatch(src *sqsSource, batch []message) {
 	out, err := s.call(context.Background(), src.fn, payload, rid, fmt.Sprintf("request %s, %d messages from %s (%s)", rid, len(batch), src.q.name, src.name), true)
 	<-src.fn.slots
 	failed, err := batchFailures(out, err, src.reportFailures, batch)
+	// Lambda's poller receives the batch, and deletes what the function handled, in one
+	// request each: billed as the account's SQS requests.
+	subject := subjectOf(payload)
+	s.meter.charge(subject, "sqs", "ReceiveMessage (Lambda's poller)", "requests", 1, 1, Prices.SQSRequest)
+	if err == nil && len(failed) < len(batch) {
+		s.meter.charge(subject, "sqs", "DeleteMessageBatch (Lambda's poller)", "requests", 1, 1, Prices.SQSRequest)
+	}
 	if err != nil {
 		s.journal.add(Activity{Kind: "invoke", Source: src.fn.id, Error: err.Error(),
 			Summary: fmt.Sprintf("%s: batch of %d from %s failed: visible again after %s", src.fn.id, len(batch), src.q.name, src.q.visibility)})

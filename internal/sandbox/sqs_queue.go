@@ -255,6 +255,10 @@ func (q *queue) counts(now time.Time) (visible, notVisible, delayed int) {
 // wait returns when a message may have become visible (one was added, one's timeout ran out,
 // the clock moved), or when ctx ends or the sandbox time until passes (zero: no limit).
 func (q *queue) wait(ctx context.Context, c *Clock, until time.Time) {
+	// The clock's channel is taken before the clock is read, and the messages are looked at
+	// before waiting: a move or a message that came after the caller last received (and
+	// found nothing) is not missed.
+	moved := c.Moved()
 	now := c.Now()
 	q.mu.Lock()
 	if q.changed == nil {
@@ -262,6 +266,10 @@ func (q *queue) wait(ctx context.Context, c *Clock, until time.Time) {
 	}
 	changed, next := q.changed, until
 	for _, m := range q.messages {
+		if !m.visibleAt.After(now) && now.Sub(m.sent) < q.retention {
+			q.mu.Unlock()
+			return
+		}
 		if m.visibleAt.After(now) && (next.IsZero() || m.visibleAt.Before(next)) {
 			next = m.visibleAt
 		}
@@ -275,7 +283,7 @@ func (q *queue) wait(ctx context.Context, c *Clock, until time.Time) {
 	}
 	select {
 	case <-changed:
-	case <-c.Moved():
+	case <-moved:
 	case <-timeout:
 	case <-ctx.Done():
 	}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,7 +43,11 @@ var pages = func() map[string]*template.Template {
 			}
 			return strings.Join(out, ", ")
 		},
-		"pretty": func(s string) string { return pretty([]byte(s)) },
+		"pretty":     func(s string) string { return pretty([]byte(s)) },
+		"dollars":    func(v float64) string { return fmt.Sprintf("$%.8f", v) },
+		"perMillion": func(v float64) string { return fmt.Sprintf("$%.2f", v*1e6) },
+		"percent":    func(v float64) string { return fmt.Sprintf("%.1f%%", v*100) },
+		"units":      func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) },
 		"requestID": func(summary string) string {
 			if m := requestIDRe.FindStringSubmatch(summary); m != nil {
 				return m[1]
@@ -51,7 +56,7 @@ var pages = func() map[string]*template.Template {
 		},
 	}
 	out := map[string]*template.Template{}
-	for _, p := range []string{"overview", "inbox", "message", "events", "logs", "table", "schedules", "deadletters"} {
+	for _, p := range []string{"overview", "inbox", "message", "events", "logs", "table", "schedules", "deadletters", "cost"} {
 		out[p] = template.Must(template.New(p).Funcs(funcs).ParseFS(uiFiles, "ui/layout.html", "ui/"+p+".html"))
 	}
 	return out
@@ -104,6 +109,7 @@ func (s *Sandbox) app() http.Handler {
 	mux.HandleFunc("GET /_sandbox/dead-letters", func(w http.ResponseWriter, r *http.Request) {
 		s.render(w, "deadletters", "Dead letters", s.DeadLetters())
 	})
+	mux.HandleFunc("GET /_sandbox/cost", s.serveCost)
 	mux.HandleFunc("POST /_sandbox/clock", s.sameOrigin(s.advanceClock))
 	mux.HandleFunc("POST /_sandbox/put-event", s.sameOrigin(s.putSample))
 	mux.HandleFunc("POST /_sandbox/token", s.sameOrigin(s.serveToken))
@@ -370,4 +376,15 @@ func (s *Sandbox) tableBrowser(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].PK < out[j].PK })
 	s.render(w, "table", "Table "+s.table, map[string]any{"Prefix": prefix, "Groups": out, "Truncated": truncated})
+}
+
+// serveCost shows the cost meter: the run, each order and each campaign, next to SES. JSON
+// for a client that asks for it (Accept: application/json, or ?format=json).
+func (s *Sandbox) serveCost(w http.ResponseWriter, r *http.Request) {
+	rep := s.meter.report()
+	if r.URL.Query().Get("format") == "json" || strings.Contains(r.Header.Get("Accept"), "application/json") {
+		writeJSON(w, http.StatusOK, rep)
+		return
+	}
+	s.render(w, "cost", "Cost", rep)
 }
