@@ -50,7 +50,11 @@ func (c *Contact) CountMarketing(at time.Time) bool {
 const (
 	maxCounted = 100
 	maxBought  = 200
-	maxRecent  = 200
+	// maxBoughtLines are the lines of an order whose SKUs the profile learns (those a thank-you
+	// lists); every line's category is learned. A profile written on every order must not grow
+	// with a big order: each KB is a write unit, twice with the profile index.
+	maxBoughtLines = 20
+	maxRecent      = 200
 	// ReceivedWindow is how far back deliveries are kept: the longest "received in the last
 	// N days" a segment can ask about with an exact answer.
 	ReceivedWindow = 366 * 24 * time.Hour
@@ -83,8 +87,12 @@ func (c *Contact) CountOrder(o order.Order) bool {
 	if s.Bought == nil {
 		s.Bought = map[string]time.Time{}
 	}
-	for _, it := range o.Items {
-		for _, k := range []string{"category:" + strings.ToLower(it.Category), "sku:" + it.SKU} {
+	for i, it := range o.Items {
+		keys := []string{"category:" + strings.ToLower(it.Category), "sku:" + it.SKU}
+		if i >= maxBoughtLines {
+			keys = keys[:1]
+		}
+		for _, k := range keys {
 			if k != "category:" && k != "sku:" && o.PlacedAt.After(s.Bought[k]) {
 				s.Bought[k] = o.PlacedAt
 			}

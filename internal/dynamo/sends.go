@@ -193,19 +193,25 @@ func (st *Store) Send(ctx context.Context, contactID, key string) (send.Record, 
 
 // SendByMessageID returns the send that SES gave the message id.
 func (st *Store) SendByMessageID(ctx context.Context, messageID string) (send.Record, bool, error) {
+	// GSI1 holds the keys only: the send row itself is read after.
 	res, err := st.db.Query(ctx, &dynamodb.QueryInput{
 		TableName: &st.table, IndexName: aws.String("GSI1"),
 		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
-		FilterExpression:          aws.String(notExpired),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s("SESMSG#" + messageID), ":now": nowValue(st.now())},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s("SESMSG#" + messageID)},
 	})
 	if err != nil {
 		return send.Record{}, false, fmt.Errorf("query send by message id %s: %w", messageID, err)
 	}
-	if len(res.Items) == 0 {
-		return send.Record{}, false, nil
+	for _, k := range res.Items {
+		it, err := st.get(ctx, item(k).getStr("PK"), item(k).getStr("SK"))
+		if err != nil {
+			return send.Record{}, false, fmt.Errorf("get send of message id %s: %w", messageID, err)
+		}
+		if it != nil && !it.expired(st.now()) {
+			return record(it), true, nil
+		}
 	}
-	return record(res.Items[0]), true, nil
+	return send.Record{}, false, nil
 }
 
 // Sends returns every send to a contact.

@@ -64,7 +64,7 @@ func TestRealMarketingTable(t *testing.T) {
 		t.Errorf("TTLAttribute = %q, want expiresAt", tbl.TTLAttribute)
 	}
 	wantIndexes := []Index{
-		{Name: "GSI1", Key: KeySchema{Hash: "GSI1PK", Range: "GSI1SK"}, ProjectionType: "ALL"},
+		{Name: "GSI1", Key: KeySchema{Hash: "GSI1PK", Range: "GSI1SK"}, ProjectionType: "INCLUDE", NonKeyAttributes: []string{"id"}},
 		{Name: "GSI2", Key: KeySchema{Hash: "GSI2PK", Range: "GSI2SK"}, ProjectionType: "ALL"},
 		{Name: "GSI3", Key: KeySchema{Hash: "GSI3PK", Range: "GSI3SK"}, ProjectionType: "ALL"},
 	}

@@ -556,5 +556,36 @@ func consumed(op string, resp, req []byte, ok bool) float64 {
 	for _, c := range list {
 		units += c.CapacityUnits
 	}
-	return units
+	return max(units, minimumRead(op, req))
+}
+
+// minimumRead is what DynamoDB bills a read that finds nothing, which DynamoDB Local reports
+// as 0: half a unit a key read eventually consistent, a unit read strongly consistent.
+func minimumRead(op string, req []byte) float64 {
+	unit := func(consistent bool) float64 {
+		if consistent {
+			return 1
+		}
+		return 0.5
+	}
+	switch op {
+	case "GetItem":
+		var in struct{ ConsistentRead bool }
+		json.Unmarshal(req, &in)
+		return unit(in.ConsistentRead)
+	case "BatchGetItem":
+		var in struct {
+			RequestItems map[string]struct {
+				Keys           []json.RawMessage
+				ConsistentRead bool
+			}
+		}
+		json.Unmarshal(req, &in)
+		n := 0.0
+		for _, t := range in.RequestItems {
+			n += float64(len(t.Keys)) * unit(t.ConsistentRead)
+		}
+		return n
+	}
+	return 0
 }

@@ -3,17 +3,25 @@ package sandbox_test
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
+	"maps"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"shopmail/internal/email/emailtest"
+	"shopmail/internal/sandbox"
 )
 
 // costReport is /_sandbox/cost as a client reads it.
 type costReport struct {
-	Prices struct{ Region, Date string }
-	Run    costTally
-	Orders []costTally
+	Prices    struct{ Region, Date string }
+	Run       costTally
+	Orders    []costTally
+	Campaigns []costTally
 }
 
 type costTally struct {
@@ -38,6 +46,29 @@ func (t costTally) units(service, op string) (calls int, units float64) {
 	}
 	return calls, units
 }
+
+// shareWithoutDuration is the AWS cost besides SES, as a share of SES's, without Lambda's
+// duration: the sandbox's durations are this machine's (DynamoDB Local is slower than
+// DynamoDB, and the tests share two cores), so a budget over them would fail at random. The
+// duration is logged with the rest; at Lambda's 128-256 MB an invocation of 100 ms is 0.2-0.3%
+// of an email's SES.
+func (t costTally) shareWithoutDuration() float64 {
+	d := 0.0
+	for _, u := range t.Usage {
+		if u.Service == "lambda" && u.Operation == "Duration" {
+			d += u.Dollars
+		}
+	}
+	return (t.AWS - d) / t.SES
+}
+
+// Budgets: the AWS cost besides SES of one email, as a share of SES's $0.0001, without
+// Lambda's duration. They hold today's figures, so that a change that costs more fails; the
+// cost issue's targets (12% and 8%) are below them (README, "What it costs").
+const (
+	orderBudget    = 0.26 // a first order's thank-you, its survey planning, SES's Send and Delivery
+	campaignBudget = 0.39 // a campaign email: claim, send, Send, Delivery, a human open, a click
+)
 
 func (t costTally) String() string {
 	var b strings.Builder
@@ -73,10 +104,37 @@ func (rep costReport) order(t *testing.T, id string) costTally {
 	return costTally{}
 }
 
+// orderOf is the sample first order, as customer c-<n> with n items, or the sample's own
+// items when n is 0.
+func orderOf(id string, n int) func(string) string {
+	return func(detail string) string {
+		var d map[string]any
+		if err := json.Unmarshal([]byte(detail), &d); err != nil {
+			panic(err)
+		}
+		d["orderId"] = id
+		cust := d["customer"].(map[string]any)
+		cust["id"], cust["email"] = "c-"+id, id+"@example.com"
+		if n > 0 {
+			item := d["items"].([]any)[0].(map[string]any)
+			items := make([]any, n)
+			for i := range items {
+				it := maps.Clone(item)
+				it["sku"] = fmt.Sprintf("SKU-%s-%d", id, i)
+				items[i] = it
+			}
+			d["items"] = items
+		}
+		out, _ := json.Marshal(d)
+		return string(out)
+	}
+}
+
 func TestTheCostMeterPricesEachOrder(t *testing.T) {
 	r := start(t, repoTemplate(t), nil)
-	r.putSample(t, "first-order.json", nil)
-	o := r.cost(t).order(t, "o-1001")
+	r.putSample(t, "first-order.json", nil) // the table's first order also makes its keys
+	r.putSample(t, "first-order.json", orderOf("o-2", 0))
+	o := r.cost(t).order(t, "o-2")
 	t.Log(o)
 	if o.Emails != 1 || o.SES != 0.0001 {
 		t.Errorf("%d emails for $%v, want the thank-you's one for $0.0001", o.Emails, o.SES)
@@ -97,8 +155,11 @@ func TestTheCostMeterPricesEachOrder(t *testing.T) {
 	if o.AWS <= 0 || o.Share != o.AWS/o.SES {
 		t.Errorf("AWS $%v, %v of SES", o.AWS, o.Share)
 	}
+	if share := o.shareWithoutDuration(); share > orderBudget {
+		t.Errorf("a first order costs %.1f%% of its email's SES besides Lambda's duration, over the budget of %.0f%%:\n%s", 100*share, 100*orderBudget, o)
+	}
 	run := r.cost(t).Run
-	if run.Emails != 1 || run.AWS < o.AWS {
+	if run.Emails != 2 || run.AWS < o.AWS {
 		t.Errorf("the run: %d emails, $%v; the order: $%v", run.Emails, run.AWS, o.AWS)
 	}
 	resp, err := http.Get(r.appURL + "/_sandbox/cost")
@@ -107,7 +168,81 @@ func TestTheCostMeterPricesEachOrder(t *testing.T) {
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(page), "order o-1001") || !strings.Contains(string(page), "of SES") {
+	if !strings.Contains(string(page), "order o-2") || !strings.Contains(string(page), "of SES") {
 		t.Errorf("the cost page:\n%s", page)
+	}
+}
+
+// An order of 120 products costs in DynamoDB what one of 20 does: the order row keeps the
+// 20 lines the email lists, and the catalogue learns those 20.
+func TestAnOrdersCostStopsGrowingAfterTwentyItems(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	r.putSample(t, "first-order.json", nil)
+	writes, reads := map[int]float64{}, map[int]float64{}
+	for _, n := range []int{20, 120} {
+		id := fmt.Sprintf("o-%d", n)
+		r.putSample(t, "first-order.json", orderOf(id, n))
+		o := r.cost(t).order(t, id)
+		if o.Emails != 1 {
+			t.Fatalf("%s: %d emails", id, o.Emails)
+		}
+		for _, u := range o.Usage {
+			switch u.Unit {
+			case "write units":
+				writes[n] += u.Units
+			case "read units":
+				reads[n] += u.Units
+			}
+		}
+		t.Logf("%d items: %v write units, %v read units\n%s", n, writes[n], reads[n], o)
+	}
+	// Reads are allowed a unit more: a read is billed per 4 KB of the item read, and a bigger
+	// order's rows may cross a boundary. Writes are not.
+	if writes[120] > writes[20] || reads[120] > reads[20]+1 {
+		t.Errorf("an order of 120 items costs %v write and %v read units, one of 20 %v and %v", writes[120], reads[120], writes[20], reads[20])
+	}
+}
+
+// What a campaign email costs besides SES: 20 recipients, each sent the sale, delivered,
+// opened by a person and clicked, the campaign's planning and its finish shared among them.
+func TestTheCostMeterPricesEachCampaign(t *testing.T) {
+	const n = 20
+	r := startWith(t, sandbox.Config{Template: repoTemplate(t), SendRate: 50})
+	importContacts(t, r, "cost", "cost", 0, n, zoneAt(time.Now(), 12), true)
+	id := sendNow(t, r, saleBody(t, "cost"))
+	mail := r.sb.Messages()
+	if len(mail) != n {
+		t.Fatalf("%d emails, want %d", len(mail), n)
+	}
+	for _, msg := range mail {
+		m := emailtest.MustParse(t, msg.Raw)
+		pixel := regexp.MustCompile(`<img src="([^"]*/o/[^"]*)"`).FindStringSubmatch(m.HTML)
+		clicks := links(m.HTML, "/c/")
+		if pixel == nil || len(clicks) == 0 {
+			t.Fatalf("no pixel or no tracked link in:\n%s", m.HTML)
+		}
+		r.do(t, "GET", html.UnescapeString(pixel[1]), chromeUA, nil)
+		if res, _ := r.do(t, "GET", clicks[0], chromeUA, nil); res.StatusCode != http.StatusFound {
+			t.Fatalf("click: %d", res.StatusCode)
+		}
+	}
+	r.sb.Idle()
+	var rep costTally
+	for _, x := range r.cost(t).Campaigns {
+		if x.Subject == "campaign "+id {
+			rep = x
+		}
+	}
+	t.Log(rep)
+	if rep.Emails != n {
+		t.Errorf("%d emails metered, want %d", rep.Emails, n)
+	}
+	// Every open and click is the campaign's: the HTTP API's requests, the tracking function's
+	// invocations and its writes.
+	if calls, _ := rep.units("apigateway", ""); calls < 2*n {
+		t.Errorf("%d HTTP API requests metered for %d opens and %d clicks", calls, n, n)
+	}
+	if share := rep.shareWithoutDuration(); share > campaignBudget {
+		t.Errorf("a campaign email costs %.1f%% of its SES besides Lambda's duration, over the budget of %.0f%%:\n%s", 100*share, 100*campaignBudget, rep)
 	}
 }
