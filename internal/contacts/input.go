@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	_ "time/tzdata" // time zones are checked against the IANA database, which Lambda's OS lacks
 
 	"golang.org/x/text/language"
 

@@ -20,8 +20,6 @@ import (
 	"shopmail/internal/ses"
 	"shopmail/internal/sqs"
 	"shopmail/internal/wire"
-
-	_ "time/tzdata" // recipients' time zones (quiet hours, local send times); Lambda's OS has none
 )
 
 // Build builds the function's handler from its environment.
