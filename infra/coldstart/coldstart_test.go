@@ -25,8 +25,12 @@ import (
 // runs is how many times each binary is started.
 const runs = 20
 
-// hello is the hello-world Lambda's name among the binaries.
-const hello = "hello"
+// hello is the hello-world Lambda's name among the binaries, and helloDynamoDB the same with
+// a DynamoDB client, which every function has (what the AWS SDK alone costs at start).
+const (
+	hello         = "hello"
+	helloDynamoDB = "hellodynamodb"
+)
 
 // BenchmarkColdStart builds every function and a hello-world Lambda for this machine with the
 // Makefile's LAMBDA_FLAGS, starts each 20 times, round-robin (all binaries once a round, the
@@ -38,7 +42,8 @@ const hello = "hello"
 // endpoint on the fake, which serves the token keys' secret (what the functions read at start)
 // and refuses any other AWS call, listed in the table. One more start of each, before the
 // timed ones, runs with GODEBUG=inittrace=1: the sum of its packages' init allocations and
-// the packages that cost most.
+// the packages that cost most. A hello-world with a DynamoDB client (testdata/hellodynamodb),
+// which every function has, shows what the AWS SDK alone costs at start.
 func BenchmarkColdStart(b *testing.B) {
 	root, err := samtemplate.FindRoot()
 	if err != nil {
@@ -97,7 +102,7 @@ func build(b *testing.B, root string) map[string]string {
 	flags, env := makeVar(b, mk, "LAMBDA_FLAGS"), makeVar(b, mk, "LAMBDA_ENV")
 	out := b.TempDir()
 	args := append([]string{"build", "-o", out + string(filepath.Separator)}, flags...)
-	cmd := exec.Command("go", append(args, "./functions/...", "./infra/coldstart/testdata/hello")...)
+	cmd := exec.Command("go", append(args, "./functions/...", "./infra/coldstart/testdata/hello", "./infra/coldstart/testdata/hellodynamodb")...)
 	cmd.Dir = root
 	cmd.Env = os.Environ()
 	for _, kv := range env {
@@ -189,7 +194,7 @@ func environments(b *testing.B, root, fakeURL string) map[string][]string {
 			fmt.Sprintf("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%d", memory), "TZ=:UTC", "LANG=en_US.UTF-8",
 		}
 	}
-	envs := map[string][]string{hello: lambdaEnv(hello, 128)}
+	envs := map[string][]string{hello: lambdaEnv(hello, 128), helloDynamoDB: lambdaEnv(helloDynamoDB, 128)}
 	for _, fn := range fns {
 		vars, ok := byID[fn.LogicalID]
 		if !ok {
@@ -374,11 +379,12 @@ func report(b *testing.B, names []string, results map[string]*result) {
 	fmt.Fprintf(&tbl, "%-13s %9s %8s %8s %9s %8s %8s  %s\n", "binary", "median ms", "p90 ms", "x hello", "init KB", "allocs", "init ms", "heaviest inits (KB)")
 	worst := 0.0
 	var worstKB float64
-	for _, n := range slices.Insert(slices.DeleteFunc(slices.Clone(names), func(s string) bool { return s == hello }), 0, hello) {
+	reference := func(n string) bool { return n == hello || n == helloDynamoDB }
+	for _, n := range append([]string{hello, helloDynamoDB}, slices.DeleteFunc(slices.Clone(names), reference)...) {
 		r := results[n]
 		median, p90 := stats(r.times)
 		ratio := median / helloMedian
-		if n != hello {
+		if !reference(n) {
 			b.ReportMetric(median, n+"-med-ms")
 			b.ReportMetric(p90, n+"-p90-ms")
 			b.ReportMetric(ratio, n+"-x")
@@ -398,6 +404,8 @@ func report(b *testing.B, names []string, results map[string]*result) {
 	}
 	b.ReportMetric(helloMedian, "hello-med-ms")
 	b.ReportMetric(helloP90, "hello-p90-ms")
+	ddbMedian, _ := stats(results[helloDynamoDB].times)
+	b.ReportMetric(ddbMedian/helloMedian, "hellodynamodb-x")
 	b.ReportMetric(worst, "worst-x")
 	b.ReportMetric(worstKB, "worst-init-KB")
 	table = tbl.String()
