@@ -2,6 +2,8 @@
 package main
 
 import (
+	_ "time/tzdata" // contacts' time zones (the apology's coupon expiry), whatever the runtime image ships
+
 	"shopmail/internal/wire"
 	"shopmail/internal/wire/answers"
 )

@@ -2,6 +2,8 @@
 package main
 
 import (
+	_ "time/tzdata" // segments' time zones, the shop's and recipients' (previews, local send times); Lambda's OS has none
+
 	"shopmail/internal/wire"
 	"shopmail/internal/wire/campaigns"
 )

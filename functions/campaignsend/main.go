@@ -3,6 +3,8 @@
 package main
 
 import (
+	_ "time/tzdata" // recipients' time zones (quiet hours, local send times); Lambda's OS has none
+
 	"shopmail/internal/wire"
 	"shopmail/internal/wire/campaignsend"
 )

@@ -2,6 +2,8 @@
 package main
 
 import (
+	_ "time/tzdata" // time zones are checked against the IANA database (contacts, segments), which Lambda's OS lacks
+
 	"shopmail/internal/wire"
 	"shopmail/internal/wire/contacts"
 )

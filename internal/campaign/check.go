@@ -3,11 +3,11 @@ package campaign
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"shopmail/internal/ascii"
 	"shopmail/internal/contact"
 	"shopmail/internal/email"
 	"shopmail/internal/money"
@@ -23,9 +23,10 @@ const (
 	MaxCouponLength = 64
 )
 
-// langRe is a key of a text by language: a primary language subtag, as ContentFor looks
-// it up ("fa" for a contact of "fa-IR").
-var langRe = regexp.MustCompile(`^[a-z]{2,3}$`)
+// validLang reports whether lang is a key of a text by language: a primary language subtag,
+// as ContentFor looks it up ("fa" for a contact of "fa-IR"), `^[a-z]{2,3}$`. (A loop rather
+// than a regular expression compiled at every function's start.)
+func validLang(lang string) bool { return ascii.All(lang, 2, 3, ascii.Lower) }
 
 // Check reports every reason the campaign may not be scheduled or sent at now, at once, as a
 // *FieldError by JSON path: prices that are no sale, a sale that is over, links a reader
@@ -77,7 +78,7 @@ func (c Campaign) checkTests(fe *FieldError) {
 		p := index("variants", i)
 		checkTexts(fe, p+".subject", v.Subject)
 		for lang, s := range v.Subject {
-			if why := headerText(s, MaxSubject); why != "" && langRe.MatchString(lang) {
+			if why := headerText(s, MaxSubject); why != "" && validLang(lang) {
 				fe.Add(p+".subject."+lang, why)
 			}
 		}
@@ -111,7 +112,7 @@ func (c Campaign) checkTests(fe *FieldError) {
 		}
 		checkTexts(fe, "reminder.subject", r.Subject)
 		for lang, s := range r.Subject {
-			if why := headerText(s, MaxSubject); why != "" && langRe.MatchString(lang) {
+			if why := headerText(s, MaxSubject); why != "" && validLang(lang) {
 				fe.Add("reminder.subject."+lang, why)
 			}
 		}
@@ -128,7 +129,7 @@ func (c Campaign) checkContent(fe *FieldError) {
 func (c Campaign) checkContentOf(fe *FieldError, path string) {
 	for lang, v := range c.Content {
 		p := path + "." + lang
-		if !langRe.MatchString(lang) {
+		if !validLang(lang) {
 			fe.Add(p, "must be a language subtag in lower case, e.g. en or fa")
 			continue
 		}
@@ -189,13 +190,14 @@ func (s *Sale) check(fe *FieldError, now time.Time) {
 	for i, p := range s.Products {
 		p.check(fe, index("sale.products", i))
 	}
-	if s.Coupon != nil && !couponRe.MatchString(s.Coupon.Code) {
+	if s.Coupon != nil && !validCoupon(s.Coupon.Code) {
 		fe.Add("sale.coupon.code", fmt.Sprintf("must be 1 to %d printable ASCII characters without spaces", MaxCouponLength))
 	}
 }
 
-// couponRe is a coupon code a customer can type: printable ASCII without spaces.
-var couponRe = regexp.MustCompile(`^[!-~]{1,64}$`)
+// validCoupon reports whether code is a coupon code a customer can type: 1-64 bytes of
+// printable ASCII without spaces, `^[!-~]{1,64}$`.
+func validCoupon(code string) bool { return ascii.All(code, 1, 64, ascii.Graphic) }
 
 func (p Product) check(fe *FieldError, path string) {
 	checkTexts(fe, path+".name", p.Name)
@@ -242,7 +244,7 @@ func checkTexts(fe *FieldError, path string, m map[string]string) {
 		fe.Add(join(path, Fallback), "is required")
 	}
 	for lang, v := range m {
-		if !langRe.MatchString(lang) {
+		if !validLang(lang) {
 			fe.Add(join(path, lang), "must be a language subtag in lower case, e.g. en or fa")
 		} else if err := email.CheckText(v); err != nil {
 			fe.Add(join(path, lang), err.Error())

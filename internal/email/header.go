@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"shopmail/internal/ascii"
 )
 
 // Line lengths of RFC 5322 section 2.1.1 and RFC 2047 section 2.
@@ -32,7 +33,10 @@ var reserved = map[string]bool{
 	"mime-version": true, "cc": true, "bcc": true, "sender": true,
 }
 
-var languageRe = regexp.MustCompile(`^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$`)
+// languageShape is a Content-Language tag, `^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$`, checked
+// byte by byte rather than by a regular expression compiled at every function's start.
+var languageShape = ascii.Tag{Seps: "-", First: ascii.Part{Min: 2, Max: 8, Class: ascii.Letter},
+	Rest: ascii.Part{Min: 1, Max: 8, Class: ascii.Alnum}, MaxRest: -1}
 
 // CheckHeaderValue returns an error wrapping ErrInvalid and naming field when v could break
 // out of a header: when it is not valid UTF-8 or contains a control character (CR, LF, NUL,
@@ -258,7 +262,7 @@ func (h *headerWriter) date(t time.Time) {
 }
 
 func (h *headerWriter) language(tag string) {
-	if len(tag) > 64 || !languageRe.MatchString(tag) {
+	if len(tag) > 64 || !languageShape.Match(tag) {
 		h.fail("language", fmt.Errorf(`%q is not a BCP 47 language tag such as "fa-IR"`, tag))
 	}
 	h.line("language", "Content-Language", tag)

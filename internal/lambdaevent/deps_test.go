@@ -26,3 +26,20 @@ func TestLinksNoAWSServiceClient(t *testing.T) {
 		}
 	}
 }
+
+// Nor the campaign sender (package campaignevents): its markdown and HTML sanitiser allocated
+// 1.2 MB at every event function's start.
+func TestLinksNoCampaignSender(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list; skipped with -short")
+	}
+	out, err := exec.Command("go", "list", "-deps", "shopmail/internal/lambdaevent").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if p == "shopmail/internal/fanout" || strings.HasPrefix(p, "github.com/yuin/goldmark") || strings.HasPrefix(p, "github.com/microcosm-cc/bluemonday") {
+			t.Errorf("lambdaevent links %s", p)
+		}
+	}
+}

@@ -3,9 +3,10 @@ package render
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"shopmail/internal/ascii"
 )
 
 // Colours. Every element of an email that sets a colour takes its background and its text
@@ -51,13 +52,14 @@ const (
 	RoleLogo    = "c-logo"    // the logo's own background, so a dark logo stays visible in dark mode
 )
 
-// hexColor is the only form a brand colour may take.
-var hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+// hexColor reports whether c has the only form a brand colour may take, `^#[0-9a-fA-F]{6}$`
+// (a loop rather than a regular expression compiled at every function's start).
+func hexColor(c string) bool { return len(c) == 7 && c[0] == '#' && ascii.All(c[1:], 6, 6, ascii.Hex) }
 
 // Roles lists how every role is painted for the brand.
 func (b Brand) Roles() []Role {
 	brand := b.Color
-	if !hexColor.MatchString(brand) {
+	if !hexColor(brand) {
 		brand = DefaultBrandColor
 	}
 	brand = strings.ToLower(brand)
@@ -153,7 +155,7 @@ func ButtonText(bg string) string {
 
 // ValidColor reports why c cannot be a brand colour, or "".
 func ValidColor(c string) string {
-	if !hexColor.MatchString(c) {
+	if !hexColor(c) {
 		return "must be a colour written #rrggbb, e.g. #0b6e4f"
 	}
 	return ""
@@ -170,7 +172,7 @@ func Contrast(a, b string) float64 {
 
 // luminance is the WCAG 2 relative luminance of a #rrggbb colour (0 for anything else).
 func luminance(c string) float64 {
-	if !hexColor.MatchString(c) {
+	if !hexColor(c) {
 		return 0
 	}
 	var l float64

@@ -2,12 +2,12 @@ package render
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"shopmail/internal/ascii"
 	"shopmail/internal/money"
 )
 
@@ -41,9 +41,12 @@ func LocaleFor(tag, timezone string) Locale {
 	return l
 }
 
-// tagRe is a BCP 47 tag as far as emails and pages need one: a language, then up to three
-// subtags (script, region, variant), e.g. "fa-IR", "zh-Hant-TW".
-var tagRe = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$`)
+// tagShape is a BCP 47 tag as far as emails and pages need one: a language, then up to three
+// subtags (script, region, variant), e.g. "fa-IR", "zh-Hant-TW":
+// `^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$`, checked byte by byte rather than by a regular
+// expression compiled at every function's start.
+var tagShape = ascii.Tag{Seps: "-", First: ascii.Part{Min: 2, Max: 3, Class: ascii.Letter},
+	Rest: ascii.Part{Min: 2, Max: 8, Class: ascii.Alnum}, MaxRest: 3}
 
 // NormalizeTag returns tag as a well-formed BCP 47 tag in its canonical case ("fa-IR"), or ""
 // when it is not one. POSIX style ("fa_IR"), as some shops send it, is accepted. Every locale
@@ -51,7 +54,7 @@ var tagRe = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$`)
 // read back, so that nothing stored can become a header the email builder refuses.
 func NormalizeTag(tag string) string {
 	tag = strings.ReplaceAll(strings.TrimSpace(tag), "_", "-")
-	if len(tag) > 35 || !tagRe.MatchString(tag) {
+	if len(tag) > 35 || !tagShape.Match(tag) {
 		return ""
 	}
 	parts := strings.Split(tag, "-")

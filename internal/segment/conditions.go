@@ -13,8 +13,6 @@ import (
 
 	"shopmail/internal/contact"
 	"shopmail/internal/money"
-	// The zones a rule may name must not depend on what the runtime image ships.
-	_ "time/tzdata"
 )
 
 // conditions reads the value of each condition key, whose path is given.

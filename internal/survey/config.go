@@ -1,9 +1,9 @@
 package survey
 
 import (
-	"regexp"
 	"time"
 
+	"shopmail/internal/ascii"
 	"shopmail/internal/email"
 	"shopmail/internal/env"
 	"shopmail/internal/links"
@@ -27,7 +27,11 @@ type Settings struct {
 	EventBus       string
 }
 
-var couponPrefix = regexp.MustCompile(`^[A-Z0-9]{1,20}$`)
+// validPrefix reports whether p may start coupon codes: 1-20 upper-case letters or digits,
+// `^[A-Z0-9]{1,20}$` (a loop rather than a regular expression compiled at every function's start).
+func validPrefix(p string) bool {
+	return ascii.All(p, 1, 20, func(c byte) bool { return ascii.Upper(c) || ascii.Digit(c) })
+}
 
 func days(r *env.Reader, name string, def, lo, hi int) time.Duration {
 	return time.Duration(r.Int(name, def, lo, hi)) * 24 * time.Hour
@@ -67,7 +71,7 @@ func LoadConfig(lookup func(string) (string, bool), need ...string) (Settings, e
 			if s.Apology.Offer["fa"] == "" {
 				delete(s.Apology.Offer, "fa")
 			}
-			r.Check(s.Apology.Prefix == "" || couponPrefix.MatchString(s.Apology.Prefix), "APOLOGY_COUPON_PREFIX", "must be 1-20 upper-case letters or digits")
+			r.Check(s.Apology.Prefix == "" || validPrefix(s.Apology.Prefix), "APOLOGY_COUPON_PREFIX", "must be 1-20 upper-case letters or digits")
 			r.Check(s.Apology.Prefix == "" || s.Apology.Offer["en"] != "", "APOLOGY_COUPON_OFFER", "is required when APOLOGY_COUPON_PREFIX is set")
 			if addr := r.Optional("SUPPORT_ADDRESS", ""); addr != "" {
 				a, err := email.ParseAddress(addr)

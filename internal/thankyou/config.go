@@ -2,9 +2,9 @@ package thankyou
 
 import (
 	"errors"
-	"regexp"
 	"time"
 
+	"shopmail/internal/ascii"
 	"shopmail/internal/deliverability"
 	"shopmail/internal/env"
 	"shopmail/internal/links"
@@ -40,12 +40,16 @@ func LoadConfig(lookup func(string) (string, bool)) (Settings, error) {
 	}
 	s.CouponValid = time.Duration(r.Int("COUPON_VALID_DAYS", 60, 1, 3650)) * 24 * time.Hour
 	s.AttributionWindow = time.Duration(r.Int("ATTRIBUTION_DAYS", 5, 1, 90)) * 24 * time.Hour
-	r.Check(s.CouponPrefix == "" || couponPrefix.MatchString(s.CouponPrefix), "COUPON_PREFIX", "must be 1-20 upper-case letters or digits")
+	r.Check(s.CouponPrefix == "" || validPrefix(s.CouponPrefix), "COUPON_PREFIX", "must be 1-20 upper-case letters or digits")
 	r.Check(s.CouponPrefix == "" || s.CouponOffer["en"] != "", "COUPON_OFFER", "is required when COUPON_PREFIX is set")
 	return s, r.Err()
 }
 
-var couponPrefix = regexp.MustCompile(`^[A-Z0-9]{1,20}$`)
+// validPrefix reports whether p may start coupon codes: 1-20 upper-case letters or digits,
+// `^[A-Z0-9]{1,20}$` (a loop rather than a regular expression compiled at every function's start).
+func validPrefix(p string) bool {
+	return ascii.All(p, 1, 20, func(c byte) bool { return ascii.Upper(c) || ascii.Digit(c) })
+}
 
 // Store is everything the flow keeps in the table.
 type Store interface {

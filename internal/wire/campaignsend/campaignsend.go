@@ -13,15 +13,13 @@ import (
 
 	"shopmail/internal/dynamo"
 	"shopmail/internal/fanout"
-	"shopmail/internal/lambdaevent"
+	"shopmail/internal/lambdaevent/campaignevents"
 	"shopmail/internal/pace"
 	"shopmail/internal/secrets"
 	"shopmail/internal/send"
 	"shopmail/internal/ses"
 	"shopmail/internal/sqs"
 	"shopmail/internal/wire"
-
-	_ "time/tzdata" // recipients' time zones (quiet hours, local send times); Lambda's OS has none
 )
 
 // Build builds the function's handler from its environment.
@@ -47,5 +45,5 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 		Budget: &pace.Budget{Timeline: b.Store, Name: cfg.From.Email, Now: time.Now},
 		Rates:  mailer.Rates(), Log: log, Now: time.Now,
 	}
-	return &lambdaevent.Campaigns{Service: svc, DeadLetters: sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), Log: log}, nil
+	return &campaignevents.Campaigns{Service: svc, DeadLetters: sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), Log: log}, nil
 }

@@ -1,4 +1,8 @@
-package lambdaevent
+// Package campaignevents is the event edge of the campaign sender (see package lambdaevent). It
+// is a package of its own so that the other event functions, which link lambdaevent, do not
+// link the campaign sender: its markdown and HTML sanitiser (goldmark, bluemonday) alone
+// allocated 1.2 MB at every start.
+package campaignevents
 
 import (
 	"context"
@@ -11,6 +15,7 @@ import (
 
 	"shopmail/internal/fanout"
 	"shopmail/internal/fault"
+	"shopmail/internal/lambdaevent"
 	"shopmail/internal/send"
 )
 
@@ -19,7 +24,7 @@ import (
 // ReportBatchItemFailures asks), and the schedules' steps ({"campaign": id, "step": "start"}).
 type Campaigns struct {
 	Service     *fanout.Service
-	DeadLetters DeadLetters
+	DeadLetters lambdaevent.DeadLetters
 	Log         *slog.Logger
 }
 
@@ -79,4 +84,12 @@ func (h *Campaigns) reject(ctx context.Context, payload []byte) error {
 	}
 	h.Log.ErrorContext(ctx, "input rejected; sent to the dead-letter queue", "error", err)
 	return nil
+}
+
+// short quotes v for a message, cut to 64 bytes, as lambdaevent does.
+func short(v string) string {
+	if len(v) > 64 {
+		return fmt.Sprintf("%q...", v[:64])
+	}
+	return fmt.Sprintf("%q", v)
 }

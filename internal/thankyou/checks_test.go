@@ -1,0 +1,12 @@
+package thankyou
+
+import (
+	"testing"
+
+	"shopmail/internal/ascii/asciitest"
+)
+
+// The hand-written checks accept what the regular expressions they replaced accepted.
+func TestChecksMatchTheirExpressions(t *testing.T) {
+	asciitest.Compare(t, `^[A-Z0-9]{1,20}$`, validPrefix, "THANKS", "A1")
+}
