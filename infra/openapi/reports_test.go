@@ -45,15 +45,6 @@ func (r results) SurveyDays(_ context.Context, from, to time.Time, category stri
 	return survey.Days(r.answers, r.sent, from, to, category), r.err
 }
 
-func (r results) AnswerDays(_ context.Context, refs []survey.SurveyRef) (map[survey.SurveyRef][]time.Time, error) {
-	out := map[survey.SurveyRef][]time.Time{}
-	for _, a := range r.answers {
-		ref := survey.SurveyRef{ContactID: a.ContactID, SendKey: a.SendKey}
-		out[ref] = append(out[ref], survey.StartOfDay(a.At))
-	}
-	return out, r.err
-}
-
 // GET /reports/surveys is described as internal/web.Reports answers: the real handler's
 // answers, with and without a series, with and without each question, and its errors,
 // validate against the document, and the queries it takes are the documented parameters.

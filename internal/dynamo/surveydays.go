@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -154,34 +155,55 @@ func dayOf(it item) survey.Day {
 }
 
 // SurveyDays returns the day items of the UTC days [from, to) of the surveys of category (of
-// all when it is empty), one Query a month.
+// all when it is empty): one Query a month (and one of the cells of many categories for a
+// category), four at a time.
 func (st *Store) SurveyDays(ctx context.Context, from, to time.Time, category string) ([]survey.Day, error) {
-	var out []survey.Day
+	var pks []string
 	for m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC); m.Before(to); m = m.AddDate(0, 1, 0) {
-		pks := []string{"SURVEYDAYS#" + m.Format("2006-01")}
-		if category != "" {
-			pks = []string{"SURVEYDAYS#" + m.Format("2006-01") + "#" + category, "SURVEYDAYSX#" + m.Format("2006-01")}
+		if category == "" {
+			pks = append(pks, "SURVEYDAYS#"+m.Format("2006-01"))
+		} else {
+			pks = append(pks, "SURVEYDAYS#"+m.Format("2006-01")+"#"+category, "SURVEYDAYSX#"+m.Format("2006-01"))
 		}
-		for _, pk := range pks {
-			p := dynamodb.NewQueryPaginator(st.db, &dynamodb.QueryInput{
-				TableName: &st.table, KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :from AND :to"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{
-					// Every key of a day is longer than its date: the day `to` is not in.
-					":pk": s(pk), ":from": s(from.Format(time.DateOnly)), ":to": s(to.Format(time.DateOnly)),
-				},
-			})
-			for p.HasMorePages() {
-				page, err := p.NextPage(ctx)
-				if err != nil {
-					return nil, fmt.Errorf("query %s: %w", pk, err)
-				}
-				for _, it := range page.Items {
-					if strings.HasPrefix(pk, "SURVEYDAYSX#") && !slices.Contains(item(it).getStrList("categories"), category) {
-						continue
-					}
-					out = append(out, dayOf(it))
-				}
+	}
+	out := make([][]survey.Day, len(pks))
+	errs := make([]error, len(pks))
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, 4)
+	for i, pk := range pks {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			out[i], errs[i] = st.surveyDays(ctx, pk, from, to, category)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return slices.Concat(out...), nil
+}
+
+func (st *Store) surveyDays(ctx context.Context, pk string, from, to time.Time, category string) ([]survey.Day, error) {
+	var out []survey.Day
+	p := dynamodb.NewQueryPaginator(st.db, &dynamodb.QueryInput{
+		TableName: &st.table, KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :from AND :to"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			// Every key of a day is longer than its date: the day `to` is not in.
+			":pk": s(pk), ":from": s(from.Format(time.DateOnly)), ":to": s(to.Format(time.DateOnly)),
+		},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query %s: %w", pk, err)
+		}
+		for _, it := range page.Items {
+			if strings.HasPrefix(pk, "SURVEYDAYSX#") && !slices.Contains(item(it).getStrList("categories"), category) {
+				continue
 			}
+			out = append(out, dayOf(it))
 		}
 	}
 	return out, nil
@@ -189,7 +211,9 @@ func (st *Store) SurveyDays(ctx context.Context, from, to time.Time, category st
 
 // The answers of a survey send, in one item beside them (CONTACT#<cid>, ANSWERED#<send key>):
 // what the day items count of it, and a version, so that answers to its questions given at
-// the same moment change the day items one after the other.
+// the same moment change the day items one after the other. Each answer item carries the
+// days the survey was answered on (`days`), so that a report that reads the answers of a day
+// it cuts knows, from them alone, which of their surveys its whole days count already.
 type answered struct {
 	version    int64
 	categories []string
@@ -231,41 +255,14 @@ func (a answered) put(table, contactID, sendKey string) *types.Put {
 	return p
 }
 
-// AnswerDays returns the days each survey was answered on (BatchGetItem, 100 a call).
-func (st *Store) AnswerDays(ctx context.Context, surveys []survey.SurveyRef) (map[survey.SurveyRef][]time.Time, error) {
-	out := make(map[survey.SurveyRef][]time.Time, len(surveys))
-	for len(surveys) > 0 {
-		batch := surveys[:min(100, len(surveys))]
-		surveys = surveys[len(batch):]
-		keys := make([]map[string]types.AttributeValue, len(batch))
-		for i, r := range batch {
-			keys[i] = key(contactPK(r.ContactID), answeredSK(r.SendKey))
-		}
-		for attempt := 0; len(keys) > 0; attempt++ {
-			if attempt == 8 {
-				return nil, fmt.Errorf("answer days: %d keys still unprocessed", len(keys))
-			}
-			if attempt > 0 {
-				sleep(ctx, attempt+2)
-			}
-			res, err := st.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
-				st.table: {Keys: keys, ProjectionExpression: aws.String("contactId, sendKey, answers")},
-			}})
-			if err != nil {
-				return nil, fmt.Errorf("answer days: %w", err)
-			}
-			for _, it := range res.Responses[st.table] {
-				ref := survey.SurveyRef{ContactID: item(it).getStr("contactId"), SendKey: item(it).getStr("sendKey")}
-				for _, a := range answeredOf(it).answers {
-					if d := survey.StartOfDay(a.At); !slices.ContainsFunc(out[ref], d.Equal) {
-						out[ref] = append(out[ref], d)
-					}
-				}
-			}
-			keys = res.UnprocessedKeys[st.table].Keys
-		}
+// days are the days of the answers, sorted, as stored on each answer.
+func (a answered) days() []string {
+	var out []string
+	for _, x := range a.answers {
+		out = append(out, x.At.UTC().Format(time.DateOnly))
 	}
-	return out, nil
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // errRetry is a transaction that lost a race and may be tried again.

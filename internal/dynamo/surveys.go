@@ -165,11 +165,17 @@ func (st *Store) FinishSurvey(ctx context.Context, sv survey.Survey) error {
 func answerSK(sendKey, question string) string { return "ANSWER#" + sendKey + "#" + question }
 
 func answerOf(it item) survey.Answer {
-	return survey.Answer{
+	a := survey.Answer{
 		ContactID: it.getStr("contactId"), SendKey: it.getStr("sendKey"), OrderID: it.getStr("orderId"),
 		Question: it.getStr("question"), Score: int(it.getNum("score")), Comment: it.getStr("comment"),
 		Categories: it.getStrList("categories"), Locale: it.getStr("locale"), At: unstamp(it.getStr("firstAt")),
 	}
+	for _, d := range it.getStrList("days") {
+		if t, err := time.Parse(time.DateOnly, d); err == nil {
+			a.Days = append(a.Days, t)
+		}
+	}
+	return a
 }
 
 // SaveAnswer stores an answer, or changes its score when it was first given less than
@@ -197,8 +203,21 @@ func (st *Store) SaveAnswer(ctx context.Context, a survey.Answer, window time.Du
 		} else {
 			after.answers = append(after.answers, survey.Answer{Question: a.Question, Score: a.Score, At: a.At})
 		}
-		change := []types.TransactWriteItem{{Update: st.answerUpdate(a, before.categories, before.locale, window)},
+		days := after.days()
+		change := []types.TransactWriteItem{{Update: st.answerUpdate(a, before.categories, before.locale, days, window)},
 			{Put: after.put(st.table, a.ContactID, a.SendKey)}}
+		if !slices.Equal(days, before.days()) { // the survey's other answers learn the new day
+			for _, x := range before.answers {
+				if x.Question != a.Question {
+					change = append(change, types.TransactWriteItem{Update: &types.Update{
+						TableName: &st.table, Key: key(contactPK(a.ContactID), answerSK(a.SendKey, x.Question)),
+						UpdateExpression: aws.String("SET #days = :days"), ConditionExpression: aws.String("attribute_exists(PK)"),
+						ExpressionAttributeNames:  map[string]string{"#days": "days"},
+						ExpressionAttributeValues: map[string]types.AttributeValue{":days": item{}.strList("v", days)["v"]},
+					}})
+				}
+			}
+		}
 		change = append(change, st.dayUpdates(before.categories, before.locale, survey.Delta(before.answers, after.answers))...)
 		ok, old, err := st.transactDays(ctx, change, evs)
 		if err != nil {
@@ -221,13 +240,13 @@ func (st *Store) SaveAnswer(ctx context.Context, a survey.Answer, window time.Du
 }
 
 // answerUpdate stores a new answer, or a changed score within window.
-func (st *Store) answerUpdate(a survey.Answer, categories []string, locale string, window time.Duration) *types.Update {
+func (st *Store) answerUpdate(a survey.Answer, categories []string, locale string, days []string, window time.Duration) *types.Update {
 	at := stamp(a.At)
 	vals := map[string]types.AttributeValue{
 		":score": n(int64(a.Score)), ":at": s(at), ":cutoff": s(stamp(a.At.Add(-window))), ":type": s("answer"),
 		":cid": s(a.ContactID), ":key": s(a.SendKey), ":oid": s(a.OrderID), ":q": s(a.Question), ":locale": s(locale),
 		":gpk": s(monthKey("ANSWERS#", a.At)), ":gsk": s(at + "#" + safe(a.ContactID) + "#" + a.SendKey + "#" + a.Question),
-		":cats": item{}.strList("v", append([]string{}, categories...))["v"],
+		":cats": item{}.strList("v", append([]string{}, categories...))["v"], ":days": item{}.strList("v", days)["v"],
 	}
 	if len(categories) == 0 {
 		vals[":cats"] = &types.AttributeValueMemberL{Value: []types.AttributeValue{}}
@@ -235,12 +254,12 @@ func (st *Store) answerUpdate(a survey.Answer, categories []string, locale strin
 	return &types.Update{
 		TableName: &st.table, Key: key(contactPK(a.ContactID), answerSK(a.SendKey, a.Question)),
 		UpdateExpression: aws.String("SET #score = :score, #changedAt = :at, #firstAt = if_not_exists(#firstAt, :at), #t = :type, " +
-			"#contactId = :cid, #sendKey = :key, #orderId = :oid, #question = :q, #locale = :locale, #categories = :cats, " +
+			"#contactId = :cid, #sendKey = :key, #orderId = :oid, #question = :q, #locale = :locale, #categories = :cats, #days = :days, " +
 			"GSI2PK = if_not_exists(GSI2PK, :gpk), GSI2SK = if_not_exists(GSI2SK, :gsk)"),
 		ConditionExpression: aws.String("attribute_not_exists(PK) OR (#firstAt > :cutoff AND #score <> :score)"),
 		ExpressionAttributeNames: map[string]string{"#t": "type", "#score": "score", "#changedAt": "changedAt", "#firstAt": "firstAt",
 			"#contactId": "contactId", "#sendKey": "sendKey", "#orderId": "orderId", "#question": "question", "#locale": "locale",
-			"#categories": "categories"},
+			"#categories": "categories", "#days": "days"},
 		ExpressionAttributeValues:           vals,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}

@@ -17,9 +17,7 @@ type ResultsStore interface {
 	// SurveyDays returns the aggregates of the UTC days [from, to) (midnights) of the surveys
 	// of a category (of all when category is empty): one Day per day and locale at most.
 	SurveyDays(ctx context.Context, from, to time.Time, category string) ([]Day, error)
-	// AnswerDays returns the days (midnights UTC) each of the surveys was answered on.
-	AnswerDays(ctx context.Context, surveys []SurveyRef) (map[SurveyRef][]time.Time, error)
-	// AnswersBetween returns the answers first given in [from, to).
+	// AnswersBetween returns the answers first given in [from, to), with their Days.
 	AnswersBetween(ctx context.Context, from, to time.Time) ([]Answer, error)
 	// SurveysSentBetween returns the surveys sent in [from, to).
 	SurveysSentBetween(ctx context.Context, from, to time.Time) ([]Survey, error)
@@ -104,7 +102,13 @@ func (r *Reporter) Report(ctx context.Context, q Query) (Report, error) {
 		sent = append(sent, slices.DeleteFunc(ss, func(s Survey) bool { return !matches(s.Categories, s.Locale, q.Category, q.Locale) })...)
 	}
 	days := map[int]*Day{}
-	var answerDays map[SurveyRef][]time.Time
+	// The days a survey answered in a cut day's part was answered on: it counts unless the
+	// whole days count it.
+	answerDays := map[SurveyRef][]time.Time{}
+	for _, x := range answers {
+		ref := SurveyRef{x.ContactID, x.SendKey}
+		answerDays[ref] = append(answerDays[ref], x.Days...)
+	}
 	if a.Before(b) {
 		cells, err := r.Store.SurveyDays(ctx, a, b, q.Category)
 		if err != nil {
@@ -121,20 +125,6 @@ func (r *Reporter) Report(ctx context.Context, q Query) (Report, error) {
 			days[n].Add(c.Tally, 1)
 			for g, k := range c.Answered {
 				days[n].Answered[g] += k
-			}
-		}
-		// A survey answered in a cut day's part counts unless the whole days count it.
-		var refs []SurveyRef
-		seen := map[SurveyRef]bool{}
-		for _, x := range answers {
-			if ref := (SurveyRef{x.ContactID, x.SendKey}); !seen[ref] {
-				seen[ref] = true
-				refs = append(refs, ref)
-			}
-		}
-		if len(refs) > 0 {
-			if answerDays, err = r.Store.AnswerDays(ctx, refs); err != nil {
-				return Report{}, err
 			}
 		}
 	}
