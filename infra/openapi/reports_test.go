@@ -41,6 +41,10 @@ func (r results) SurveysSentBetween(_ context.Context, from, to time.Time) ([]su
 	return out, r.err
 }
 
+func (r results) SurveyDays(_ context.Context, from, to time.Time, category string) ([]survey.Day, error) {
+	return survey.Days(r.answers, r.sent, from, to, category), r.err
+}
+
 // GET /reports/surveys is described as internal/web.Reports answers: the real handler's
 // answers, with and without a series, with and without each question, and its errors,
 // validate against the document, and the queries it takes are the documented parameters.

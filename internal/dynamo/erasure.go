@@ -19,6 +19,7 @@ import (
 	"shopmail/internal/contact"
 	"shopmail/internal/deliverability"
 	"shopmail/internal/fault"
+	"shopmail/internal/survey"
 )
 
 // Erasure (the right to be forgotten) removes every item of a contact but one thing the law
@@ -212,6 +213,11 @@ func (m *Marketing) Erase(ctx context.Context, id string) (bool, error) {
 			}
 		}
 	}
+	// The day items stop counting the contact's answers and sent surveys as these go, so that
+	// results stay those of the answers and surveys the table holds.
+	if err := st.uncountSurveys(ctx, d); err != nil {
+		return false, fmt.Errorf("erase contact %s: %w", id, err)
+	}
 	for _, it := range d.Orders {
 		if it.getStr("SK") != "#ORDER" {
 			keys = append(keys, key(it.getStr("PK"), it.getStr("SK")))
@@ -248,6 +254,53 @@ func (m *Marketing) Erase(ctx context.Context, id string) (bool, error) {
 		return false, fmt.Errorf("erase contact %s: %w", id, err)
 	}
 	return true, nil
+}
+
+// uncountSurveys deletes a contact's answered surveys (ANSWERED#) and sent surveys, each in
+// one transaction with the day items' counters of it taken back: a retried erasure takes
+// nothing back twice.
+func (st *Store) uncountSurveys(ctx context.Context, d contactData) error {
+	for _, it := range d.Items {
+		sk := it.getStr("SK")
+		if !strings.HasPrefix(sk, "ANSWERED#") {
+			continue
+		}
+		err := retry(ctx, "uncount "+sk, func() error {
+			cur, err := st.get(ctx, it.getStr("PK"), sk)
+			if err != nil || cur == nil {
+				return err
+			}
+			a := answeredOf(cur)
+			change := append([]types.TransactWriteItem{{Delete: &types.Delete{TableName: &st.table, Key: key(it.getStr("PK"), sk),
+				ConditionExpression: aws.String("v = :v"), ExpressionAttributeValues: map[string]types.AttributeValue{":v": n(a.version)}}}},
+				st.dayUpdates(a.categories, a.locale, survey.Delta(a.answers, nil))...)
+			ok, _, err := st.transactDays(ctx, change, nil)
+			if err == nil && !ok {
+				return errRetry
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, it := range d.Orders {
+		if it.getStr("SK") != surveySK || it.getStr("GSI2PK") == "" {
+			continue
+		}
+		sent := unstamp(it.getStr("sentAt"))
+		change := append([]types.TransactWriteItem{{Delete: &types.Delete{TableName: &st.table, Key: key(it.getStr("PK"), surveySK),
+			ConditionExpression: aws.String("GSI2SK = :gsk"), ExpressionAttributeValues: map[string]types.AttributeValue{":gsk": s(it.getStr("GSI2SK"))}}}},
+			st.dayUpdates(it.getStrList("categories"), it.getStr("locale"),
+				[]survey.Day{{Day: survey.StartOfDay(sent), Tally: survey.Tally{Sent: -1}}})...)
+		if err := retry(ctx, "uncount survey of "+it.getStr("PK"), func() error {
+			_, _, err := st.transactDays(ctx, change, nil) // not done: deleted already
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // keepHashed stores a suppression under the keyed hash of its address.

@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -108,63 +109,160 @@ func (st *Store) Survey(ctx context.Context, orderID string) (survey.Survey, boo
 	return surveyOf(it), true, nil
 }
 
-// FinishSurvey records a pending survey as sent (indexed by month, for results) or skipped.
+// FinishSurvey records a pending survey as sent (indexed by month, and counted in the day
+// items of its day, category and locale, in one transaction) or skipped.
 func (st *Store) FinishSurvey(ctx context.Context, sv survey.Survey) error {
 	set := "#st = :st, #reason = :r"
 	vals := map[string]types.AttributeValue{":st": s(sv.Status), ":r": s(sv.Reason), ":pending": s(survey.Pending)}
 	names := map[string]string{"#st": "status", "#reason": "reason"}
-	if sv.Status == survey.Sent {
-		set += ", #sentAt = :at, GSI2PK = :gpk, GSI2SK = :gsk"
-		names["#sentAt"] = "sentAt"
-		vals[":at"], vals[":gpk"], vals[":gsk"] = s(stamp(sv.SentAt)), s(monthKey("SURVEYS#", sv.SentAt)), s(stamp(sv.SentAt)+"#"+safe(sv.OrderID))
-	}
-	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	upd := &types.Update{
 		TableName: &st.table, Key: key(orderPK(sv.OrderID), surveySK),
 		UpdateExpression: aws.String("SET " + set), ConditionExpression: aws.String("#st = :pending"),
 		ExpressionAttributeNames: names, ExpressionAttributeValues: vals,
-	})
-	if err != nil && !isConditionFailed(err) {
-		return fmt.Errorf("finish survey of order %s: %w", sv.OrderID, err)
 	}
-	return nil
+	if sv.Status != survey.Sent {
+		_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: upd.TableName, Key: upd.Key,
+			UpdateExpression: upd.UpdateExpression, ConditionExpression: upd.ConditionExpression,
+			ExpressionAttributeNames: names, ExpressionAttributeValues: vals})
+		if err != nil && !isConditionFailed(err) {
+			return fmt.Errorf("finish survey of order %s: %w", sv.OrderID, err)
+		}
+		return nil
+	}
+	upd.UpdateExpression = aws.String("SET " + set + ", #sentAt = :at, GSI2PK = :gpk, GSI2SK = :gsk")
+	names["#sentAt"] = "sentAt"
+	vals[":at"], vals[":gpk"], vals[":gsk"] = s(stamp(sv.SentAt)), s(monthKey("SURVEYS#", sv.SentAt)), s(stamp(sv.SentAt)+"#"+safe(sv.OrderID))
+	op := "finish survey of order " + sv.OrderID
+	return retry(ctx, op, func() error {
+		// Counted by the categories and locale it has (results read them from the survey);
+		// they are set once (RecordSurvey), so the condition holds them as read.
+		it, err := st.get(ctx, orderPK(sv.OrderID), surveySK)
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		if it == nil || it.getStr("status") != survey.Pending {
+			return nil
+		}
+		cats, locale := it.getStrList("categories"), it.getStr("locale")
+		cond := "#st = :pending"
+		if len(cats) == 0 {
+			cond += " AND attribute_not_exists(categories)"
+		}
+		if locale == "" {
+			cond += " AND attribute_not_exists(locale)"
+		}
+		upd.ConditionExpression = aws.String(cond)
+		change := append([]types.TransactWriteItem{{Update: upd}},
+			st.dayUpdates(cats, locale, []survey.Day{{Day: survey.StartOfDay(sv.SentAt), Tally: survey.Tally{Sent: 1}}})...)
+		ok, _, err := st.transactDays(ctx, change, nil)
+		if err == nil && !ok {
+			return errRetry // no longer pending (the next read says so), or it got its categories meanwhile
+		}
+		return err
+	})
 }
 
 func answerSK(sendKey, question string) string { return "ANSWER#" + sendKey + "#" + question }
 
 func answerOf(it item) survey.Answer {
-	return survey.Answer{
+	a := survey.Answer{
 		ContactID: it.getStr("contactId"), SendKey: it.getStr("sendKey"), OrderID: it.getStr("orderId"),
 		Question: it.getStr("question"), Score: int(it.getNum("score")), Comment: it.getStr("comment"),
 		Categories: it.getStrList("categories"), Locale: it.getStr("locale"), At: unstamp(it.getStr("firstAt")),
 	}
+	for _, d := range it.getStrList("days") {
+		if t, err := time.Parse(time.DateOnly, d); err == nil {
+			a.Days = append(a.Days, t)
+		}
+	}
+	return a
 }
 
-// SaveAnswer stores an answer, or changes its score when it was first given less than window
-// ago. The first answer's time stays the answer's time (its period in the results).
+// SaveAnswer stores an answer, or changes its score when it was first given less than
+// window ago. The first answer's time stays the answer's time (its period in the results).
+// The survey's answers (ANSWERED#<send key>) and the day items that count them change in the
+// same transaction, so that a replayed or refused answer counts nothing, and a changed score
+// moves from the old score's counters to the new one's on the day the answer was first given.
 func (st *Store) SaveAnswer(ctx context.Context, a survey.Answer, window time.Duration, evs ...bus.Event) (survey.Answer, bool, error) {
+	op := fmt.Sprintf("save answer %s/%s", a.SendKey, a.Question)
+	var out survey.Answer
+	var done bool
+	err := retry(ctx, op, func() error {
+		it, err := st.get(ctx, contactPK(a.ContactID), answeredSK(a.SendKey))
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		before := answeredOf(it)
+		if before.version == 0 {
+			before.categories, before.locale = a.Categories, a.Locale
+		}
+		after := before
+		after.answers = slices.Clone(before.answers)
+		if i := slices.IndexFunc(after.answers, func(x survey.Answer) bool { return x.Question == a.Question }); i >= 0 {
+			after.answers[i].Score = a.Score
+		} else {
+			after.answers = append(after.answers, survey.Answer{Question: a.Question, Score: a.Score, At: a.At})
+		}
+		days := after.days()
+		change := []types.TransactWriteItem{{Update: st.answerUpdate(a, before.categories, before.locale, days, window)},
+			{Put: after.put(st.table, a.ContactID, a.SendKey)}}
+		if !slices.Equal(days, before.days()) { // the survey's other answers learn the new day
+			for _, x := range before.answers {
+				if x.Question != a.Question {
+					change = append(change, types.TransactWriteItem{Update: &types.Update{
+						TableName: &st.table, Key: key(contactPK(a.ContactID), answerSK(a.SendKey, x.Question)),
+						UpdateExpression: aws.String("SET #days = :days"), ConditionExpression: aws.String("attribute_exists(PK)"),
+						ExpressionAttributeNames:  map[string]string{"#days": "days"},
+						ExpressionAttributeValues: map[string]types.AttributeValue{":days": item{}.strList("v", days)["v"]},
+					}})
+				}
+			}
+		}
+		change = append(change, st.dayUpdates(before.categories, before.locale, survey.Delta(before.answers, after.answers))...)
+		ok, old, err := st.transactDays(ctx, change, evs)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			out = answerOf(old) // the same score again, too late to change it, or no answer
+			return nil
+		}
+		if it, err = st.get(ctx, contactPK(a.ContactID), answerSK(a.SendKey, a.Question)); err != nil {
+			return fmt.Errorf("%s: read it back: %w", op, err)
+		}
+		out, done = answerOf(it), true
+		return nil
+	})
+	if err != nil {
+		return survey.Answer{}, false, fmt.Errorf("%s: %w", op, err)
+	}
+	return out, done, nil
+}
+
+// answerUpdate stores a new answer, or a changed score within window.
+func (st *Store) answerUpdate(a survey.Answer, categories []string, locale string, days []string, window time.Duration) *types.Update {
 	at := stamp(a.At)
 	vals := map[string]types.AttributeValue{
 		":score": n(int64(a.Score)), ":at": s(at), ":cutoff": s(stamp(a.At.Add(-window))), ":type": s("answer"),
-		":cid": s(a.ContactID), ":key": s(a.SendKey), ":oid": s(a.OrderID), ":q": s(a.Question), ":locale": s(a.Locale),
+		":cid": s(a.ContactID), ":key": s(a.SendKey), ":oid": s(a.OrderID), ":q": s(a.Question), ":locale": s(locale),
 		":gpk": s(monthKey("ANSWERS#", a.At)), ":gsk": s(at + "#" + safe(a.ContactID) + "#" + a.SendKey + "#" + a.Question),
-		":cats": item{}.strList("v", append([]string{}, a.Categories...))["v"],
+		":cats": item{}.strList("v", append([]string{}, categories...))["v"], ":days": item{}.strList("v", days)["v"],
 	}
-	if len(a.Categories) == 0 {
+	if len(categories) == 0 {
 		vals[":cats"] = &types.AttributeValueMemberL{Value: []types.AttributeValue{}}
 	}
-	upd := &types.Update{
+	return &types.Update{
 		TableName: &st.table, Key: key(contactPK(a.ContactID), answerSK(a.SendKey, a.Question)),
 		UpdateExpression: aws.String("SET #score = :score, #changedAt = :at, #firstAt = if_not_exists(#firstAt, :at), #t = :type, " +
-			"#contactId = :cid, #sendKey = :key, #orderId = :oid, #question = :q, #locale = :locale, #categories = :cats, " +
+			"#contactId = :cid, #sendKey = :key, #orderId = :oid, #question = :q, #locale = :locale, #categories = :cats, #days = :days, " +
 			"GSI2PK = if_not_exists(GSI2PK, :gpk), GSI2SK = if_not_exists(GSI2SK, :gsk)"),
 		ConditionExpression: aws.String("attribute_not_exists(PK) OR (#firstAt > :cutoff AND #score <> :score)"),
 		ExpressionAttributeNames: map[string]string{"#t": "type", "#score": "score", "#changedAt": "changedAt", "#firstAt": "firstAt",
 			"#contactId": "contactId", "#sendKey": "sendKey", "#orderId": "orderId", "#question": "question", "#locale": "locale",
-			"#categories": "categories"},
+			"#categories": "categories", "#days": "days"},
 		ExpressionAttributeValues:           vals,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}
-	return st.saveAnswer(ctx, upd, evs, fmt.Sprintf("save answer %s/%s", a.SendKey, a.Question))
 }
 
 // saveAnswer applies an answer's update with the events it owes (one transaction), and

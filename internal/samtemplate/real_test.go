@@ -248,6 +248,31 @@ func TestRealThankYouPolicies(t *testing.T) {
 	}
 }
 
+// The reports function reads the survey results' daily aggregates (Query on the table) and
+// the answers of a day that a period cuts (Query on GSI2), and nothing else.
+func TestRealReportsPolicies(t *testing.T) {
+	fn := findFunction(t, loadDefault(t), "ReportsFunction")
+	raw, err := json.Marshal(fn.Properties["Policies"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var policies []struct {
+		Statement []struct {
+			Action   any
+			Resource []any
+		}
+	}
+	if err := json.Unmarshal(raw, &policies); err != nil || len(policies) != 1 || len(policies[0].Statement) != 1 {
+		t.Fatalf("policies: %s (%v)", raw, err)
+	}
+	st := policies[0].Statement[0]
+	res, _ := json.Marshal(st.Resource)
+	if st.Action != "dynamodb:Query" || len(st.Resource) != 2 || !strings.Contains(string(res), `"Fn::GetAtt":["MarketingTable","Arn"]`) ||
+		!strings.Contains(string(res), "${MarketingTable.Arn}/index/GSI2") {
+		t.Errorf("policies: %s, want dynamodb:Query on the table and GSI2", raw)
+	}
+}
+
 // The sweep sends a message again only when SES would have reported it by then: the window
 // outlasts the longest an "Email Sent" event can take to reach the SES-events function (the
 // rule's retries, then Lambda's), by an hour.

@@ -10,14 +10,21 @@ import (
 	"time"
 )
 
-// ResultsStore reads answers and sent surveys by time, exactly (from the answers themselves,
-// not from pre-aggregated windows).
+// ResultsStore reads what results are computed from: the daily aggregates of whole UTC days,
+// written with the answers and the sent surveys, and the answers and surveys themselves for
+// the part of a period that cuts a day.
 type ResultsStore interface {
-	// AnswersBetween returns the answers first given in [from, to).
+	// SurveyDays returns the aggregates of the UTC days [from, to) (midnights) of the surveys
+	// of a category (of all when category is empty): one Day per day and locale at most.
+	SurveyDays(ctx context.Context, from, to time.Time, category string) ([]Day, error)
+	// AnswersBetween returns the answers first given in [from, to), with their Days.
 	AnswersBetween(ctx context.Context, from, to time.Time) ([]Answer, error)
 	// SurveysSentBetween returns the surveys sent in [from, to).
 	SurveysSentBetween(ctx context.Context, from, to time.Time) ([]Survey, error)
 }
+
+// SurveyRef names one survey send: its contact and send key.
+type SurveyRef struct{ ContactID, SendKey string }
 
 // MaxPeriod is the longest period one request may ask for.
 const MaxPeriod = 2 * 366 * 24 * time.Hour
@@ -47,7 +54,11 @@ type Report struct {
 	Series   []Period `json:"series,omitempty"`
 }
 
-// Reporter computes survey results from the stored answers.
+// Reporter computes survey results: the whole UTC days of a period from their daily
+// aggregates, and a day that the period's start or end cuts from its answers and surveys.
+// The results are exactly those of the answers and surveys of the period (Aggregate), at a
+// cost that grows with the days of the period and the answers of the days it cuts, not with
+// the answers of the period.
 type Reporter struct {
 	Store ResultsStore
 }
@@ -63,40 +74,119 @@ func (r *Reporter) Report(ctx context.Context, q Query) (Report, error) {
 	case q.Interval != "" && q.Interval != "day" && q.Interval != "month":
 		return Report{}, fmt.Errorf("%w query: interval: day or month", fault.ErrInvalid)
 	}
-	answers, err := r.Store.AnswersBetween(ctx, q.From, q.To)
-	if err != nil {
-		return Report{}, err
+	q.From, q.To = q.From.UTC(), q.To.UTC()
+	// The whole days [a, b), and the cut days' parts around them, read as they are.
+	a, b := StartOfDay(q.From), StartOfDay(q.To)
+	if a.Before(q.From) {
+		a = a.AddDate(0, 0, 1)
 	}
-	sent, err := r.Store.SurveysSentBetween(ctx, q.From, q.To)
-	if err != nil {
-		return Report{}, err
+	raw := [][2]time.Time{{q.From, a}, {b, q.To}}
+	if !a.Before(b) {
+		a, b, raw = q.To, q.To, [][2]time.Time{{q.From, q.To}}
 	}
-	answers = slices.DeleteFunc(answers, func(a Answer) bool { return !matches(a.Categories, a.Locale, q.Category, q.Locale) })
-	sent = slices.DeleteFunc(sent, func(s Survey) bool { return !matches(s.Categories, s.Locale, q.Category, q.Locale) })
+	var answers []Answer
+	var sent []Survey
+	for _, p := range raw {
+		if !p[0].Before(p[1]) {
+			continue
+		}
+		as, err := r.Store.AnswersBetween(ctx, p[0], p[1])
+		if err != nil {
+			return Report{}, err
+		}
+		ss, err := r.Store.SurveysSentBetween(ctx, p[0], p[1])
+		if err != nil {
+			return Report{}, err
+		}
+		answers = append(answers, slices.DeleteFunc(as, func(a Answer) bool { return !matches(a.Categories, a.Locale, q.Category, q.Locale) })...)
+		sent = append(sent, slices.DeleteFunc(ss, func(s Survey) bool { return !matches(s.Categories, s.Locale, q.Category, q.Locale) })...)
+	}
+	days := map[int]*Day{}
+	// The days a survey answered in a cut day's part was answered on: it counts unless the
+	// whole days count it.
+	answerDays := map[SurveyRef][]time.Time{}
+	for _, x := range answers {
+		ref := SurveyRef{x.ContactID, x.SendKey}
+		answerDays[ref] = append(answerDays[ref], x.Days...)
+	}
+	if a.Before(b) {
+		cells, err := r.Store.SurveyDays(ctx, a, b, q.Category)
+		if err != nil {
+			return Report{}, err
+		}
+		for _, c := range cells {
+			if !matches(nil, c.Locale, "", q.Locale) {
+				continue
+			}
+			n := dayNumber(c.Day)
+			if days[n] == nil {
+				days[n] = &Day{Day: c.Day, Answered: map[int]int{}}
+			}
+			days[n].Add(c.Tally, 1)
+			for g, k := range c.Answered {
+				days[n].Answered[g] += k
+			}
+		}
+	}
+	results := func(from, to time.Time) Results {
+		var t Tally
+		answered := 0
+		w0, w1 := from, to // its whole days
+		if w0.Before(a) {
+			w0 = a
+		}
+		if b.Before(w1) {
+			w1 = b
+		}
+		if w0.Before(w1) {
+			n0, n1 := dayNumber(w0), dayNumber(w1)
+			for n := n0; n < n1; n++ {
+				d := days[n]
+				if d == nil {
+					continue
+				}
+				t.Add(d.Tally, 1)
+				for g, k := range d.Answered {
+					if g == 0 || n-g < n0 {
+						answered += k
+					}
+				}
+			}
+		}
+		in := func(t time.Time) bool { return !t.Before(from) && t.Before(to) }
+		for _, s := range sent {
+			if in(s.SentAt) {
+				t.Sent++
+			}
+		}
+		seen := map[SurveyRef]bool{}
+		for _, x := range answers {
+			if !in(x.At) {
+				continue
+			}
+			t.Count(x.Question, x.Score, 1)
+			ref := SurveyRef{x.ContactID, x.SendKey}
+			if seen[ref] {
+				continue
+			}
+			seen[ref] = true
+			if !w0.Before(w1) || !slices.ContainsFunc(answerDays[ref], func(d time.Time) bool { return !d.Before(w0) && d.Before(w1) }) {
+				answered++
+			}
+		}
+		return t.Results(answered)
+	}
 	out := Report{From: q.From.Format(time.DateOnly), To: q.To.Format(time.DateOnly), Category: q.Category, Locale: q.Locale,
-		Results: Aggregate(answers, len(sent))}
+		Results: results(q.From, q.To)}
 	for start := q.From; q.Interval != "" && start.Before(q.To); {
-		end := start.AddDate(0, 0, 1)
+		end := StartOfDay(start).AddDate(0, 0, 1)
 		if q.Interval == "month" {
 			end = time.Date(start.Year(), start.Month()+1, 1, 0, 0, 0, 0, time.UTC)
 		}
 		if q.To.Before(end) {
 			end = q.To
 		}
-		in := func(t time.Time) bool { return !t.Before(start) && t.Before(end) }
-		var as []Answer
-		for _, a := range answers {
-			if in(a.At) {
-				as = append(as, a)
-			}
-		}
-		n := 0
-		for _, s := range sent {
-			if in(s.SentAt) {
-				n++
-			}
-		}
-		out.Series = append(out.Series, Period{From: start.Format(time.DateOnly), To: end.Format(time.DateOnly), Results: Aggregate(as, n)})
+		out.Series = append(out.Series, Period{From: start.Format(time.DateOnly), To: end.Format(time.DateOnly), Results: results(start, end)})
 		start = end
 	}
 	return out, nil
@@ -137,53 +227,17 @@ type MeanResult struct {
 	Answers      int      `json:"answers"`
 }
 
-// Aggregate computes the results of answers to sent surveys. Questions without answers are
-// absent (nil), never a misleading zero.
+// Aggregate computes the results of answers to sent surveys, straight from the answers (the
+// results of a period are these, of the period's answers and surveys). Questions without
+// answers are absent (nil), never a misleading zero.
 func Aggregate(answers []Answer, sent int) Results {
-	r := Results{Sent: sent}
-	surveys := map[string]bool{}
-	var sums = map[string]int{}
-	var counts = map[string]int{}
-	satisfied := 0
+	t := Tally{Sent: sent}
+	surveys := map[SurveyRef]bool{}
 	for _, a := range answers {
-		surveys[a.ContactID+"\x00"+a.SendKey] = true
-		sums[a.Question] += a.Score
-		counts[a.Question]++
-		switch a.Question {
-		case NPS.ID:
-			if r.NPS == nil {
-				r.NPS = &NPSResult{}
-			}
-			switch {
-			case a.Score >= 9:
-				r.NPS.Promoters++
-			case a.Score >= 7:
-				r.NPS.Passives++
-			default:
-				r.NPS.Detractors++
-			}
-			r.NPS.Answers++
-		case CSAT.ID:
-			if a.Score >= 4 {
-				satisfied++
-			}
-		}
+		surveys[SurveyRef{a.ContactID, a.SendKey}] = true
+		t.Count(a.Question, a.Score, 1)
 	}
-	r.Answered = len(surveys)
-	if sent > 0 {
-		r.ResponseRate = round(float64(r.Answered) / float64(sent))
-	}
-	if r.NPS != nil {
-		r.NPS.Score = round(100 * float64(r.NPS.Promoters-r.NPS.Detractors) / float64(r.NPS.Answers))
-	}
-	if n := counts[CSAT.ID]; n > 0 {
-		pct := round(100 * float64(satisfied) / float64(n))
-		r.CSAT = &MeanResult{Mean: round(float64(sums[CSAT.ID]) / float64(n)), PctSatisfied: &pct, Answers: n}
-	}
-	if n := counts[CES.ID]; n > 0 {
-		r.CES = &MeanResult{Mean: round(float64(sums[CES.ID]) / float64(n)), Answers: n}
-	}
-	return r
+	return t.Results(len(surveys))
 }
 
 // round keeps two decimals.

@@ -106,6 +106,10 @@ type Answer struct {
 	Categories []string // of the order's items
 	Locale     string
 	At         time.Time // when the score was (last) given
+	// Days are the UTC days (midnights) its survey was answered on, as stored: how results
+	// tell whether a survey answered in a day cut by the period was also answered in the
+	// period's whole days.
+	Days []time.Time
 }
 
 // DueAt is when a survey planned `after` the base time goes out: that day at 10:00 in the

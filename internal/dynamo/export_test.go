@@ -1,0 +1,49 @@
+package dynamo
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"shopmail/internal/survey"
+)
+
+// SeedSurveyDay writes the day item of category ("" for all surveys) and d's day and locale
+// as answers and sent surveys would have left it (for benchmarks: much faster than answering).
+func (st *Store) SeedSurveyDay(category string, d survey.Day) types.WriteRequest {
+	month, date := d.Day.Format("2006-01"), d.Day.Format("2006-01-02")
+	pk := "SURVEYDAYS#" + month
+	if category != "" {
+		pk += "#" + category
+	}
+	it := item{}.str("PK", pk).str("SK", date+"#"+d.Locale).str("type", "survey-day").str("day", date).str("locale", d.Locale)
+	t := d.Tally
+	for name, v := range tallyFields(&t) {
+		it.num(name, int64(*v))
+	}
+	for g, v := range d.Answered {
+		it.num(dayAnswered+strconv.Itoa(g), int64(v))
+	}
+	return types.WriteRequest{PutRequest: &types.PutRequest{Item: it}}
+}
+
+// SeedAnswer writes a survey's only answer as SaveAnswer would have (without the day items).
+func (st *Store) SeedAnswer(a survey.Answer) []types.WriteRequest {
+	upd := st.answerUpdate(a, a.Categories, a.Locale, []string{a.At.Format("2006-01-02")}, 0)
+	it := item{}.str("type", "answer").str("contactId", a.ContactID).str("sendKey", a.SendKey).str("orderId", a.OrderID).
+		str("question", a.Question).num("score", int64(a.Score)).str("locale", a.Locale).strList("categories", a.Categories).
+		str("firstAt", stamp(a.At)).str("changedAt", stamp(a.At)).strList("days", []string{a.At.Format("2006-01-02")})
+	for k, v := range upd.Key {
+		it[k] = v
+	}
+	it["GSI2PK"], it["GSI2SK"] = upd.ExpressionAttributeValues[":gpk"], upd.ExpressionAttributeValues[":gsk"]
+	m := answered{categories: a.Categories, locale: a.Locale, answers: []survey.Answer{{Question: a.Question, Score: a.Score, At: a.At}}}
+	return []types.WriteRequest{{PutRequest: &types.PutRequest{Item: it}},
+		{PutRequest: &types.PutRequest{Item: m.put(st.table, a.ContactID, a.SendKey).Item}}}
+}
+
+// BatchWrite writes requests, 25 a call.
+func (st *Store) BatchWrite(ctx context.Context, reqs []types.WriteRequest) error {
+	return st.batchWrite(ctx, reqs)
+}
