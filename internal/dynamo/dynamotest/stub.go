@@ -8,10 +8,12 @@ import (
 )
 
 // Stub answers every call the way DynamoDB answers when nothing is stored yet and every
-// conditional write succeeds, except that GetItem returns Get's item when Get is set. It
-// imitates no behaviour; benchmarks use it to measure a function without the network.
+// conditional write succeeds, except that GetItem returns Get's item when Get is set and
+// Query returns Items' items when Items is set. It imitates no behaviour; benchmarks use it to
+// measure a function without the network.
 type Stub struct {
-	Get func(*dynamodb.GetItemInput) map[string]types.AttributeValue
+	Get   func(*dynamodb.GetItemInput) map[string]types.AttributeValue
+	Items func(*dynamodb.QueryInput) []map[string]types.AttributeValue
 }
 
 func (s Stub) GetItem(_ context.Context, in *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
@@ -33,7 +35,11 @@ func (Stub) DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dyna
 	return &dynamodb.DeleteItemOutput{}, nil
 }
 
-func (Stub) Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+func (s Stub) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	if s.Items != nil {
+		items := s.Items(in)
+		return &dynamodb.QueryOutput{Items: items, Count: int32(len(items))}, nil
+	}
 	return &dynamodb.QueryOutput{}, nil
 }
 
