@@ -295,21 +295,6 @@ func (m *meter) report() costReport {
 	return out
 }
 
-// Cost returns the meter's tally of a subject ("order o-1", "campaign c-1"), or of the whole
-// run for "".
-func (s *Sandbox) Cost(subject string) (tally, bool) {
-	s.meter.mu.Lock()
-	defer s.meter.mu.Unlock()
-	if subject == "" {
-		return s.meter.run.settled(), true
-	}
-	t, ok := s.meter.subjects[subject]
-	if !ok {
-		return tally{}, false
-	}
-	return t.settled(), true
-}
-
 // subjectOf finds the order or campaign a payload is about: a top-level orderId (a schedule's
 // input) or "c" (a campaign's message), the same in an event's detail or its SES tags, an SQS
 // record's body, a campaign route's id.
