@@ -45,13 +45,22 @@ var Prices = PriceList{
 	ConditionalFail: 1,            // write units a refused conditional write costs (its item's size is not reported)
 }
 
-// PriceList is what each billed unit costs.
+// PriceList is what each billed unit costs, in dollars.
 type PriceList struct {
-	Region, Date, Source                               string
-	WriteUnit, ReadUnit, LambdaRequest, LambdaGBSecond float64
-	CustomEvent, SchedulerRun, SQSRequest, SESMessage  float64
-	APIRequest, SecretsAPICall                         float64
-	ConditionalFail                                    float64
+	Region          string  `json:"region"`
+	Date            string  `json:"date"`
+	Source          string  `json:"source"`
+	WriteUnit       float64 `json:"dynamodbWriteUnit"`
+	ReadUnit        float64 `json:"dynamodbReadUnit"`
+	LambdaRequest   float64 `json:"lambdaRequest"`
+	LambdaGBSecond  float64 `json:"lambdaGBSecond"`
+	CustomEvent     float64 `json:"customEvent"`
+	SchedulerRun    float64 `json:"schedulerRun"`
+	SQSRequest      float64 `json:"sqsRequest"`
+	SESMessage      float64 `json:"sesMessage"`
+	APIRequest      float64 `json:"httpAPIRequest"`
+	SecretsAPICall  float64 `json:"secretsManagerCall"`
+	ConditionalFail float64 `json:"refusedWriteUnits"` // write units, not dollars
 }
 
 // invocationHeader carries a call's Lambda request id from the functions' clients to the
