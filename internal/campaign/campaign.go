@@ -44,6 +44,8 @@ type Campaign struct {
 	// is measured against them.
 	HoldoutPercent int       `json:"holdoutPercent,omitzero"`
 	Reminder       *Reminder `json:"reminder,omitempty"`
+	// Card makes the campaign a greeting card (written by the occasion sweep, not the API).
+	Card *Card `json:"card,omitempty"`
 	// Status and BlockedReason are the server's: the fan-out and the checks set them.
 	Status        string    `json:"status,omitzero"`
 	BlockedReason string    `json:"blockedReason,omitzero"`

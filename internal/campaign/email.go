@@ -28,6 +28,8 @@ type Recipient struct {
 	Timezone  string // IANA, e.g. "Asia/Tehran"; the sale's window is shown in it
 	// Links are the send's links, bound to the contact and the send.
 	Links Links
+	// Greeting is what a card campaign's email says to this recipient (nil for a sale).
+	Greeting *Greeting
 	// Shop is the sender as the email shows it (its postal address in the footer); From
 	// the address it is sent from.
 	Shop render.Brand
