@@ -3,6 +3,7 @@
 package contact
 
 import (
+	"strings"
 	"time"
 
 	"shopmail/internal/order"
@@ -224,4 +225,23 @@ func (c *Contact) Choose(topic string, p Preference) bool {
 		}
 	}
 	return changed
+}
+
+// BirthdayOn returns the month and day of a birthday as contacts keep it: "1990-03-21", or
+// "--03-21" when the customer gave no year (ISO 8601's form without a year). ok is false for
+// anything else, or a day no year has.
+func BirthdayOn(birthday string) (month time.Month, day int, ok bool) {
+	md, found := strings.CutPrefix(birthday, "--")
+	if !found {
+		t, err := time.Parse(time.DateOnly, birthday)
+		if err != nil {
+			return 0, 0, false
+		}
+		return t.Month(), t.Day(), true
+	}
+	t, err := time.Parse("2006-01-02", "2000-"+md) // 2000 is a leap year: 29 February is a birthday
+	if err != nil || len(md) != 5 {
+		return 0, 0, false
+	}
+	return t.Month(), t.Day(), true
 }

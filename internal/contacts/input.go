@@ -167,8 +167,8 @@ func (in Input) Apply(c *contact.Contact, now time.Time) ([]Statement, error) {
 		return v, ""
 	})
 	set(contact.FieldBirthday, &next.Birthday, in.Birthday, func(v string) (string, string) {
-		if _, err := time.Parse(time.DateOnly, v); err != nil || !dateShape(v) {
-			return "", "not a date YYYY-MM-DD"
+		if _, _, ok := contact.BirthdayOn(v); !ok || !strings.HasPrefix(v, "--") && !dateShape(v) {
+			return "", "not a date YYYY-MM-DD, or --MM-DD without the year"
 		}
 		return v, ""
 	})

@@ -113,6 +113,9 @@ func (st *Store) contactPut(c *contact.Contact) *types.Put {
 	if c.Email != "" {
 		it.str("GSI1PK", "EMAIL#"+strings.ToLower(c.Email)).str("GSI1SK", contactPK(c.ID))
 	}
+	if m, d, ok := contact.BirthdayOn(c.Birthday); ok {
+		it.str("GSI4PK", birthdayPK(m, d)).str("GSI4SK", c.ID)
+	}
 	in := &types.Put{TableName: &st.table, Item: it}
 	if c.Version == 0 {
 		in.ConditionExpression = aws.String("attribute_not_exists(PK)")

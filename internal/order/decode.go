@@ -231,8 +231,13 @@ func birthday(p *fault.Problems, v *string) string {
 	if v == nil || *v == "" {
 		return ""
 	}
-	if _, err := time.Parse(time.DateOnly, *v); err != nil {
-		p.Add("customer.birthday", "%q is not a date (YYYY-MM-DD)", clip(*v))
+	// Without the year, ISO 8601 writes "--MM-DD" (2000 is a leap year: 29 February is a day).
+	v2, noYear := strings.CutPrefix(*v, "--")
+	if noYear {
+		v2 = "2000-" + v2
+	}
+	if _, err := time.Parse(time.DateOnly, v2); err != nil || len(v2) != 10 {
+		p.Add("customer.birthday", "%q is not a date (YYYY-MM-DD, or --MM-DD without the year)", clip(*v))
 		return ""
 	}
 	return *v
