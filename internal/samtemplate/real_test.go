@@ -67,6 +67,7 @@ func TestRealMarketingTable(t *testing.T) {
 		{Name: "GSI1", Key: KeySchema{Hash: "GSI1PK", Range: "GSI1SK"}, ProjectionType: "INCLUDE", NonKeyAttributes: []string{"id"}},
 		{Name: "GSI2", Key: KeySchema{Hash: "GSI2PK", Range: "GSI2SK"}, ProjectionType: "ALL"},
 		{Name: "GSI3", Key: KeySchema{Hash: "GSI3PK", Range: "GSI3SK"}, ProjectionType: "ALL"},
+		{Name: "GSI4", Key: KeySchema{Hash: "GSI4PK", Range: "GSI4SK"}, ProjectionType: "KEYS_ONLY"},
 	}
 	if !reflect.DeepEqual(tbl.GlobalIndexes, wantIndexes) {
 		t.Errorf("GlobalIndexes = %+v, want %+v", tbl.GlobalIndexes, wantIndexes)
