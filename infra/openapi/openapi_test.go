@@ -250,8 +250,8 @@ func TestOperationsAreComplete(t *testing.T) {
 			}
 		}
 	}
-	if n != 26 {
-		t.Errorf("%d operations, want 26", n)
+	if n != 34 {
+		t.Errorf("%d operations, want 34", n)
 	}
 }
 

@@ -1,6 +1,10 @@
 package campaign
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // Card makes a campaign a greeting card: the day's occasions (a birthday, Nowruz, Yalda...)
 // instead of a sale. The occasion sweep writes one such campaign per day (package occasion
@@ -44,9 +48,10 @@ type CardOccasion struct {
 	Message map[string]string `json:"message,omitempty"`
 	Offer   *Offer            `json:"offer,omitempty"`
 	// Who it is for: everyone with the greetings topic, or only contacts of these locales
-	// ("fa" matches "fa-IR") or of this segment.
-	Locales []string    `json:"locales,omitempty"`
-	Segment *SegmentRef `json:"segment,omitempty"`
+	// ("fa" matches "fa-IR") or countries (either matches), and of this segment.
+	Locales   []string    `json:"locales,omitempty"`
+	Countries []string    `json:"countries,omitempty"`
+	Segment   *SegmentRef `json:"segment,omitempty"`
 }
 
 // Offer is a card's gift for the day: a single-use coupon issued to each recipient, or a link.
@@ -74,4 +79,29 @@ type Greeting struct {
 type IssuedCoupon struct {
 	Code      string
 	ExpiresAt time.Time
+}
+
+// check is what a card must be to be sent: a day, occasions with a design and a name each,
+// offers whose links a reader may be sent to. (The occasions were validated when the marketer
+// wrote them; this guards the stored card.)
+func (c Card) check(fe *FieldError) {
+	if _, err := time.Parse(time.DateOnly, c.Date); err != nil {
+		fe.Add("card.date", "must be a date YYYY-MM-DD")
+	}
+	if len(c.Occasions) == 0 {
+		fe.Add("card.occasions", "a card greets at least one occasion")
+	}
+	for i, o := range c.Occasions {
+		p := index("card.occasions", i)
+		if !slices.Contains(Designs, o.Design) {
+			fe.Add(p+".design", "must be one of "+strings.Join(Designs, ", "))
+		}
+		checkTexts(fe, p+".name", o.Name)
+		if strings.TrimSpace(o.Name[Fallback]) == "" {
+			fe.Add(p+".name."+Fallback, "is required")
+		}
+		if of := o.Offer; of != nil && of.Link != nil {
+			checkURL(fe, p+".offer.link.url", of.Link.URL, true)
+		}
+	}
 }

@@ -48,6 +48,10 @@ func (c Campaign) Check(now time.Time) error {
 	if !contact.IsTopic(c.topic()) {
 		fe.Add("topic", "must be one of "+strings.Join(contact.Topics, ", "))
 	}
+	if c.Card != nil {
+		c.Card.check(fe)
+		return fe.Err()
+	}
 	switch {
 	case c.Segment.ID == "" && len(c.Segment.Rule) == 0:
 		fe.Add("segment", "is required: a segment id or a rule")

@@ -39,6 +39,10 @@ type Service struct {
 	Shop    render.Brand
 	From    email.Address
 	Now     func() time.Time
+	// DaysOff refuses a campaign scheduled on a day without promotion (nil: no such days).
+	DaysOff interface {
+		DayOff(ctx context.Context, at time.Time, recipientLocalTime bool, langs []string) error
+	}
 }
 
 // Statuses a campaign may be changed in.
@@ -77,6 +81,9 @@ func (s *Service) decode(ctx context.Context, body []byte) (campaign.Campaign, e
 	c, err := campaign.Decode(body)
 	if err != nil {
 		return c, err
+	}
+	if c.Card != nil {
+		return c, &campaign.FieldError{What: "campaign", Fields: map[string]string{"card": "is written by the occasion sweep (see /occasions), not by the request"}}
 	}
 	if err := c.Check(s.Now()); err != nil {
 		return c, err

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -78,6 +80,11 @@ func (s *Service) Schedule(ctx context.Context, id string, in ScheduleInput) (ca
 	}
 	if err := c.Check(in.At); err != nil {
 		return c, err
+	}
+	if s.DaysOff != nil {
+		if err := s.DaysOff.DayOff(ctx, in.At, in.RecipientLocalTime, slices.Sorted(maps.Keys(c.Content))); err != nil {
+			return c, err
+		}
 	}
 	if c.Status == campaign.StatusScheduled {
 		if err := s.unschedule(ctx, c); err != nil {

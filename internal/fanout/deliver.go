@@ -82,7 +82,8 @@ type job struct {
 	wait    time.Duration // deferred by this much
 	out     send.Outcome
 	err     error
-	retried bool // throttled or unavailable: tried again soon
+	retried bool   // throttled or unavailable: tried again soon
+	dayOff  string // deferred for this day without promotion
 }
 
 // later defers a message by wait (at most what the queue allows) and names it to be delivered
@@ -225,7 +226,9 @@ func (s *Service) prepare(ctx context.Context, c campaign.Campaign, jobs []job) 
 			j.skip = ReasonFrequencyCap + ": a marketing email was delivered " + ct.Summary.MarketedAt.UTC().Format(time.RFC3339)
 			continue
 		}
-		j.wait = s.quiet(now, ct)
+		if j.wait, j.dayOff, j.err = s.noPromotion(ctx, now, ct); j.wait == 0 && j.err == nil {
+			j.wait = s.quiet(now, ct)
+		}
 	}
 }
 
@@ -338,9 +341,22 @@ func (s *Service) send(ctx context.Context, c campaign.Campaign, jobs []job) {
 			j.out, j.err = s.Sender.Skip(withToken(ctx, j.r.ID), rec, j.skip)
 			return
 		}
+		var greeting *campaign.Greeting
+		if c.Card != nil {
+			var skip string
+			if greeting, skip, j.err = s.greet(ctx, c, j.c, key, now); j.err != nil {
+				return
+			}
+			if skip != "" {
+				j.skip = skip
+				rec.To, rec.ExpiresAt = j.c.Email, now.Add(s.Links.Tracking)
+				j.out, j.err = s.Sender.Skip(withToken(ctx, j.r.ID), rec, j.skip)
+				return
+			}
+		}
 		l := s.Links.For(j.c.ID, key, now)
 		msg, err := campaign.Render(c.ForArm(arm), campaign.Recipient{Email: j.c.Email, FirstName: j.c.FirstName,
-			Locale: j.c.Locale, Timezone: s.timezone(j.c).String(), Links: l, Shop: s.Brand, From: s.From})
+			Locale: j.c.Locale, Timezone: s.timezone(j.c).String(), Links: l, Shop: s.Brand, From: s.From, Greeting: greeting})
 		if err != nil {
 			j.skip = "unrenderable: " + err.Error()
 			j.out, j.err = s.Sender.Skip(withToken(ctx, j.r.ID), rec, j.skip)
@@ -378,6 +394,9 @@ func (s *Service) settle(ctx context.Context, id string, jobs []job) []string {
 		before := len(again)
 		switch {
 		case j.wait > 0:
+			if j.dayOff != "" {
+				s.Log.Info("campaign email deferred: a day without promotion for the contact", "campaign", id, "contact", j.m.Contact, "day", j.dayOff)
+			}
 			again = append(again, s.later(ctx, j.r, j.wait))
 		case j.retried:
 			// SES refused for its rate or the account: soon again, never dropped.

@@ -25,6 +25,7 @@ import (
 	"shopmail/internal/deliverability"
 	"shopmail/internal/email"
 	"shopmail/internal/links"
+	"shopmail/internal/occasion"
 	"shopmail/internal/pace"
 	"shopmail/internal/render"
 	"shopmail/internal/send"
@@ -127,15 +128,18 @@ type Config struct {
 // Service plans and sends campaigns.
 type Service struct {
 	Config
-	Store   Store
-	Queue   Queue
-	Sender  *send.Sender
-	Gate    *deliverability.Gate
-	Budget  *pace.Budget // its Rate is set from Rates, less Keep
-	Rates   Rates
-	Publish bus.Publisher
-	Log     *slog.Logger
-	Now     func() time.Time
+	Store  Store
+	Queue  Queue
+	Sender *send.Sender
+	Gate   *deliverability.Gate
+	Budget *pace.Budget // its Rate is set from Rates, less Keep
+	Rates  Rates
+	// Calendar says which days are without promotion (nil: none); the greeting cards' sweep
+	// reads the occasions from the store.
+	Calendar *occasion.Cached
+	Publish  bus.Publisher
+	Log      *slog.Logger
+	Now      func() time.Time
 
 	mu    sync.Mutex
 	cache map[string]cached

@@ -132,7 +132,7 @@ func (s *Service) plan(ctx context.Context, id string) error {
 	if err != nil || !found || c.Status != campaign.StatusSending {
 		return err
 	}
-	rule, err := s.rule(ctx, c)
+	match, err := s.matcher(ctx, c)
 	if err != nil {
 		return s.block(ctx, c, err)
 	}
@@ -147,11 +147,11 @@ func (s *Service) plan(ctx context.Context, id string) error {
 		if c, _, err = s.campaign(ctx, id, true); err != nil || c.Status != campaign.StatusSending {
 			return err
 		}
-		page, next, err := s.Store.ContactsPage(ctx, run.Cursor, pageSize)
+		page, next, err := s.audiencePage(ctx, c, run.Cursor)
 		if err != nil {
 			return err
 		}
-		msgs, skipped := s.recipients(c, run, rule, page)
+		msgs, skipped := s.recipients(c, run, match, page)
 		if err := s.enqueue(ctx, msgs); err != nil {
 			return err
 		}
@@ -179,14 +179,13 @@ func (s *Service) plan(ctx context.Context, id string) error {
 // recipients are the page's contacts that the run's phase queues, and the counts of those it
 // leaves out by reason. Consent and suppression are checked again by each sender; checking
 // them here keeps contacts who cannot receive the email off the queue.
-func (s *Service) recipients(c campaign.Campaign, run stored.Run, rule segment.Rule, page []*contact.Contact) ([]Message, map[string]int64) {
-	now := s.Now()
+func (s *Service) recipients(c campaign.Campaign, run stored.Run, match func(*contact.Contact) bool, page []*contact.Contact) ([]Message, map[string]int64) {
 	var msgs []Message
 	skipped := map[string]int64{}
 	topic := c.Topic
 	test := c.Test()
 	for _, ct := range page {
-		if !rule.Match(segment.ProfileOf(ct), now) {
+		if !match(ct) {
 			continue
 		}
 		holdout := c.HoldoutPercent > 0 && pick(run.Salt, ct.ID, "holdout") < c.HoldoutPercent

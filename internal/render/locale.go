@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"shopmail/internal/ascii"
+	"shopmail/internal/calendar"
 	"shopmail/internal/money"
 )
 
@@ -139,8 +140,8 @@ func (l Locale) Number(n int64) string { return money.Digits(strconv.FormatInt(n
 func (l Locale) Date(t time.Time) string {
 	t = t.In(l.tz)
 	if l.Lang == "fa" {
-		y, m, d := jalali(t.Year(), int(t.Month()), t.Day())
-		return money.Digits(fmt.Sprintf("%d %s %d", d, jalaliMonths[m-1], y), "fa")
+		y, m, d := calendar.ToPersian(calendar.DateOf(t))
+		return money.Digits(fmt.Sprintf("%d %s %d", d, calendar.PersianMonths[m-1], y), "fa")
 	}
 	return t.Format("2 January 2006")
 }
@@ -157,31 +158,6 @@ func (l Locale) Percent(n int64) string {
 		return l.Number(n) + "٪"
 	}
 	return l.Number(n) + "%"
-}
-
-var jalaliMonths = [12]string{"فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"}
-
-// jalali converts a Gregorian date to the Solar Hijri (Jalali) calendar with the arithmetic
-// 33-year-cycle algorithm, exact for the years a shop's customers live in.
-func jalali(gy, gm, gd int) (jy, jm, jd int) {
-	cum := [12]int{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334}
-	gy2 := gy
-	if gm > 2 {
-		gy2 = gy + 1
-	}
-	days := 355666 + 365*gy + (gy2+3)/4 - (gy2+99)/100 + (gy2+399)/400 + gd + cum[gm-1]
-	jy = -1595 + 33*(days/12053)
-	days %= 12053
-	jy += 4 * (days / 1461)
-	days %= 1461
-	if days > 365 {
-		jy += (days - 1) / 365
-		days = (days - 1) % 365
-	}
-	if days < 186 {
-		return jy, 1 + days/31, 1 + days%31
-	}
-	return jy, 7 + (days-186)/30, 1 + (days-186)%30
 }
 
 // Hello is the greeting of an email: by first name, or a plain one without it.

@@ -151,6 +151,9 @@ func New(ctx context.Context, c Config) (*Sandbox, error) {
 		retryDelay: c.RetryDelay, logOut: c.Log, anyHost: c.AnyHost,
 	}
 	tagFunctionCalls()
+	// The functions live at the sandbox's time: moving the clock moves them (one sandbox a
+	// process: the last one started sets it).
+	wire.SetClock(s.clock.Now)
 	s.builders = maps.Clone(Builders)
 	maps.Copy(s.builders, c.Builders)
 	if s.retryDelay == 0 {

@@ -21,12 +21,16 @@ import (
 
 // Campaigns is the Lambda handler of the campaign sender: batches from the campaign queue
 // (through its event source mapping, answered with the messages to deliver again, as
-// ReportBatchItemFailures asks), and the schedules' steps ({"campaign": id, "step": "start"}).
+// ReportBatchItemFailures asks), the schedules' steps ({"campaign": id, "step": "start"}), and
+// the hourly greeting sweep ({"step": "sweep"}).
 type Campaigns struct {
 	Service     *fanout.Service
 	DeadLetters lambdaevent.DeadLetters
 	Log         *slog.Logger
 }
+
+// StepSweep is the hourly schedule's step ({"step": "sweep"}): the day's greeting cards.
+const StepSweep = "sweep"
 
 // stepInput is a schedule's input.
 type stepInput struct {
@@ -60,11 +64,19 @@ func (h *Campaigns) Invoke(ctx context.Context, payload []byte) ([]byte, error) 
 		return json.Marshal(resp)
 	}
 	var in stepInput
-	if err := json.Unmarshal(payload, &in); err != nil || in.Campaign == "" || in.Step == "" {
+	if err := json.Unmarshal(payload, &in); err != nil || in.Step == "" || in.Campaign == "" && in.Step != StepSweep {
 		return nil, h.reject(ctx, payload)
 	}
 	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
 		ctx = send.WithAttempt(ctx, lc.AwsRequestID)
+	}
+	if in.Step == StepSweep {
+		if err := h.Service.Sweep(ctx); err != nil {
+			h.Log.ErrorContext(ctx, "greeting sweep failed; the next hour's sweep tries again", "error", err)
+			return nil, err
+		}
+		h.Log.InfoContext(ctx, "greeting sweep done")
+		return nil, nil
 	}
 	if err := h.Service.Step(ctx, fanout.Message{Campaign: in.Campaign, Step: in.Step}); err != nil {
 		h.Log.ErrorContext(ctx, "campaign step failed; it will be retried", "campaign", in.Campaign, "step", in.Step, "error", err)
@@ -77,7 +89,7 @@ func (h *Campaigns) Invoke(ctx context.Context, payload []byte) ([]byte, error) 
 // reject dead-letters an input that no retry can make valid (an error only when the
 // dead-letter queue is unavailable: the retry then dead-letters it).
 func (h *Campaigns) reject(ctx context.Context, payload []byte) error {
-	err := fmt.Errorf(`%w input: the campaign sender takes SQS batches and {"campaign": id, "step": step}, not %s`, fault.ErrInvalid, short(string(payload)))
+	err := fmt.Errorf(`%w input: the campaign sender takes SQS batches, {"campaign": id, "step": step} and {"step": "sweep"}, not %s`, fault.ErrInvalid, short(string(payload)))
 	if dlErr := h.DeadLetters.Put(ctx, "campaignsend", err, payload); dlErr != nil {
 		h.Log.ErrorContext(ctx, "input rejected, but the dead-letter queue is unavailable; it will be retried", "error", err, "dead_letter_error", dlErr)
 		return fmt.Errorf("dead-letter input (%v): %w", err, dlErr)

@@ -1,22 +1,26 @@
-// Package campaigns wires the marketer API's campaigns (functions/campaigns): DynamoDB,
+// Package campaigns wires the marketer API's campaigns and occasion calendar (functions/campaigns): DynamoDB,
 // EventBridge Scheduler (the campaigns' start), the campaign queue (resume, retry) and SES
 // (test sends only).
 package campaigns
 
 import (
+	"context"
 	"log/slog"
-	"time"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"shopmail/internal/campaigns"
 	"shopmail/internal/dynamo"
 	"shopmail/internal/env"
+	"shopmail/internal/occasions"
 	"shopmail/internal/render"
 	"shopmail/internal/schedules"
 	"shopmail/internal/ses"
 	"shopmail/internal/sqs"
+	"shopmail/internal/web"
 	"shopmail/internal/web/campaignsapi"
+	"shopmail/internal/web/occasionsapi"
 	"shopmail/internal/wire"
 )
 
@@ -27,6 +31,9 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	shop, from := render.LoadBrand(r)
 	configSet, queue := r.String("SES_CONFIGURATION_SET"), r.String("CAMPAIGN_QUEUE_URL")
 	target, role, group := r.String("CAMPAIGN_TARGET_ARN"), r.String("SCHEDULER_ROLE_ARN"), r.Optional("SCHEDULE_GROUP", "default")
+	tzName := r.Optional("SHOP_TIMEZONE", "UTC")
+	tz, tzErr := render.Location(tzName)
+	r.Check(tzErr == nil, "SHOP_TIMEZONE", "is not an IANA time zone, e.g. Asia/Tehran")
 	if err := r.Err(); err != nil {
 		return nil, err
 	}
@@ -35,11 +42,29 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 		return nil, err
 	}
 	store := &dynamo.Marketing{Store: b.Store}
-	svc := &campaigns.Service{Store: store, Runs: store, Shop: shop, From: from, Now: time.Now,
+	svc := &campaigns.Service{Store: store, Runs: store, Shop: shop, From: from, Now: wire.Now,
 		Sending: campaigns.Sending{
 			Scheduler: schedules.New(b.AWS.For("SCHEDULER"), group, target, role, ""),
 			Queue:     sqs.NewQueue(b.AWS.For("SQS"), queue),
 			Mailer:    ses.New(b.AWS.For("SESV2"), configSet),
 		}}
-	return &campaignsapi.Campaigns{Service: svc, Log: log}, nil
+	occ := &occasionsapi.Occasions{Service: &occasions.Service{Store: store, Timezone: tz, Now: wire.Now}, Log: log}
+	svc.DaysOff = occ.Service
+	return &api{campaigns: &campaignsapi.Campaigns{Service: svc, Log: log}, occasions: occ}, nil
+}
+
+// api routes the function's requests: the occasion calendar's, the campaigns'.
+type api struct {
+	campaigns *campaignsapi.Campaigns
+	occasions *occasionsapi.Occasions
+}
+
+// Invoke implements lambda.Handler.
+func (a *api) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return web.Invoke(ctx, func(ctx context.Context, r web.Request) web.Response {
+		if _, path, _ := strings.Cut(r.RouteKey, " "); strings.HasPrefix(path, "/occasions") {
+			return a.occasions.Serve(ctx, r)
+		}
+		return a.campaigns.Serve(ctx, r)
+	}, payload)
 }

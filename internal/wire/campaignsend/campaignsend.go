@@ -14,6 +14,7 @@ import (
 	"shopmail/internal/dynamo"
 	"shopmail/internal/fanout"
 	"shopmail/internal/lambdaevent/campaignevents"
+	"shopmail/internal/occasion"
 	"shopmail/internal/pace"
 	"shopmail/internal/secrets"
 	"shopmail/internal/send"
@@ -38,12 +39,15 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	// Throttled sends go back to the queue for a second or two (the budget keeps them rare)
 	// rather than holding their batch.
 	mailer := ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet, ses.WithOneRound(), ses.WithMaxAttempts(3), ses.WithBackoff(50*time.Millisecond, 500*time.Millisecond))
+	store := &dynamo.Marketing{Store: b.Store}
 	svc := &fanout.Service{
-		Config: cfg.Config, Store: &dynamo.Marketing{Store: b.Store}, Queue: sqs.NewQueue(b.AWS.For("SQS"), cfg.QueueURL),
-		Sender: &send.Sender{Ledger: b.Store, Mailer: mailer, Now: time.Now}, Gate: b.Gate(cfg.From.Email),
+		Config: cfg.Config, Store: store, Queue: sqs.NewQueue(b.AWS.For("SQS"), cfg.QueueURL),
+		Sender: &send.Sender{Ledger: b.Store, Mailer: mailer, Now: wire.Now}, Gate: b.Gate(cfg.From.Email),
 		// Every campaign from the sender address shares one budget.
-		Budget: &pace.Budget{Timeline: b.Store, Name: cfg.From.Email, Now: time.Now},
-		Rates:  mailer.Rates(), Log: log, Now: time.Now,
+		Budget: &pace.Budget{Timeline: b.Store, Name: cfg.From.Email, Now: wire.Now},
+		Rates:  mailer.Rates(), Log: log, Now: wire.Now,
+		// Days without promotion: an occasion switched on reaches the senders within 5 minutes.
+		Calendar: &occasion.Cached{Store: store, For: 5 * time.Minute, Now: wire.Now},
 	}
 	return &campaignevents.Campaigns{Service: svc, DeadLetters: sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), Log: log}, nil
 }

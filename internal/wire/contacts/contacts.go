@@ -4,7 +4,6 @@ package contacts
 
 import (
 	"log/slog"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -27,6 +26,6 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 		return nil, err
 	}
 	st := &dynamo.Marketing{Store: b.Store}
-	svc := &contacts.Service{Store: st, Segments: st, Profiles: st, Pages: st, Now: time.Now}
+	svc := &contacts.Service{Store: st, Segments: st, Profiles: st, Pages: st, Now: wire.Now}
 	return &contactsapi.Contacts{Service: svc, Log: log}, nil
 }

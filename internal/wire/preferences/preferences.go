@@ -5,7 +5,6 @@ package preferences
 
 import (
 	"log/slog"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -35,9 +34,9 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	}
 	svc := &preferences.Service{
 		Store: b.Store, Limits: cfg.Limits, Publisher: eventbridge.New(b.AWS.For("EVENTBRIDGE"), cfg.EventBus),
-		Sender: &send.Sender{Ledger: b.Store, Mailer: ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet), Now: time.Now},
+		Sender: &send.Sender{Ledger: b.Store, Mailer: ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet), Now: wire.Now},
 		Gate:   b.Gate(cfg.From.Email),
-		Links:  cfg.Links.Config, Brand: cfg.Brand, From: cfg.From, Now: time.Now,
+		Links:  cfg.Links.Config, Brand: cfg.Brand, From: cfg.From, Now: wire.Now,
 	}
 	dead := sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL)
 	return &web.Preferences{Log: log, Service: svc, Events: lambdaevent.Subscriptions(svc, dead, log)}, nil

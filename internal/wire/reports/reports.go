@@ -3,7 +3,6 @@ package reports
 
 import (
 	"log/slog"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -24,5 +23,5 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if err != nil {
 		return nil, err
 	}
-	return &web.Reports{Log: log, Now: time.Now, Surveys: &survey.Reporter{Store: b.Store}}, nil
+	return &web.Reports{Log: log, Now: wire.Now, Surveys: &survey.Reporter{Store: b.Store}}, nil
 }

@@ -29,6 +29,6 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 		Store:     b.Store,
 		Publisher: eventbridge.New(b.AWS.For("EVENTBRIDGE"), cfg.EventBus),
 		Policy:    cfg.Policy, Retention: cfg.Retention,
-		SoftBounceLimit: 3, SoftBounceWindow: 30 * 24 * time.Hour, Now: time.Now,
+		SoftBounceLimit: 3, SoftBounceWindow: 30 * 24 * time.Hour, Now: wire.Now,
 	}, sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), log), nil
 }

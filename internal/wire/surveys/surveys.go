@@ -4,7 +4,6 @@ package surveys
 
 import (
 	"log/slog"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -27,6 +26,6 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	}
 	return lambdaevent.Surveys(&survey.Planner{
 		Config: cfg.Config, Store: b.Store,
-		Scheduler: schedules.New(b.AWS.For("SCHEDULER"), cfg.ScheduleGroup, cfg.TargetARN, cfg.RoleARN, ""), Now: time.Now,
+		Scheduler: schedules.New(b.AWS.For("SCHEDULER"), cfg.ScheduleGroup, cfg.TargetARN, cfg.RoleARN, ""), Now: wire.Now,
 	}, sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), log), nil
 }

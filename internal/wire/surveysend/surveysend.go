@@ -4,7 +4,6 @@ package surveysend
 
 import (
 	"log/slog"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -31,8 +30,8 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 		return nil, err
 	}
 	return lambdaevent.SurveySend(&survey.Sending{
-		Config: cfg.Config, Store: b.Store, Now: time.Now,
-		Sender: &send.Sender{Ledger: b.Store, Mailer: ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet), Now: time.Now},
+		Config: cfg.Config, Store: b.Store, Now: wire.Now,
+		Sender: &send.Sender{Ledger: b.Store, Mailer: ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet), Now: wire.Now},
 		Gate:   b.Gate(cfg.From.Email),
 	}, sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), log), nil
 }

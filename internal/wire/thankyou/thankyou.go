@@ -4,7 +4,6 @@ package thankyou
 
 import (
 	"log/slog"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -31,10 +30,10 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 		return nil, err
 	}
 	mailer := ses.New(b.AWS.For("SESV2"), cfg.ConfigurationSet)
-	svc, err := thankyou.New(cfg, thankyou.Deps{Store: b.Store, Mailer: mailer, Now: time.Now})
+	svc, err := thankyou.New(cfg, thankyou.Deps{Store: b.Store, Mailer: mailer, Now: wire.Now})
 	if err != nil {
 		return nil, err
 	}
-	sweeper := &send.Sweeper{Ledger: b.Store, Mailer: mailer, Now: time.Now}
+	sweeper := &send.Sweeper{Ledger: b.Store, Mailer: mailer, Now: wire.Now}
 	return lambdaevent.ThankYou(svc, sweeper, sqs.New(b.AWS.For("SQS"), cfg.DeadLetterQueueURL), log), nil
 }

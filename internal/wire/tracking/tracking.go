@@ -4,7 +4,6 @@ package tracking
 
 import (
 	"log/slog"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -31,6 +30,6 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	}
 	return &web.Tracking{Log: log, Brand: render.Brand{ShopName: cfg.ShopName, ShopURL: cfg.ShopURL, PostalAddress: cfg.PostalAddress}, Service: &tracking.Service{
 		Store: b.Store,
-		Keys:  keys, ShopURL: cfg.ShopURL, Retention: cfg.Links.Tracking, Now: time.Now,
+		Keys:  keys, ShopURL: cfg.ShopURL, Retention: cfg.Links.Tracking, Now: wire.Now,
 	}}, nil
 }
