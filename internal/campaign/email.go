@@ -6,6 +6,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"shopmail/internal/calendar"
 	"shopmail/internal/email"
 	"shopmail/internal/money"
 	"shopmail/internal/render"
@@ -42,14 +43,29 @@ type Recipient struct {
 // one-click unsubscribe headers of the campaign's topic. Render does not Check the campaign;
 // it fails only when the message cannot be sent as it is (a subject with a line break).
 func Render(c Campaign, r Recipient) (email.Message, error) {
-	content, lang := c.ContentFor(r.Locale)
-	tag := r.Locale
-	if money.Language(tag) != lang {
-		tag = lang // English content is written in English, whatever the contact's language
-	}
-	loc := render.LocaleFor(tag, r.Timezone)
 	topic := c.topic()
-	out := render.Render(view{c: c, content: content, lang: lang, firstName: r.FirstName, topic: topic}, r.Shop, loc, r.Links.Tracking(topic))
+	var content render.Content
+	var loc render.Locale
+	if c.Card != nil {
+		if r.Greeting == nil || len(r.Greeting.Occasions) == 0 {
+			return email.Message{}, fmt.Errorf("render campaign %s: a card greets at least one occasion of the recipient's", c.ID)
+		}
+		day, err := calendar.ParseDate(c.Card.Date)
+		if err != nil {
+			return email.Message{}, fmt.Errorf("render campaign %s: card date: %w", c.ID, err)
+		}
+		loc = render.LocaleFor(r.Locale, r.Timezone) // a card is written in every language the catalog has
+		content = cardView{day: day, greeting: *r.Greeting, lang: loc.Lang, firstName: r.FirstName, topic: topic, shop: r.Shop.ShopName}
+	} else {
+		written, lang := c.ContentFor(r.Locale)
+		tag := r.Locale
+		if money.Language(tag) != lang {
+			tag = lang // English content is written in English, whatever the contact's language
+		}
+		loc = render.LocaleFor(tag, r.Timezone)
+		content = view{c: c, content: written, lang: lang, firstName: r.FirstName, topic: topic}
+	}
+	out := render.Render(content, r.Shop, loc, r.Links.Tracking(topic))
 	msg := email.Message{
 		From:     r.From,
 		To:       email.Address{Name: r.FirstName, Email: r.Email},

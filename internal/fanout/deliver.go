@@ -226,7 +226,12 @@ func (s *Service) prepare(ctx context.Context, c campaign.Campaign, jobs []job) 
 			j.skip = ReasonFrequencyCap + ": a marketing email was delivered " + ct.Summary.MarketedAt.UTC().Format(time.RFC3339)
 			continue
 		}
-		if j.wait, j.dayOff, j.err = s.noPromotion(ctx, now, ct); j.wait == 0 && j.err == nil {
+		if j.wait, j.dayOff, j.err = s.noPromotion(ctx, now, ct); j.wait > 0 && c.Card != nil {
+			// A card greets its own day: a day later it would greet the wrong one.
+			j.wait, j.skip = 0, ReasonNoPromotion+": "+j.dayOff+" is a day without promotion for the contact"
+			continue
+		}
+		if j.wait == 0 && j.err == nil {
 			j.wait = s.quiet(now, ct)
 		}
 	}

@@ -35,6 +35,7 @@ type Greetings interface {
 const (
 	ReasonNotGreeted    = "not_greeted"    // none of the day's occasions applies to them any more
 	ReasonBirthdayGuard = "birthday_guard" // a birthday card went out within birthdayGuard
+	ReasonNoPromotion   = "no_promotion"   // the card's day is a day without promotion for them
 )
 
 // birthdayGuard: at most one birthday card (and its coupon) per contact within it, however

@@ -137,13 +137,16 @@ func (l Locale) Number(n int64) string { return money.Digits(strconv.FormatInt(n
 
 // Date shows the calendar day of t in the contact's time zone: "22 November 2026" in English,
 // the Solar Hijri date with Persian digits ("۱ آذر ۱۴۰۵") in Persian.
-func (l Locale) Date(t time.Time) string {
-	t = t.In(l.tz)
+func (l Locale) Date(t time.Time) string { return l.Day(calendar.DateOf(t.In(l.tz))) }
+
+// Day shows a calendar day in the contact's calendar, as Date does: a day is the same
+// everywhere (a greeting card's), so no time zone moves it.
+func (l Locale) Day(d calendar.Date) string {
 	if l.Lang == "fa" {
-		y, m, d := calendar.ToPersian(calendar.DateOf(t))
-		return money.Digits(fmt.Sprintf("%d %s %d", d, calendar.PersianMonths[m-1], y), "fa")
+		y, m, day := calendar.ToPersian(d)
+		return money.Digits(fmt.Sprintf("%d %s %d", day, calendar.PersianMonths[m-1], y), "fa")
 	}
-	return t.Format("2 January 2006")
+	return fmt.Sprintf("%d %s %d", d.Day, d.Month, d.Year)
 }
 
 // DateTime is Date with the time of day in the contact's time zone, for what starts or ends
