@@ -15,6 +15,7 @@ import (
 	"shopmail/internal/contact"
 	"shopmail/internal/coupon"
 	"shopmail/internal/fault"
+	"shopmail/internal/money"
 	"shopmail/internal/occasion"
 	"shopmail/internal/segment"
 )
@@ -154,11 +155,9 @@ func (s *Service) greet(ctx context.Context, c campaign.Campaign, ct *contact.Co
 		if o.Offer == nil || o.Offer.Coupon == nil {
 			continue
 		}
-		lang := "en"
-		if _, ok := o.Offer.Text[lang]; ok && ct.Locale != "" {
-			if l := strings.ToLower(strings.SplitN(ct.Locale, "-", 2)[0]); o.Offer.Text[l] != "" {
-				lang = l
-			}
+		lang := money.Language(ct.Locale) // the coupon row keeps the offer as the reader read it
+		if o.Offer.Text[lang] == "" {
+			lang = campaign.Fallback
 		}
 		cp, err := g.IssueSendCoupon(ctx, coupon.Coupon{Code: coupon.NewCode(o.Offer.Coupon.Prefix), Purpose: couponPurpose,
 			ContactID: ct.ID, Offer: o.Offer.Text[lang], IssuedAt: now,
