@@ -26,6 +26,7 @@ import (
 	"shopmail/internal/wire/campaigns"
 	"shopmail/internal/wire/campaignsend"
 	"shopmail/internal/wire/contacts"
+	"shopmail/internal/wire/dashboard"
 	"shopmail/internal/wire/preferences"
 	"shopmail/internal/wire/reports"
 	"shopmail/internal/wire/sesevents"
@@ -49,6 +50,7 @@ var Builders = map[string]wire.Builder{
 	"contacts":     contacts.Build,
 	"campaigns":    campaigns.Build,
 	"campaignsend": campaignsend.Build,
+	"dashboard":    dashboard.Build,
 }
 
 // function is one Lambda function of the template, running in-process.

@@ -175,6 +175,10 @@ func New(ctx context.Context, c Config) (*Sandbox, error) {
 	if _, declared := c.Template.Parameters["PublicURL"]; declared && c.Params["PublicURL"] == "" {
 		s.params["PublicURL"] = s.appURL
 	}
+	// The dashboard signs in at the sandbox's own OpenID Connect provider (oidc.go).
+	if _, declared := c.Template.Parameters["DashboardOidcDiscoveryURL"]; declared && c.Params["DashboardOidcDiscoveryURL"] == "" {
+		s.params["DashboardOidcDiscoveryURL"] = s.appURL + oidcPath + "/.well-known/openid-configuration"
+	}
 	sets, err := s.configurationSets()
 	if err != nil {
 		return nil, err

@@ -114,6 +114,7 @@ func (s *Sandbox) app() http.Handler {
 	mux.HandleFunc("POST /_sandbox/put-event", s.sameOrigin(s.putSample))
 	mux.HandleFunc("POST /_sandbox/token", s.sameOrigin(s.serveToken))
 	mux.HandleFunc("GET /openapi.json", s.serveOpenAPI)
+	s.oidcRoutes(mux)
 	mux.HandleFunc("/", s.serveRoute)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// DNS rebinding: a page of evil.example, its name now resolving to 127.0.0.1, reaches

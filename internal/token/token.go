@@ -32,6 +32,8 @@ const (
 	Preferences Purpose = 'p' // the preference centre
 	Confirm     Purpose = 's' // confirm a subscription (double opt-in); Arg is the topic
 	Answer      Purpose = 'a' // answer a survey question; Arg is "<question>:<score>"
+	Session     Purpose = 'd' // a marketer's dashboard session; ContactID is the marketer, Arg their scopes
+	SignIn      Purpose = 'i' // a dashboard sign-in under way; ContactID is its state, SendKey the PKCE verifier
 )
 
 // Claims is what a token says.

@@ -1,0 +1,222 @@
+package sandbox_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"shopmail/internal/email/emailtest"
+	"shopmail/internal/web/dashboard"
+)
+
+// D is a sentence of the dashboard in the tour's language, as the marketer reads it.
+func (tr *tour) D(key string, args ...any) string { return dashboard.Text(tr.lang, key, args...) }
+
+// fill types into the form control with the id, as the marketer does.
+func (tr *tour) fill(id, text string) {
+	tr.t.Helper()
+	run(tr.t, tr.ctx, chromedp.WaitVisible(chromedp.CSS("#"+id)))
+	get(tr.t, tr.ctx, chromedp.Evaluate[string](`document.getElementById('`+id+`').value = ''`))
+	run(tr.t, tr.ctx, chromedp.SendKeys(chromedp.CSS("#"+id), text))
+}
+
+// hostile is marketer-written text that would run as script if any page did not escape it.
+const hostile = `<img src=x onerror="document.title='pwned'">"'&<script>window.pwned=1</script>`
+
+// signIn goes to the dashboard signed out, lands on the sign-in page, and signs in at the
+// sandbox's identity provider with one click; in Persian, it then switches the interface.
+func (tr *tour) signIn() {
+	tr.t.Helper()
+	// The tours share one browser, and cookies do not tell ports apart: start with none.
+	run(tr.t, tr.ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.ClearBrowserCookies, cdp.Empty{})
+		return err
+	}))
+	tr.navigate(tr.r.appURL + "/dashboard/campaigns")
+	if !strings.Contains(tr.location(), "/dashboard/signin") {
+		tr.t.Fatalf("signed out, /dashboard/campaigns led to %s, want the sign-in page", tr.location())
+	}
+	tr.click(linkTo(dashboard.Text("en", "signin.button")))
+	tr.click(button("Sign in as the dev marketer"))
+	if loc := tr.location(); loc != tr.r.appURL+"/dashboard/campaigns" {
+		tr.t.Fatalf("after signing in, at %s, want back at /dashboard/campaigns", loc)
+	}
+	if tr.lang == "fa" {
+		tr.click(button("فارسی"))
+	}
+	tr.wants(tr.D("campaigns.title"))
+}
+
+// The marketer's day in the dashboard, in English and Persian, on a phone and a desktop:
+// sign in, import contacts, build a segment with the form, write a campaign, preview it in
+// both languages, send a test (it is in the inbox), schedule it, move the clock and watch the
+// numbers change on the open page without a reload, then find a customer and see the
+// campaign's email on their timeline. Every page passes the layout checks in light and dark,
+// and marketer-written text (a hostile campaign name) is shown as text, never run.
+func TestBrowserDashboard(t *testing.T) {
+	every(t, func(tr *tour) {
+		r := tr.r
+		tr.signIn()
+		tr.check("dashboard-campaigns-empty")
+
+		// Import three customers from a file.
+		csv := "id,email,firstName,locale,timezone,tags,consent.sales,consent.sales.source,consent.sales.at\n" +
+			"c-d1,nima@dash.example,Nima,fa-IR,UTC,vip,true,signup form,2026-11-01T08:00:00Z\n" +
+			"c-d2,sara@dash.example,Sara,en-US,UTC,vip,true,signup form,2026-11-01T08:00:00Z\n" +
+			"c-d3,omid@dash.example,Omid,en-US,UTC,other,true,signup form,2026-11-01T08:00:00Z\n"
+		file := filepath.Join(t.TempDir(), "contacts.csv")
+		if err := os.WriteFile(file, []byte(csv), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tr.click(linkTo(tr.D("nav.customers")))
+		tr.check("dashboard-customers")
+		tr.click(linkTo(tr.D("customers.import")))
+		run(t, tr.ctx, chromedp.SetUploadFiles(chromedp.CSS("#i-file"), []string{file}))
+		tr.submit(button(tr.D("import.go")))
+		tr.wants(tr.D("import.done", tr.digits(3), tr.digits(0), tr.digits(0), tr.digits(0)))
+		tr.check("dashboard-import")
+
+		// A segment built with the form: the VIPs who consented to sales.
+		tr.click(linkTo(tr.D("nav.segments")))
+		tr.click(linkTo(tr.D("segment.new")))
+		tr.fill("s-name", "VIP "+hostile)
+		run(t, tr.ctx, chromedp.SendKeys(chromedp.CSS("#s-consent"), tr.D("topic.sales")))
+		tr.fill("s-tag", "vip")
+		tr.submit(button(tr.D("segment.preview")))
+		tr.wants(tr.D("segment.count", tr.digits(2)))
+		tr.check("dashboard-segment-builder")
+		tr.submit(button(tr.D("segment.save")))
+		tr.wants(tr.D("segment.saved"))
+		tr.wants("VIP " + hostile)
+		tr.check("dashboard-segment")
+
+		// A campaign in both languages, its name hostile.
+		tr.click(linkTo(tr.D("nav.campaigns")))
+		tr.click(linkTo(tr.D("campaign.new")))
+		name := "Winter tea " + hostile
+		tr.fill("f-name", name)
+		run(t, tr.ctx, chromedp.SendKeys(chromedp.CSS("#f-segment"), "VIP"))
+		waitText(t, tr, "#f-count", tr.D("campaign.recipients", tr.digits(2)))
+		tr.fill("f-en-subject", "Winter tea is here")
+		tr.fill("f-en-headline", "Warm up with our winter blends")
+		tr.fill("f-en-body", "Brew it **strong**.")
+		tr.fill("f-en-cta", "Shop winter tea")
+		tr.fill("f-fa-subject", "چای زمستانی رسید")
+		tr.fill("f-fa-headline", "با چای زمستانی گرم شوید")
+		tr.fill("f-fa-cta", "خرید چای زمستانی")
+		tr.fill("f-cta-url", "https://shop.example/winter")
+		tr.check("dashboard-campaign-form")
+		tr.submit(button(tr.D("campaign.save")))
+		tr.wants(tr.D("campaign.created"))
+		if title := get(t, tr.ctx, chromedp.Title()); title == "pwned" || !strings.Contains(title, name) {
+			t.Errorf("the campaign page's title is %q, want the name as text", title)
+		}
+		if ran := get(t, tr.ctx, chromedp.Evaluate[bool](`window.pwned === 1`)); ran {
+			t.Error("the campaign's name ran as script")
+		}
+		// The previews: each language in its own direction.
+		for _, c := range []struct{ lang, headline, dir string }{
+			{"en", "Warm up with our winter blends", "ltr"}, {"fa", "با چای زمستانی گرم شوید", "rtl"},
+		} {
+			got := waitFrame(t, tr, "/preview?locale="+c.lang)
+			if !strings.Contains(got, c.headline) || !strings.Contains(got, `dir="`+c.dir+`"`) {
+				t.Errorf("the %s preview does not show %q %s: %.300s", c.lang, c.headline, c.dir, got)
+			}
+		}
+		tr.check("dashboard-campaign-draft")
+
+		// A test to the marketer: in the inbox, marked as a test.
+		before := len(r.sb.Messages())
+		tr.fill("test-to", "marketer@shop.example")
+		tr.submit(button(tr.D("campaign.test.send")))
+		tr.wants(tr.D("campaign.test.sent"))
+		msgs := r.sb.Messages()
+		if len(msgs) != before+1 {
+			t.Fatalf("%d emails after the test, want %d", len(msgs), before+1)
+		}
+		test := emailtest.MustParse(t, msgs[len(msgs)-1].Raw)
+		if !strings.Contains(test.Header.Get("Subject"), "Winter tea is here") || !strings.Contains(test.Header.Get("Subject"), "TEST") ||
+			!strings.Contains(test.Header.Get("To"), "marketer@shop.example") {
+			t.Errorf("the test email: To %q, Subject %q", test.Header.Get("To"), test.Header.Get("Subject"))
+		}
+
+		// Scheduled for the hour after next; the clock moves; the open page counts the sends.
+		tr.submit(button(tr.D("campaign.schedule.go")))
+		tr.wants(tr.D("status.scheduled"))
+		get(t, tr.ctx, chromedp.Evaluate[bool](`window.__stay = true`))
+		r.sb.Advance(context.Background(), 2*time.Hour)
+		r.sb.Idle()
+		waitText(t, tr, `[data-n="n.sent"]`, tr.digits(2))
+		waitText(t, tr, `[data-n="n.delivered"]`, tr.digits(2))
+		if stayed := get(t, tr.ctx, chromedp.Evaluate[bool](`window.__stay === true`)); !stayed {
+			t.Error("the page reloaded to show the numbers")
+		}
+		tr.check("dashboard-campaign-sent")
+
+		// The list, the home page, the customer and their timeline.
+		tr.click(linkTo(tr.D("nav.campaigns")))
+		tr.wants(name)
+		tr.check("dashboard-campaigns")
+		tr.click(linkTo(tr.D("nav.home")))
+		tr.wants(tr.D("home.glance"))
+		tr.check("dashboard-home")
+		tr.click(linkTo(tr.D("nav.customers")))
+		tr.fill("q", "sara@dash.example")
+		tr.submit(button(tr.D("customers.find")))
+		tr.wants("sara@dash.example")
+		tr.wants("Winter tea is here")
+		tr.check("dashboard-customer")
+		tr.click(linkTo(tr.D("customer.erase")))
+		tr.check("dashboard-erase")
+
+		tr.click(linkTo(tr.D("nav.surveys")))
+		tr.check("dashboard-surveys")
+		tr.click(linkTo(tr.D("nav.occasions")))
+		tr.check("dashboard-occasions")
+		if ran := get(t, tr.ctx, chromedp.Evaluate[bool](`window.pwned === 1 || document.title === 'pwned'`)); ran {
+			t.Error("marketer-written text ran as script")
+		}
+	})
+}
+
+// waitText waits until the element's text contains want (the page updates itself).
+func waitText(t *testing.T, tr *tour, sel, want string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		got, err := chromedp.Run(tr.ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q)?.textContent ?? ''`, sel)))
+		if err == nil && strings.Contains(got, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s says %q, want %q", sel, got, want)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// waitFrame returns the document of the first preview frame whose address contains src.
+func waitFrame(t *testing.T, tr *tour, src string) string {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		got, err := chromedp.Run(tr.ctx, chromedp.Evaluate[string](fmt.Sprintf(
+			`(() => { const f = [...document.querySelectorAll('iframe')].find(f => f.src.endsWith(%q)); `+
+				`return f && f.contentDocument && f.contentDocument.readyState === 'complete' ? f.contentDocument.documentElement.outerHTML : ''; })()`, src)))
+		if err == nil && got != "" && strings.Contains(got, "</body>") {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no preview frame %s loaded", src)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

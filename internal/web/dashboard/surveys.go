@@ -1,0 +1,160 @@
+package dashboard
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"shopmail/internal/survey"
+	"shopmail/internal/web"
+)
+
+// Answers reads the answers of a period (the survey store's), for what the daily aggregates
+// do not keep: the distribution of scores, the comments, the unhappy customers.
+type Answers interface {
+	AnswersBetween(ctx context.Context, from, to time.Time) ([]survey.Answer, error)
+}
+
+// surveysView is the surveys page.
+type surveysView struct {
+	From, To, Category, Locale string
+	Report                     survey.Report
+	NPSScores                  []int64 // answers per score 0-10
+	Comments, Unhappy          []survey.Answer
+}
+
+// commentsShown is how many comments and unhappy answers the page lists.
+const commentsShown = 20
+
+func (d *Dashboard) surveys(rq *request) web.Response {
+	if len(rq.parts) != 1 || rq.method != "GET" {
+		return d.notFound(rq)
+	}
+	if resp := d.need(rq, "reports:read"); resp != nil {
+		return *resp
+	}
+	q := rq.QueryStringParameters
+	to := d.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
+	from := to.AddDate(0, 0, -30)
+	var err error
+	if v := q["to"]; v != "" {
+		if to, err = time.Parse(time.DateOnly, v); err != nil {
+			return d.page(rq, 400, rq.v.T("error.title"), message("to: YYYY-MM-DD"))
+		}
+		from = to.AddDate(0, 0, -30)
+	}
+	if v := q["from"]; v != "" {
+		if from, err = time.Parse(time.DateOnly, v); err != nil {
+			return d.page(rq, 400, rq.v.T("error.title"), message("from: YYYY-MM-DD"))
+		}
+	}
+	sv := surveysView{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Category: q["category"], Locale: q["locale"], NPSScores: make([]int64, 11)}
+	interval := "month"
+	if to.Sub(from) <= 62*24*time.Hour {
+		interval = "day"
+	}
+	if sv.Report, err = d.Surveys.Report(rq.ctx, survey.Query{From: from, To: to, Category: sv.Category, Locale: sv.Locale, Interval: interval}); err != nil {
+		return d.fail(rq, "survey results", err)
+	}
+	if d.Answers != nil {
+		answers, err := d.Answers.AnswersBetween(rq.ctx, from, to)
+		if err != nil {
+			return d.fail(rq, "survey answers", err)
+		}
+		sort.Slice(answers, func(i, j int) bool { return answers[i].At.After(answers[j].At) })
+		for _, a := range answers {
+			if !filtered(a, sv.Category, sv.Locale) {
+				continue
+			}
+			if a.Question == survey.NPS.ID && a.Score >= 0 && a.Score <= 10 {
+				sv.NPSScores[a.Score]++
+			}
+			if a.Comment != "" && len(sv.Comments) < commentsShown {
+				sv.Comments = append(sv.Comments, a)
+			}
+			if q := question(a.Question); q.Unhappy(a.Score) && len(sv.Unhappy) < commentsShown {
+				sv.Unhappy = append(sv.Unhappy, a)
+			}
+		}
+	}
+	return d.page(rq, 200, rq.v.T("surveys.title"), surveysPage(rq.v, sv))
+}
+
+func question(id string) survey.Question {
+	for _, q := range []survey.Question{survey.NPS, survey.CSAT, survey.CES} {
+		if q.ID == id {
+			return q
+		}
+	}
+	return survey.Question{ID: id}
+}
+
+// filtered reports whether an answer is in the category and locale asked for.
+func filtered(a survey.Answer, category, locale string) bool {
+	if locale != "" && a.Locale != locale && (len(a.Locale) < len(locale) || a.Locale[:len(locale)] != locale) {
+		return false
+	}
+	if category == "" {
+		return true
+	}
+	for _, c := range a.Categories {
+		if c == category {
+			return true
+		}
+	}
+	return false
+}
+
+// npsBars are the distribution of NPS scores.
+func npsBars(v view, counts []int64) []bar {
+	labels := make([]string, len(counts))
+	for i := range counts {
+		labels[i] = v.N(int64(i))
+	}
+	bs := bars(v, labels, counts)
+	for i := range bs {
+		switch {
+		case i <= 6:
+			bs[i].Class = "bar3"
+		case i <= 8:
+			bs[i].Class = "bar2"
+		default:
+			bs[i].Class = "bar"
+		}
+	}
+	return bs
+}
+
+// npsSeries are the NPS of each interval, as bars (the intervals without answers show none).
+func npsSeries(v view, r survey.Report) ([]bar, string) {
+	var labels []string
+	var values []int64
+	alt := ""
+	for _, p := range r.Series {
+		if p.Results.NPS == nil {
+			continue
+		}
+		labels = append(labels, p.From)
+		values = append(values, int64(p.Results.NPS.Score+100)) // 0-200: a bar for -100 too
+		if alt != "" {
+			alt += ", "
+		}
+		alt += p.From + ": " + v.F(p.Results.NPS.Score)
+	}
+	bs := bars(v, labels, values)
+	for i, p := range nonEmpty(r.Series) {
+		bs[i].Value = v.F(p.Results.NPS.Score)
+		bs[i].Label = p.From
+	}
+	return bs, v.T("surveys.overtime.alt", alt)
+}
+
+func nonEmpty(ps []survey.Period) []survey.Period {
+	var out []survey.Period
+	for _, p := range ps {
+		if p.Results.NPS != nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
