@@ -31,7 +31,8 @@ func (m *Marketing) PutCampaign(ctx context.Context, c stored.Campaign, statuses
 	it := item{}.str("PK", campaignsPK).str("SK", campaignSK(c.ID)).str("type", "campaign").str("id", c.ID).
 		str("status", c.Status).str("doc", string(c.Doc)).num("version", c.Version+1).
 		str("createdAt", stamp(c.CreatedAt)).str("updatedAt", stamp(c.UpdatedAt)).str("blockedReason", c.BlockedReason).
-		str("scheduledAt", stamp(c.ScheduledAt)).str("startedAt", stamp(c.StartedAt)).str("completedAt", stamp(c.CompletedAt))
+		str("scheduledAt", stamp(c.ScheduledAt)).str("startedAt", stamp(c.StartedAt)).str("completedAt", stamp(c.CompletedAt)).
+		str("GSI2PK", campaignStatusPK(c.Status)).str("GSI2SK", campaignSK(c.ID))
 	if c.LocalTime {
 		it.boolean("localTime", true)
 	}
@@ -103,21 +104,22 @@ func (m *Marketing) DeleteCampaign(ctx context.Context, id, status string) (bool
 }
 
 // Campaigns lists up to limit campaigns after the id after, in id order, optionally only those
-// in status; next is "" after the last page.
+// in status (from GSI2, where each campaign is filed under its status: a status with few
+// campaigns is read without reading the others); next is "" after the last page.
 func (m *Marketing) Campaigns(ctx context.Context, status, after string, limit int) ([]stored.Campaign, string, error) {
 	st := m.Store
 	var out []stored.Campaign
 	in := &dynamodb.QueryInput{
 		TableName: &st.table, KeyConditionExpression: aws.String("PK = :pk AND SK > :after"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(campaignsPK), ":after": s(campaignSK(after))},
+		Limit:                     aws.Int32(int32(limit + 1)), // one more: is there a next page?
 	}
 	if status != "" {
-		in.FilterExpression = aws.String("#st = :st")
-		in.ExpressionAttributeNames = map[string]string{"#st": "status"}
-		in.ExpressionAttributeValues[":st"] = s(status)
+		in.IndexName, in.KeyConditionExpression = aws.String("GSI2"), aws.String("GSI2PK = :pk AND GSI2SK > :after")
+		in.ExpressionAttributeValues[":pk"] = s(campaignStatusPK(status))
 	}
 	p := dynamodb.NewQueryPaginator(st.db, in)
-	for p.HasMorePages() && len(out) < limit {
+	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, "", fmt.Errorf("query campaigns: %w", err)
@@ -129,8 +131,8 @@ func (m *Marketing) Campaigns(ctx context.Context, status, after string, limit i
 			out = append(out, campaignOf(it))
 		}
 	}
-	if p.HasMorePages() && len(out) > 0 {
-		return out, out[len(out)-1].ID, nil
-	}
 	return out, "", nil
 }
+
+// campaignStatusPK files a campaign under its status in GSI2.
+func campaignStatusPK(status string) string { return "CAMPAIGNS#" + status }

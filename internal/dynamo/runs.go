@@ -36,8 +36,8 @@ const (
 // none of from (or gone). The version moves too, so that an edit racing the change fails.
 func (m *Marketing) SetCampaignStatus(ctx context.Context, id string, from []string, to string, ch stored.Change, evs ...bus.Event) (bool, error) {
 	st := m.Store
-	set := []string{"#st = :to", "updatedAt = :now"}
-	vals := map[string]types.AttributeValue{":to": s(to), ":one": n(1), ":now": s(stamp(st.now()))}
+	set := []string{"#st = :to", "updatedAt = :now", "GSI2PK = :gpk"}
+	vals := map[string]types.AttributeValue{":to": s(to), ":one": n(1), ":now": s(stamp(st.now())), ":gpk": s(campaignStatusPK(to))}
 	for i, f := range from {
 		vals[fmt.Sprintf(":s%d", i)] = s(f)
 	}
@@ -57,7 +57,7 @@ func (m *Marketing) SetCampaignStatus(ctx context.Context, id string, from []str
 	if ch.LocalTime != nil {
 		add("localTime", &types.AttributeValueMemberBOOL{Value: *ch.LocalTime})
 	}
-	slices.Sort(set[2:]) // a stable expression, whatever the map's order
+	slices.Sort(set[3:]) // a stable expression, whatever the map's order
 	ok, err := st.commit(ctx, []types.TransactWriteItem{{Update: &types.Update{
 		TableName: &st.table, Key: key(campaignsPK, campaignSK(id)),
 		UpdateExpression:          aws.String("SET " + strings.Join(set, ", ") + " ADD version :one"),

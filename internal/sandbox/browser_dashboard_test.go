@@ -18,7 +18,14 @@ import (
 )
 
 // D is a sentence of the dashboard in the tour's language, as the marketer reads it.
-func (tr *tour) D(key string, args ...any) string { return dashboard.Text(tr.lang, key, args...) }
+func (tr *tour) D(key string, args ...any) string {
+	tr.t.Helper()
+	s := dashboard.Text(tr.lang, key, args...)
+	if s == key {
+		tr.t.Fatalf("the dashboard has no sentence %q", key)
+	}
+	return s
+}
 
 // fill types into the form control with the id, as the marketer does.
 func (tr *tour) fill(id, text string) {
