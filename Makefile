@@ -13,6 +13,9 @@ LAMBDA_FLAGS := -tags lambda.norpc -trimpath -gcflags='shopmail/...=-l' -ldflags
 # The functions with four AWS clients are 10.0-10.2 MB (preferences crossed 10 MB with the
 # hardening's forms and international addresses); 11 MB catches what would double a client.
 MAX_BINARY_BYTES := 11534336
+# The dashboard is the union of the marketer API's functions (campaigns, contacts, reports) and
+# the token keys' client: 11.8 MB; 12 MB catches the same doubling there.
+MAX_DASHBOARD_BYTES := 12582912
 
 .PHONY: help deps browser-deps run samples test test-short test-browser build bench lint fmt generate deploy clean
 
@@ -68,7 +71,8 @@ build: ## one bootstrap per function for provided.al2023/arm64, with its size
 	  $(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(BUILD_DIR)/$$f/bootstrap ./functions/$$f || exit 1; \
 	  size=$$(stat -c %s $(BUILD_DIR)/$$f/bootstrap); \
 	  awk -v f=$$f -v s=$$size -v p=$(BUILD_DIR)/$$f/bootstrap 'BEGIN{printf "%-16s %6.2f MB  %s\n", f, s/1048576, p}'; \
-	  if [ $$size -gt $(MAX_BINARY_BYTES) ]; then echo "$$f is over 11 MB"; exit 1; fi; \
+	  limit=$(MAX_BINARY_BYTES); if [ $$f = dashboard ]; then limit=$(MAX_DASHBOARD_BYTES); fi; \
+	  if [ $$size -gt $$limit ]; then echo "$$f is over $$((limit / 1048576)) MB"; exit 1; fi; \
 	done
 
 # sam build (BuildMethod: makefile) calls build-<LogicalId> with ARTIFACTS_DIR set.

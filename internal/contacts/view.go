@@ -240,8 +240,12 @@ func entry(r contact.Record) (Entry, bool) {
 		}
 		return Entry{At: stamp(f, "at"), Type: typ, Ref: str(f, "sendKey"), Summary: sum}, true
 	case "answer":
+		sum := fmt.Sprintf("%s answer %v", str(f, "question"), f["score"])
+		if by := str(f, "contactedBy"); by != "" {
+			sum += fmt.Sprintf(" (contacted by %s on %s)", by, stamp(f, "contactedAt").Format(time.DateOnly))
+		}
 		return Entry{At: stamp(f, "at"), Type: "answer", Ref: str(f, "sendKey"),
-			Summary: fmt.Sprintf("%s answer %v", str(f, "question"), f["score"]),
+			Summary: sum,
 			Detail:  map[string]any{"question": str(f, "question"), "score": f["score"], "comment": str(f, "comment")}}, true
 	case "consent":
 		on, _ := f["on"].(bool)

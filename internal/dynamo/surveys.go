@@ -169,6 +169,7 @@ func answerOf(it item) survey.Answer {
 		ContactID: it.getStr("contactId"), SendKey: it.getStr("sendKey"), OrderID: it.getStr("orderId"),
 		Question: it.getStr("question"), Score: int(it.getNum("score")), Comment: it.getStr("comment"),
 		Categories: it.getStrList("categories"), Locale: it.getStr("locale"), At: unstamp(it.getStr("firstAt")),
+		ContactedAt: unstamp(it.getStr("contactedAt")), ContactedBy: it.getStr("contactedBy"),
 	}
 	for _, d := range it.getStrList("days") {
 		if t, err := time.Parse(time.DateOnly, d); err == nil {
@@ -311,6 +312,27 @@ func (st *Store) Once(ctx context.Context, contactID, sendKey, question, effect 
 		return false, fmt.Errorf("mark %s of answer %s/%s: %w", effect, sendKey, question, err)
 	}
 	return done, nil
+}
+
+// MarkContacted records that someone (by) got in touch with the customer about an answer (an
+// unhappy one, from the dashboard); false when someone already had, whose mark stays.
+func (st *Store) MarkContacted(ctx context.Context, contactID, sendKey, question, by string, at time.Time) (bool, error) {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: key(contactPK(contactID), answerSK(sendKey, question)),
+		UpdateExpression:          aws.String("SET contactedAt = :at, contactedBy = :by"),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND attribute_not_exists(contactedAt)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":at": s(stamp(at)), ":by": s(by)},
+	})
+	if isConditionFailed(err) {
+		if _, found, gerr := st.Answer(ctx, contactID, sendKey, question); gerr == nil && !found {
+			return false, fmt.Errorf("%w: no answer %s/%s of %s", fault.ErrNotFound, sendKey, question, contactID)
+		}
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("mark answer %s/%s contacted: %w", sendKey, question, err)
+	}
+	return true, nil
 }
 
 // byMonth queries GSI2 for the month partitions prefix+"YYYY-MM" between from and to.

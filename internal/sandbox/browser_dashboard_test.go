@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -157,6 +158,18 @@ func TestBrowserDashboard(t *testing.T) {
 
 		// Scheduled for the hour after next; the clock moves; the open page counts the sends.
 		tr.submit(button(tr.D("campaign.schedule.go")))
+		tr.wants(tr.D("status.scheduled"))
+		page := strings.Split(tr.location(), "?")[0]
+		id := page[strings.LastIndex(page, "/")+1:]
+
+		// Another site's form aimed at the cancel button changes nothing: the browser sends no
+		// session with it (SameSite), and it has no token.
+		tr.navigate(tr.shop + "/forge?to=" + url.QueryEscape(page+"/cancel"))
+		tr.click(button("Win"))
+		if status, c := r.api(t, "GET", "/campaigns/"+id, "", ""); status != 200 || c["status"] != "scheduled" {
+			t.Fatalf("after a forged cancel the campaign is %d %v, want still scheduled", status, c["status"])
+		}
+		tr.navigate(page)
 		tr.wants(tr.D("status.scheduled"))
 		get(t, tr.ctx, chromedp.Evaluate[bool](`window.__stay = true`))
 		r.sb.Advance(context.Background(), 2*time.Hour)

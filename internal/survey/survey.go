@@ -106,6 +106,10 @@ type Answer struct {
 	Categories []string // of the order's items
 	Locale     string
 	At         time.Time // when the score was (last) given
+	// ContactedAt and ContactedBy say when and by whom the customer was contacted about it
+	// (an unhappy answer followed up from the dashboard).
+	ContactedAt time.Time
+	ContactedBy string
 	// Days are the UTC days (midnights) its survey was answered on, as stored: how results
 	// tell whether a survey answered in a day cut by the period was also answered in the
 	// period's whole days.

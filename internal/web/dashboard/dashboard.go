@@ -46,6 +46,7 @@ type Dashboard struct {
 	Occasions *occasions.Service
 	Surveys   *survey.Reporter
 	Answers   Answers
+	FollowUps FollowUps
 	// Reputation counts the emails the shop's sender sent (the deliverability guard's daily
 	// counts), for the home page.
 	Reputation interface {

@@ -83,9 +83,9 @@ func newIssuer(t testing.TB) *issuer {
 
 type nowhere struct{}
 
-func (nowhere) At(context.Context, string, time.Time, []byte) error          { return nil }
-func (nowhere) Delete(context.Context, string) error                         { return nil }
-func (nowhere) Send(context.Context, []string) error                         { return nil }
+func (nowhere) At(context.Context, string, time.Time, []byte) error         { return nil }
+func (nowhere) Delete(context.Context, string) error                        { return nil }
+func (nowhere) Send(context.Context, []string) error                        { return nil }
 func (nowhere) SendRaw(context.Context, []byte, []send.Tag) (string, error) { return "m-1", nil }
 
 // app is a dashboard on a fresh table, signing in at its own issuer.
@@ -114,7 +114,7 @@ func newApp(t testing.TB) *app {
 		Campaigns: &campaigns.Service{Store: st, Runs: st, Shop: brand, From: email.Address{Name: "Tea House", Email: "hello@shop.example"},
 			Now: time.Now, DaysOff: occ, Sending: campaigns.Sending{Scheduler: nowhere{}, Queue: nowhere{}, Mailer: nowhere{}}},
 		Contacts:  &contacts.Service{Store: st, Segments: st, Profiles: st, Pages: st, Now: time.Now},
-		Occasions: occ, Surveys: &survey.Reporter{Store: store}, Answers: store, Reputation: store, Sender: "hello@shop.example",
+		Occasions: occ, Surveys: &survey.Reporter{Store: store}, Answers: store, FollowUps: store, Reputation: store, Sender: "hello@shop.example",
 		Keys: keys, Auth: &dashboard.OIDC{Issuer: is.srv.URL, ClientID: "dash-client"},
 		BaseURL: "https://shop.example", Timezone: time.UTC, Now: time.Now, Log: slog.New(slog.DiscardHandler),
 	}
@@ -463,4 +463,37 @@ func seedTimeline(b *testing.B, a *app, id string, n int) {
 		}
 	}
 	flush()
+}
+
+// An unhappy answer waits on the surveys page until someone marks the customer contacted;
+// then it leaves the list and the customer's timeline says who did.
+func TestUnhappyCustomersAreFollowedUp(t *testing.T) {
+	a := newApp(t)
+	session := a.signIn()
+	if _, err := a.d.Contacts.Import(a.ctx, contacts.CSV, []byte("id,email,firstName\nc-sad,sad@example.com,Sad\n")); err != nil {
+		t.Fatal(err)
+	}
+	ans := survey.Answer{ContactID: "c-sad", SendKey: "survey#o-9", OrderID: "o-9", Question: "nps", Score: 2, At: time.Now(), Locale: "en", Categories: []string{"tea"}}
+	if _, _, err := a.st.SaveAnswer(a.ctx, ans, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.st.SaveComment(a.ctx, "c-sad", "survey#o-9", "nps", "The tea came <b>cold</b>"); err != nil {
+		t.Fatal(err)
+	}
+	page := a.do(req{method: "GET", target: "/dashboard/surveys", cookies: []string{session}})
+	if page.StatusCode != 200 || !strings.Contains(page.Body, `name="contact" value="c-sad"`) || !strings.Contains(page.Body, "The tea came &lt;b&gt;cold&lt;/b&gt;") {
+		t.Fatalf("surveys page: %d, want c-sad to follow up and the comment as text: %.2000s", page.StatusCode, page.Body)
+	}
+	resp := a.do(req{method: "POST", target: "/dashboard/surveys/contacted", cookies: []string{session},
+		form: url.Values{"csrf": {csrf(t, page.Body)}, "contact": {"c-sad"}, "send": {"survey#o-9"}, "question": {"nps"}}})
+	if resp.StatusCode != 303 {
+		t.Fatalf("mark contacted: %d %.300s", resp.StatusCode, resp.Body)
+	}
+	if page := a.do(req{method: "GET", target: "/dashboard/surveys?done=surveys.contacted", cookies: []string{session}}); strings.Contains(page.Body, `name="contact" value="c-sad"`) {
+		t.Error("c-sad is still to follow up")
+	}
+	timeline := a.do(req{method: "GET", target: "/dashboard/customers/c-sad", cookies: []string{session}})
+	if !strings.Contains(timeline.Body, "contacted by marketer@shop.example") {
+		t.Errorf("the timeline does not say who contacted them: %.2000s", timeline.Body)
+	}
 }

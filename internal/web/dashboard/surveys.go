@@ -9,6 +9,24 @@ import (
 	"shopmail/internal/web"
 )
 
+// FollowUps records that a customer was contacted about an unhappy answer.
+type FollowUps interface {
+	MarkContacted(ctx context.Context, contactID, sendKey, question, by string, at time.Time) (bool, error)
+}
+
+// contacted marks an unhappy answer as followed up: it leaves the list, and the customer's
+// timeline says who contacted them.
+func (d *Dashboard) contacted(rq *request) web.Response {
+	if resp := d.need(rq, "contacts:write"); resp != nil {
+		return *resp
+	}
+	f := rq.form
+	if _, err := d.FollowUps.MarkContacted(rq.ctx, f.Get("contact"), f.Get("send"), f.Get("question"), rq.s.who, d.Now()); err != nil {
+		return d.fail(rq, "mark contacted", err)
+	}
+	return d.seeOther("/dashboard/surveys?done=surveys.contacted")
+}
+
 // Answers reads the answers of a period (the survey store's), for what the daily aggregates
 // do not keep: the distribution of scores, the comments, the unhappy customers.
 type Answers interface {
@@ -21,12 +39,16 @@ type surveysView struct {
 	Report                     survey.Report
 	NPSScores                  []int64 // answers per score 0-10
 	Comments, Unhappy          []survey.Answer
+	Done                       string
 }
 
 // commentsShown is how many comments and unhappy answers the page lists.
 const commentsShown = 20
 
 func (d *Dashboard) surveys(rq *request) web.Response {
+	if len(rq.parts) == 2 && rq.parts[1] == "contacted" && rq.method == "POST" {
+		return d.contacted(rq)
+	}
 	if len(rq.parts) != 1 || rq.method != "GET" {
 		return d.notFound(rq)
 	}
@@ -49,6 +71,9 @@ func (d *Dashboard) surveys(rq *request) web.Response {
 		}
 	}
 	sv := surveysView{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Category: q["category"], Locale: q["locale"], NPSScores: make([]int64, 11)}
+	if q["done"] == "surveys.contacted" {
+		sv.Done = rq.v.T("surveys.contacted")
+	}
 	interval := "month"
 	if to.Sub(from) <= 62*24*time.Hour {
 		interval = "day"
@@ -72,7 +97,7 @@ func (d *Dashboard) surveys(rq *request) web.Response {
 			if a.Comment != "" && len(sv.Comments) < commentsShown {
 				sv.Comments = append(sv.Comments, a)
 			}
-			if q := question(a.Question); q.Unhappy(a.Score) && len(sv.Unhappy) < commentsShown {
+			if q := question(a.Question); q.Unhappy(a.Score) && a.ContactedAt.IsZero() && len(sv.Unhappy) < commentsShown {
 				sv.Unhappy = append(sv.Unhappy, a)
 			}
 		}
