@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -32,7 +33,7 @@ func (m *Marketing) PutCampaign(ctx context.Context, c stored.Campaign, statuses
 		str("status", c.Status).str("doc", string(c.Doc)).num("version", c.Version+1).
 		str("createdAt", stamp(c.CreatedAt)).str("updatedAt", stamp(c.UpdatedAt)).str("blockedReason", c.BlockedReason).
 		str("scheduledAt", stamp(c.ScheduledAt)).str("startedAt", stamp(c.StartedAt)).str("completedAt", stamp(c.CompletedAt)).
-		str("GSI2PK", campaignStatusPK(c.Status)).str("GSI2SK", campaignSK(c.ID))
+		str("GSI4PK", campaignStatusPK(c.Status)).str("GSI4SK", campaignSK(c.ID))
 	if c.LocalTime {
 		it.boolean("localTime", true)
 	}
@@ -104,35 +105,79 @@ func (m *Marketing) DeleteCampaign(ctx context.Context, id, status string) (bool
 }
 
 // Campaigns lists up to limit campaigns after the id after, in id order, optionally only those
-// in status (from GSI2, where each campaign is filed under its status: a status with few
-// campaigns is read without reading the others); next is "" after the last page.
+// in status; next is "" after the last page. The campaigns in a status are read from GSI4,
+// where each campaign is filed under its status, keys only (a status change writes one small
+// index item, not the campaign again), then fetched by key: a status with few campaigns is
+// read without reading the others.
 func (m *Marketing) Campaigns(ctx context.Context, status, after string, limit int) ([]stored.Campaign, string, error) {
 	st := m.Store
-	var out []stored.Campaign
 	in := &dynamodb.QueryInput{
 		TableName: &st.table, KeyConditionExpression: aws.String("PK = :pk AND SK > :after"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(campaignsPK), ":after": s(campaignSK(after))},
 		Limit:                     aws.Int32(int32(limit + 1)), // one more: is there a next page?
 	}
 	if status != "" {
-		in.IndexName, in.KeyConditionExpression = aws.String("GSI2"), aws.String("GSI2PK = :pk AND GSI2SK > :after")
+		in.IndexName, in.KeyConditionExpression = aws.String("GSI4"), aws.String("GSI4PK = :pk AND GSI4SK > :after")
 		in.ExpressionAttributeValues[":pk"] = s(campaignStatusPK(status))
 	}
+	var found []item
 	p := dynamodb.NewQueryPaginator(st.db, in)
-	for p.HasMorePages() {
+	for p.HasMorePages() && len(found) <= limit {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, "", fmt.Errorf("query campaigns: %w", err)
 		}
 		for _, it := range page.Items {
-			if len(out) == limit {
-				return out, out[len(out)-1].ID, nil
-			}
-			out = append(out, campaignOf(it))
+			found = append(found, it)
 		}
 	}
-	return out, "", nil
+	next := ""
+	if len(found) > limit {
+		found = found[:limit]
+		next = strings.TrimPrefix(item(found[limit-1]).getStr("SK"), campaignSK(""))
+	}
+	if status != "" && len(found) > 0 {
+		var err error
+		if found, err = m.campaignItems(ctx, found); err != nil {
+			return nil, "", err
+		}
+	}
+	out := make([]stored.Campaign, 0, len(found))
+	for _, it := range found {
+		out = append(out, campaignOf(it))
+	}
+	return out, next, nil
 }
 
-// campaignStatusPK files a campaign under its status in GSI2.
+// campaignItems reads the campaigns whose keys are given (at most 100), in the keys' order;
+// one deleted since it was listed is left out.
+func (m *Marketing) campaignItems(ctx context.Context, keys []item) ([]item, error) {
+	st := m.Store
+	req := map[string]types.KeysAndAttributes{st.table: {}}
+	for _, k := range keys {
+		kv := req[st.table]
+		kv.Keys = append(kv.Keys, key(campaignsPK, k.getStr("SK")))
+		req[st.table] = kv
+	}
+	byKey := map[string]item{}
+	for len(req) > 0 && len(req[st.table].Keys) > 0 {
+		res, err := st.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+		if err != nil {
+			return nil, fmt.Errorf("get campaigns: %w", err)
+		}
+		for _, it := range res.Responses[st.table] {
+			byKey[item(it).getStr("SK")] = it
+		}
+		req = res.UnprocessedKeys
+	}
+	out := make([]item, 0, len(keys))
+	for _, k := range keys {
+		if it, ok := byKey[k.getStr("SK")]; ok {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+// campaignStatusPK files a campaign under its status in GSI4.
 func campaignStatusPK(status string) string { return "CAMPAIGNS#" + status }

@@ -36,7 +36,7 @@ const (
 // none of from (or gone). The version moves too, so that an edit racing the change fails.
 func (m *Marketing) SetCampaignStatus(ctx context.Context, id string, from []string, to string, ch stored.Change, evs ...bus.Event) (bool, error) {
 	st := m.Store
-	set := []string{"#st = :to", "updatedAt = :now", "GSI2PK = :gpk"}
+	set := []string{"#st = :to", "updatedAt = :now", "GSI4PK = :gpk"}
 	vals := map[string]types.AttributeValue{":to": s(to), ":one": n(1), ":now": s(stamp(st.now())), ":gpk": s(campaignStatusPK(to))}
 	for i, f := range from {
 		vals[fmt.Sprintf(":s%d", i)] = s(f)

@@ -16,7 +16,7 @@
 //	sender    SENDER#<address>   #STATE;  SENDER#<address>#<shard> DAY#<date>
 //	survey    ORDER#<id>         SURVEY                                            SURVEYS#<yyyy-mm> / <sentAt>#<orderId>
 //	answer    CONTACT#<cid>      ANSWER#<sendKey>#<question>                       ANSWERS#<yyyy-mm> / <at>#<cid>#<sendKey>#<question>
-//	campaign  CAMPAIGNS          CAMPAIGN#<id>                                     CAMPAIGNS#<status> / CAMPAIGN#<id>
+//	campaign  CAMPAIGNS          CAMPAIGN#<id>    (GSI4, keys only: CAMPAIGNS#<status> / CAMPAIGN#<id>)
 //
 // Tracking items (sends, SES events, activity, soft bounces, sender counts) carry the TTL
 // attribute expiresAt, and reads ignore them once it has passed.
