@@ -66,7 +66,7 @@ func (t costTally) shareWithoutDuration() float64 {
 // Lambda's duration. They hold today's figures, so that a change that costs more fails; the
 // cost issue's targets (12% and 8%) are below them (README, "What it costs").
 const (
-	orderBudget    = 0.26 // a first order's thank-you, its survey planning, SES's Send and Delivery
+	orderBudget = 0.26 // a first order's thank-you, its survey planning, SES's Send and Delivery
 	// a campaign email: claim, send, Send, Delivery, a human open, a click. 0.39 until the
 	// campaigns were filed by status (GSI4, keys only, for the dashboard's lists): about 7
 	// write units a campaign, which this campaign's 20 emails share (0.4% each; 0.01% in a
