@@ -176,6 +176,7 @@ shopmail sandbox is running. Ctrl-C stops it.
 
   Sandbox UI     %[2]s/_sandbox/        inbox, event log, table, schedules, clock
   App (HTTP API) %[2]s
+  Dashboard      %[2]s/dashboard        sign in with one click as the dev marketer
   OpenAPI        %[2]s/openapi.json     the marketer API described, no token needed
   AWS endpoint   %[1]s           export AWS_ENDPOINT_URL=%[1]s
   DynamoDB Local %[3]s    data %[4]s
