@@ -197,28 +197,35 @@ func validStatus(s string) bool {
 
 // Patch changes a draft or scheduled campaign with a JSON merge patch (RFC 7396) of its input.
 func (s *Service) Patch(ctx context.Context, id string, patch []byte) (campaign.Campaign, error) {
-	old, version, err := s.get(ctx, id)
-	if err != nil {
-		return old, err
-	}
-	if old.Status != campaign.StatusDraft && old.Status != campaign.StatusScheduled {
-		return old, fmt.Errorf("%w: campaign %s is %s; only a draft or a scheduled campaign can be changed", fault.ErrConflict, id, old.Status)
-	}
-	doc, err := json.Marshal(input(old))
-	if err != nil {
-		return old, err
-	}
-	merged, err := mergePatch(doc, patch)
-	if err != nil {
-		return old, &campaign.FieldError{What: "campaign", Fields: map[string]string{"": err.Error()}}
-	}
-	c, err := s.decode(ctx, merged)
+	old, c, version, err := s.patched(ctx, id, patch)
 	if err != nil {
 		return c, err
 	}
 	c.ID, c.Status, c.CreatedAt, c.UpdatedAt = old.ID, old.Status, old.CreatedAt, s.Now().UTC()
 	c.ScheduledAt, c.RecipientLocalTime = old.ScheduledAt, old.RecipientLocalTime
 	return c, s.put(ctx, c, version)
+}
+
+// patched is a draft or scheduled campaign (old, at version) and what the patch makes of it,
+// checked as a new campaign is.
+func (s *Service) patched(ctx context.Context, id string, patch []byte) (old, c campaign.Campaign, version int64, err error) {
+	old, version, err = s.get(ctx, id)
+	if err != nil {
+		return old, old, 0, err
+	}
+	if old.Status != campaign.StatusDraft && old.Status != campaign.StatusScheduled {
+		return old, old, 0, fmt.Errorf("%w: campaign %s is %s; only a draft or a scheduled campaign can be changed", fault.ErrConflict, id, old.Status)
+	}
+	doc, err := json.Marshal(input(old))
+	if err != nil {
+		return old, old, 0, err
+	}
+	merged, err := mergePatch(doc, patch)
+	if err != nil {
+		return old, old, 0, &campaign.FieldError{What: "campaign", Fields: map[string]string{"": err.Error()}}
+	}
+	c, err = s.decode(ctx, merged)
+	return old, c, version, err
 }
 
 // mergePatch applies an RFC 7396 merge patch to a JSON document.
@@ -288,6 +295,27 @@ func (s *Service) Preview(ctx context.Context, id, locale string) (Preview, erro
 	if err != nil {
 		return Preview{}, err
 	}
+	return s.preview(c, locale)
+}
+
+// PreviewDraft renders a campaign as it is being written, before it is stored: a new one's
+// input (id "") or a stored one's merge patch (the dashboard's form, as the marketer types).
+// Input that could not be saved is the error saving it would be.
+func (s *Service) PreviewDraft(ctx context.Context, id string, doc []byte, locale string) (Preview, error) {
+	var c campaign.Campaign
+	var err error
+	if id == "" {
+		c, err = s.decode(ctx, doc)
+	} else {
+		_, c, _, err = s.patched(ctx, id, doc)
+	}
+	if err != nil {
+		return Preview{}, err
+	}
+	return s.preview(c, locale)
+}
+
+func (s *Service) preview(c campaign.Campaign, locale string) (Preview, error) {
 	if locale == "" {
 		locale = campaign.Fallback
 	}

@@ -121,6 +121,9 @@ func TestBrowserDashboard(t *testing.T) {
 		tr.fill("f-fa-headline", "با چای زمستانی گرم شوید")
 		tr.fill("f-fa-cta", "خرید چای زمستانی")
 		tr.fill("f-cta-url", "https://shop.example/winter")
+		// The previews follow the form before it is saved.
+		waitFrame(t, tr, "pv-en-phone", "Warm up with our winter blends")
+		waitFrame(t, tr, "pv-fa-desktop", "با چای زمستانی گرم شوید")
 		tr.check("dashboard-campaign-form")
 		tr.submit(button(tr.D("campaign.save")))
 		tr.wants(tr.D("campaign.created"))
@@ -131,12 +134,12 @@ func TestBrowserDashboard(t *testing.T) {
 			t.Error("the campaign's name ran as script")
 		}
 		// The previews: each language in its own direction.
-		for _, c := range []struct{ lang, headline, dir string }{
-			{"en", "Warm up with our winter blends", "ltr"}, {"fa", "با چای زمستانی گرم شوید", "rtl"},
+		for _, c := range []struct{ frame, headline, dir string }{
+			{"pv-en-phone", "Warm up with our winter blends", "ltr"}, {"pv-fa-phone", "با چای زمستانی گرم شوید", "rtl"},
+			{"pv-fa-dark", "با چای زمستانی گرم شوید", "rtl"},
 		} {
-			got := waitFrame(t, tr, "/preview?locale="+c.lang)
-			if !strings.Contains(got, c.headline) || !strings.Contains(got, `dir="`+c.dir+`"`) {
-				t.Errorf("the %s preview does not show %q %s: %.300s", c.lang, c.headline, c.dir, got)
+			if got := waitFrame(t, tr, c.frame, c.headline); !strings.Contains(got, `dir="`+c.dir+`"`) {
+				t.Errorf("the preview %s is not %s: %.300s", c.frame, c.dir, got)
 			}
 		}
 		tr.check("dashboard-campaign-draft")
@@ -223,19 +226,21 @@ func waitText(t *testing.T, tr *tour, sel, want string) {
 	}
 }
 
-// waitFrame returns the document of the first preview frame whose address contains src.
-func waitFrame(t *testing.T, tr *tour, src string) string {
+// waitFrame waits until the preview frame of the name shows want, and returns its document.
+func waitFrame(t *testing.T, tr *tour, name, want string) string {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
+	got := ""
 	for {
-		got, err := chromedp.Run(tr.ctx, chromedp.Evaluate[string](fmt.Sprintf(
-			`(() => { const f = [...document.querySelectorAll('iframe')].find(f => f.src.endsWith(%q)); `+
-				`return f && f.contentDocument && f.contentDocument.readyState === 'complete' ? f.contentDocument.documentElement.outerHTML : ''; })()`, src)))
-		if err == nil && got != "" && strings.Contains(got, "</body>") {
+		var err error
+		got, err = chromedp.Run(tr.ctx, chromedp.Evaluate[string](fmt.Sprintf(
+			`(() => { const f = document.querySelector('iframe[name=%q]'); `+
+				`return f && f.contentDocument && f.contentDocument.readyState === 'complete' ? f.contentDocument.documentElement.outerHTML : ''; })()`, name)))
+		if err == nil && strings.Contains(got, want) {
 			return got
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no preview frame %s loaded", src)
+			t.Fatalf("the preview %s does not show %q: %.400s", name, want, got)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

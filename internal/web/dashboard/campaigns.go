@@ -30,6 +30,8 @@ func (d *Dashboard) campaigns(rq *request) web.Response {
 		return d.campaignList(rq)
 	case len(p) == 0 && rq.method == "POST":
 		return d.saveCampaign(rq, "")
+	case len(p) == 1 && p[0] == "preview" && rq.method == "POST":
+		return d.draftPreview(rq, "")
 	case len(p) == 1 && p[0] == "new" && rq.method == "GET":
 		if resp := d.need(rq, "campaigns:write"); resp != nil {
 			return *resp
@@ -83,6 +85,8 @@ func (d *Dashboard) campaigns(rq *request) web.Response {
 	switch action {
 	case "edit":
 		return d.saveCampaign(rq, id)
+	case "preview":
+		return d.draftPreview(rq, id)
 	case "test":
 		to := strings.TrimSpace(rq.form.Get("to"))
 		_, err = d.Campaigns.Test(rq.ctx, id, []string{to}, rq.form.Get("locale"))
@@ -239,8 +243,14 @@ func (d *Dashboard) campaignPreview(rq *request, id string) web.Response {
 	if err != nil {
 		return d.fail(rq, "preview campaign", err)
 	}
-	html := pv.HTML
-	if rq.QueryStringParameters["scheme"] == "dark" {
+	return framed(pv.HTML, rq.QueryStringParameters["scheme"] == "dark")
+}
+
+// framed is an email shown in a preview frame: its own CSP (the email's inline styles, https
+// images, no script, framed by our pages only), dark when asked (the email's dark styles
+// applied, as a mail client in dark mode does).
+func framed(html string, dark bool) web.Response {
+	if dark {
 		html = strings.ReplaceAll(html, "@media (prefers-color-scheme: dark)", "@media all")
 		html = strings.Replace(html, "color-scheme: light dark;", "color-scheme: dark;", 1)
 	}
@@ -249,6 +259,34 @@ func (d *Dashboard) campaignPreview(rq *request, id string) web.Response {
 		"form-action 'none'; frame-ancestors 'self'; sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox"
 	resp.Headers["x-frame-options"] = "SAMEORIGIN"
 	return resp
+}
+
+// draftPreview is the form's draft, posted into a preview frame as the marketer types: the
+// email, or what must be fixed before it can be saved.
+func (d *Dashboard) draftPreview(rq *request, id string) web.Response {
+	if resp := d.need(rq, "campaigns:read"); resp != nil {
+		return *resp
+	}
+	in := formInput(rq.form)
+	doc, err := in.body()
+	if id != "" && err == nil {
+		doc, err = in.patch()
+	}
+	var pv campaigns.Preview
+	if err == nil {
+		pv, err = d.Campaigns.PreviewDraft(rq.ctx, id, doc, rq.QueryStringParameters["locale"])
+	}
+	if err != nil {
+		if web.Status(err) >= 500 {
+			return d.fail(rq, "preview campaign", err)
+		}
+		var sb strings.Builder
+		if err := problemsPage(rq.v, problemText(err)).Render(rq.ctx, &sb); err != nil {
+			return web.Text(500, "")
+		}
+		return framed(sb.String(), false)
+	}
+	return framed(pv.HTML, rq.QueryStringParameters["scheme"] == "dark")
 }
 
 // campaignInput is the campaign form: what the dashboard writes of a campaign (the rest, a

@@ -497,3 +497,29 @@ func TestUnhappyCustomersAreFollowedUp(t *testing.T) {
 		t.Errorf("the timeline does not say who contacted them: %.2000s", timeline.Body)
 	}
 }
+
+// The form's draft is previewed before it is saved: the email as typed, framed under the
+// email's own CSP, or what must be fixed first; nothing is stored.
+func TestDraftIsPreviewedAsTyped(t *testing.T) {
+	a := newApp(t)
+	session := a.signIn()
+	sg, err := a.d.Contacts.CreateSegment(a.ctx, contacts.SegmentInput{Name: "VIP", Rule: json.RawMessage(`{"tag": "vip"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := a.do(req{method: "GET", target: "/dashboard/campaigns/new", cookies: []string{session}})
+	form := url.Values{"csrf": {csrf(t, page.Body)}, "name": {"Tea"}, "topic": {"news"}, "segment": {sg.ID},
+		"en.subject": {"Fresh tea"}, "en.headline": {"Fresh tea is in"}, "fa.subject": {"چای تازه"}, "fa.headline": {"چای تازه رسید <b>امروز</b>"}}
+	resp := a.do(req{method: "POST", target: "/dashboard/campaigns/preview?locale=fa&scheme=dark", cookies: []string{session}, form: form})
+	if resp.StatusCode != 200 || !strings.Contains(resp.Body, "چای تازه رسید &lt;b&gt;امروز&lt;/b&gt;") || !strings.Contains(resp.Body, `dir="rtl"`) ||
+		!strings.Contains(resp.Headers["content-security-policy"], "frame-ancestors 'self'") || strings.Contains(resp.Body, "prefers-color-scheme: dark") {
+		t.Errorf("draft preview: %d %q %.500s", resp.StatusCode, resp.Headers["content-security-policy"], resp.Body)
+	}
+	form.Del("en.subject")
+	if resp := a.do(req{method: "POST", target: "/dashboard/campaigns/preview?locale=fa", cookies: []string{session}, form: form}); !strings.Contains(resp.Body, "subject") {
+		t.Errorf("a draft without a subject: %.500s", resp.Body)
+	}
+	if list, _, _ := a.d.Campaigns.List(a.ctx, "", "", 10); len(list) != 0 {
+		t.Errorf("previews stored %d campaigns", len(list))
+	}
+}

@@ -108,3 +108,39 @@ func summaryName(c contacts.Summary) string {
 	}
 	return c.ID
 }
+
+// frame is one preview frame of each language.
+type frame struct{ name, class, scheme, caption string }
+
+var frames = []frame{{"phone", "phone", "", "campaign.phone"}, {"desktop", "desktop", "", "campaign.desktop"}, {"dark", "phone", "dark", "campaign.dark"}}
+
+// contentLanguages are the dashboard's languages a campaign is written in.
+func contentLanguages(content map[string]campaign.Content) []string {
+	var out []string
+	for _, l := range languages {
+		if _, ok := content[l]; ok {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// previewSrc is a stored campaign's preview in a frame ("" before it is stored).
+func previewSrc(id, lang, scheme string) string {
+	if id == "" {
+		return "about:blank"
+	}
+	u := "/dashboard/campaigns/" + url.PathEscape(id) + "/preview?locale=" + lang
+	if scheme != "" {
+		u += "&scheme=" + scheme
+	}
+	return u
+}
+
+// previewAction is where the form's draft is posted to be previewed.
+func previewAction(id string) string {
+	if id == "" {
+		return "/dashboard/campaigns/preview"
+	}
+	return "/dashboard/campaigns/" + url.PathEscape(id) + "/preview"
+}

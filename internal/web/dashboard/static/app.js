@@ -2,6 +2,8 @@
 //  - [data-refresh]: the element's content is fetched again every few seconds from its URL
 //    (a campaign's numbers while it sends), without a reload.
 //  - select[data-count]: the segment picker shows the chosen segment's recipients.
+//  - form[data-preview]: as the marketer types, the form is posted (with its CSRF token) into
+//    each preview frame, which shows the draft's email in its language, width and scheme.
 'use strict';
 document.addEventListener('DOMContentLoaded', () => {
   for (const el of document.querySelectorAll('[data-refresh]')) {
@@ -26,5 +28,22 @@ document.addEventListener('DOMContentLoaded', () => {
     };
     sel.addEventListener('change', show);
     show();
+  }
+  for (const form of document.querySelectorAll('form[data-preview]')) {
+    const frames = [...document.querySelectorAll('iframe[data-locale]')];
+    let timer;
+    const preview = () => {
+      const action = form.getAttribute('action');
+      for (const f of frames) {
+        form.action = form.dataset.preview + '?locale=' + encodeURIComponent(f.dataset.locale) +
+          (f.dataset.scheme ? '&scheme=' + encodeURIComponent(f.dataset.scheme) : '');
+        form.target = f.name;
+        form.submit();
+      }
+      form.action = action;
+      form.removeAttribute('target');
+    };
+    form.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(preview, 600); });
+    form.addEventListener('change', () => { clearTimeout(timer); timer = setTimeout(preview, 600); });
   }
 });
