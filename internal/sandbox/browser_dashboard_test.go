@@ -183,6 +183,9 @@ func TestBrowserDashboard(t *testing.T) {
 			t.Error("the page reloaded to show the numbers")
 		}
 		tr.check("dashboard-campaign-sent")
+		tr.navigate(page) // the chart over time, drawn from the sends
+		waitText(t, tr, "#hours", tr.D("n.sent")+": "+tr.digits(2))
+		waitText(t, tr, "#hours", tr.D("n.delivered")+": "+tr.digits(2))
 
 		// The list, the home page, the customer and their timeline.
 		tr.click(linkTo(tr.D("nav.campaigns")))

@@ -48,3 +48,10 @@ type Held struct {
 	Key  string
 	Body string
 }
+
+// Hour is one hour of a campaign, from its sends: emails sent and delivered in it, and
+// recipients who first opened or clicked (people, not machines) in it.
+type Hour struct {
+	At                               time.Time
+	Sent, Delivered, Opened, Clicked int64
+}

@@ -65,15 +65,17 @@ func (d *Dashboard) campaigns(rq *request) web.Response {
 			return d.campaignForm(rq, inputOf(c), id, nil, 200)
 		case "preview":
 			return d.campaignPreview(rq, id)
+		case "hours":
+			return d.hoursFragment(rq, id)
 		case "numbers":
 			if resp := d.need(rq, "campaigns:read"); resp != nil {
 				return *resp
 			}
-			c, st, err := d.campaignStats(rq, id)
+			st, err := d.Campaigns.Stats(rq.ctx, id)
 			if err != nil {
 				return web.Text(503, "")
 			}
-			return d.fragment(rq, numbers(rq.v, c, st))
+			return d.fragment(rq, numbers(rq.v, rq.QueryStringParameters["shown"], st))
 		}
 		return d.notFound(rq)
 	}
@@ -221,6 +223,10 @@ func (d *Dashboard) campaignPage(rq *request, id, problem string) web.Response {
 	if err != nil {
 		return d.fail(rq, "preview campaign", err)
 	}
+	sr, err := d.campaignHours(rq, id, st.Sent)
+	if err != nil {
+		return d.fail(rq, "campaign over time", err)
+	}
 	done := ""
 	if k := rq.QueryStringParameters["done"]; strings.HasPrefix(k, "campaign.") {
 		done = rq.v.T(k)
@@ -229,7 +235,7 @@ func (d *Dashboard) campaignPage(rq *request, id, problem string) web.Response {
 	if problem != "" {
 		status = 422
 	}
-	return d.page(rq, status, c.Name, campaignDetail(rq.v, c, st, pv.Problems, done, problem, d.Now().In(d.zone())))
+	return d.page(rq, status, c.Name, campaignDetail(rq.v, c, st, sr, pv.Problems, done, problem, d.Now().In(d.zone())))
 }
 
 // campaignPreview is the email as a reader sees it, for the preview frames: in a language,

@@ -47,6 +47,7 @@ type Dashboard struct {
 	Surveys   *survey.Reporter
 	Answers   Answers
 	FollowUps FollowUps
+	Hours     Hours
 	// Reputation counts the emails the shop's sender sent (the deliverability guard's daily
 	// counts), for the home page.
 	Reputation interface {
