@@ -72,6 +72,16 @@ func (tr *tour) signIn() {
 func TestBrowserDashboard(t *testing.T) {
 	every(t, func(tr *tour) {
 		r := tr.r
+		// A customer who was not happy: an order, its survey, CSAT 2 and a comment.
+		tr.order()
+		tr.delivered()
+		tr.open(1)
+		tr.click(fmt.Sprintf(`(//a[normalize-space(.)=%s])[1]`, xq(tr.digits(2))))
+		tr.submit(button(tr.T("answer.submit")))
+		run(t, tr.ctx, chromedp.SendKeys(chromedp.Search(`//textarea`), "The box arrived crushed"))
+		tr.submit(button(tr.T("answer.comment.send")))
+		tr.wants(tr.T("answer.comment.saved"))
+
 		tr.signIn()
 		tr.check("dashboard-campaigns-empty")
 
@@ -204,7 +214,13 @@ func TestBrowserDashboard(t *testing.T) {
 		tr.check("dashboard-erase")
 
 		tr.click(linkTo(tr.D("nav.surveys")))
+		tr.wants("The box arrived crushed")
 		tr.check("dashboard-surveys")
+		tr.submit(button(tr.D("surveys.contact")))
+		tr.wants(tr.D("surveys.contacted"))
+		if strings.Contains(tr.text(), tr.D("surveys.contact")+"\n") || get(t, tr.ctx, chromedp.Evaluate[bool](`!!document.querySelector('form[action="/dashboard/surveys/contacted"]')`)) {
+			t.Error("the customer is still to follow up after being marked contacted")
+		}
 		tr.click(linkTo(tr.D("nav.occasions")))
 		tr.check("dashboard-occasions")
 		if ran := get(t, tr.ctx, chromedp.Evaluate[bool](`window.pwned === 1 || document.title === 'pwned'`)); ran {

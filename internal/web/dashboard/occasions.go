@@ -4,7 +4,6 @@ import (
 	"sort"
 
 	"shopmail/internal/calendar"
-	"shopmail/internal/occasion"
 	"shopmail/internal/occasions"
 	"shopmail/internal/render"
 	"shopmail/internal/web"
@@ -38,7 +37,7 @@ func (d *Dashboard) occasions(rq *request) web.Response {
 	if err != nil {
 		return d.fail(rq, "list occasions", err)
 	}
-	sort.SliceStable(list, func(i, j int) bool { return nextKey(list[i]) < nextKey(list[j]) })
+	sort.SliceStable(list, func(i, j int) bool { return list[i].Next < list[j].Next }) // the birthday, with none, first
 	var pv *occasions.Preview
 	date := rq.QueryStringParameters["date"]
 	if date != "" {
@@ -57,9 +56,6 @@ func (d *Dashboard) occasions(rq *request) web.Response {
 	}
 	return d.page(rq, 200, rq.v.T("occasions.title"), occasionsPage(rq.v, list, pv, date, "", done))
 }
-
-// nextKey orders occasions by their next day (the birthday, with none, first).
-func nextKey(o occasion.Occasion) string { return o.Next }
 
 // bothCalendars is a day as the Gregorian and the Persian calendars write it.
 func bothCalendars(day string) (gregorian, persian string) {

@@ -3,8 +3,10 @@ package dashboard
 import (
 	"context"
 	"sort"
+	"strings"
 	"time"
 
+	"shopmail/internal/calendar"
 	"shopmail/internal/survey"
 	"shopmail/internal/web"
 )
@@ -150,36 +152,28 @@ func npsBars(v view, counts []int64) []bar {
 	return bs
 }
 
-// npsSeries are the NPS of each interval, as bars (the intervals without answers show none).
+// npsSeries are the NPS of each interval, as bars from -100 (the intervals without answers
+// show none), each labelled with its first day in the interface's calendar.
 func npsSeries(v view, r survey.Report) ([]bar, string) {
-	var labels []string
+	var periods []survey.Period
+	var labels, alt []string
 	var values []int64
-	alt := ""
 	for _, p := range r.Series {
 		if p.Results.NPS == nil {
 			continue
 		}
-		labels = append(labels, p.From)
-		values = append(values, int64(p.Results.NPS.Score+100)) // 0-200: a bar for -100 too
-		if alt != "" {
-			alt += ", "
+		day := p.From
+		if d, err := calendar.ParseDate(p.From); err == nil {
+			day = v.L.Day(d)
 		}
-		alt += p.From + ": " + v.F(p.Results.NPS.Score)
+		periods = append(periods, p)
+		labels = append(labels, day)
+		values = append(values, int64(p.Results.NPS.Score+100))
+		alt = append(alt, day+": "+v.F(p.Results.NPS.Score))
 	}
 	bs := bars(v, labels, values)
-	for i, p := range nonEmpty(r.Series) {
+	for i, p := range periods {
 		bs[i].Value = v.F(p.Results.NPS.Score)
-		bs[i].Label = p.From
 	}
-	return bs, v.T("surveys.overtime.alt", alt)
-}
-
-func nonEmpty(ps []survey.Period) []survey.Period {
-	var out []survey.Period
-	for _, p := range ps {
-		if p.Results.NPS != nil {
-			out = append(out, p)
-		}
-	}
-	return out
+	return bs, v.T("surveys.overtime.alt", strings.Join(alt, ", "))
 }

@@ -166,7 +166,7 @@ func surveysPage(v view, s surveysView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = stat(v.T("surveys.rate"), v.F(r.ResponseRate*100)+"%", "#results").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = stat(v.T("surveys.rate"), v.Pct(r.ResponseRate*100), "#results").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -99,6 +99,14 @@ func (v view) F(f float64) string {
 	return s
 }
 
+// Pct is a percentage with one decimal, with the language's percent sign ("12.5%", "۱۲٫۵٪").
+func (v view) Pct(f float64) string {
+	if v.lang == "fa" {
+		return v.F(f) + "٪"
+	}
+	return v.F(f) + "%"
+}
+
 // When is a moment in the shop's time zone, in the language's calendar; "—" for none.
 func (v view) When(t time.Time) string {
 	if t.IsZero() {
@@ -322,8 +330,8 @@ var words = map[string]map[string]string{
 		"surveys.ces":             "CES (1-7, lower is easier)",
 		"surveys.none":            "No answers in this period.",
 		"surveys.split":           "Promoters %s, passives %s, detractors %s",
-		"surveys.overtime":        "NPS by month",
-		"surveys.overtime.alt":    "NPS by month: %s.",
+		"surveys.overtime":        "NPS over time",
+		"surveys.overtime.alt":    "NPS over time: %s.",
 		"surveys.split.alt":       "Of %s NPS answers: %s promoters, %s passives, %s detractors.",
 		"occasions.title":         "Occasions",
 		"occasions.on":            "On",
@@ -544,8 +552,8 @@ var words = map[string]map[string]string{
 		"surveys.ces":             "سهولت CES (۱ تا ۷، کمتر آسان‌تر)",
 		"surveys.none":            "در این بازه پاسخی نیست.",
 		"surveys.split":           "مروج %s، خنثی %s، منتقد %s",
-		"surveys.overtime":        "NPS ماه به ماه",
-		"surveys.overtime.alt":    "NPS ماه به ماه: %s.",
+		"surveys.overtime":        "NPS در گذر زمان",
+		"surveys.overtime.alt":    "NPS در گذر زمان: %s.",
 		"surveys.split.alt":       "از %s پاسخ NPS: %s مروج، %s خنثی، %s منتقد.",
 		"occasions.title":         "مناسبت‌ها",
 		"occasions.on":            "روشن",
