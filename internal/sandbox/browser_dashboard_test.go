@@ -52,6 +52,7 @@ func (tr *tour) signIn() {
 	if !strings.Contains(tr.location(), "/dashboard/signin") {
 		tr.t.Fatalf("signed out, /dashboard/campaigns led to %s, want the sign-in page", tr.location())
 	}
+	tr.check("dashboard-signin")
 	tr.click(linkTo(dashboard.Text("en", "signin.button")))
 	tr.click(button("Sign in as the dev marketer"))
 	if loc := tr.location(); loc != tr.r.appURL+"/dashboard/campaigns" {
@@ -223,6 +224,12 @@ func TestBrowserDashboard(t *testing.T) {
 		}
 		tr.click(linkTo(tr.D("nav.occasions")))
 		tr.check("dashboard-occasions")
+		tr.navigate(r.appURL + "/dashboard/occasions?date=2027-03-21") // Nowruz
+		tr.wants(map[string]string{"en": "Nowruz", "fa": "نوروز"}[tr.lang])
+		tr.check("dashboard-occasions-date")
+		tr.click(linkTo(tr.D("nav.segments")))
+		tr.wants("VIP " + hostile)
+		tr.check("dashboard-segments")
 		if ran := get(t, tr.ctx, chromedp.Evaluate[bool](`window.pwned === 1 || document.title === 'pwned'`)); ran {
 			t.Error("marketer-written text ran as script")
 		}
