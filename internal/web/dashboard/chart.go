@@ -18,11 +18,11 @@ type bar struct {
 }
 
 const (
-	chartWidth = 600
+	chartWidth = 420
 	barSpace   = 40 // a bar and its label
 	barLabel   = 16
 	barHeight  = 16
-	barMax     = 480 // the widest bar; the value is written after it
+	barMax     = 320 // the widest bar; the value is written after it
 )
 
 // bars lays out values as horizontal bars, the largest barMax wide.

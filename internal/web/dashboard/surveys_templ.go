@@ -242,7 +242,7 @@ func surveysPage(v view, s surveysView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = barChart("nps-scores", v.T("surveys.split.alt", v.N(int64(r.NPS.Answers)), v.N(int64(r.NPS.Promoters)), v.N(int64(r.NPS.Passives)), v.N(int64(r.NPS.Detractors))), npsBars(v, s.NPSScores)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = barChart(v, "nps-scores", v.T("surveys.split.alt", v.N(int64(r.NPS.Answers)), v.N(int64(r.NPS.Promoters)), v.N(int64(r.NPS.Passives)), v.N(int64(r.NPS.Detractors))), npsBars(v, s.NPSScores)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -265,7 +265,7 @@ func surveysPage(v view, s surveysView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = barChart("nps-series", alt, series).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = barChart(v, "nps-series", alt, series).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
