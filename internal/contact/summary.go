@@ -33,6 +33,37 @@ type Summary struct {
 	// MarketedAt is the last delivery of a marketing email (a campaign's, a greeting's): the
 	// frequency cap counts from it.
 	MarketedAt time.Time
+	// Points is the loyalty balance, never below zero, and Tier the loyalty tier ("" while
+	// the contact has none). PointsApplied is the keys of the last reversals in Points, so
+	// that a replayed event counts once (an order's own points count with the order).
+	Points        int64
+	Tier          string
+	PointsApplied []string
+}
+
+// ApplyPoints adds delta to the balance unless the ledger entry key was applied before, and
+// sets the tier; it reports whether anything changed. An order's own points are added with
+// AddPoints when CountOrder counts it, which already tells a replay apart.
+func (c *Contact) ApplyPoints(key string, delta int64, tier string) bool {
+	s := &c.Summary
+	if slices.Contains(s.PointsApplied, key) {
+		return c.AddPoints(0, tier)
+	}
+	s.PointsApplied = append(s.PointsApplied, key)
+	if len(s.PointsApplied) > maxCounted {
+		s.PointsApplied = s.PointsApplied[len(s.PointsApplied)-maxCounted:]
+	}
+	c.AddPoints(delta, tier)
+	return true
+}
+
+// AddPoints adds delta to the balance, which never goes below zero, and sets the tier; it
+// reports whether anything changed.
+func (c *Contact) AddPoints(delta int64, tier string) bool {
+	s := &c.Summary
+	before := *s
+	s.Points, s.Tier = max(s.Points+delta, 0), tier
+	return s.Points != before.Points || s.Tier != before.Tier
 }
 
 // CountMarketing records the delivery of a marketing email at `at`, and reports whether it was

@@ -57,7 +57,10 @@ func putSummary(it item, s contact.Summary) {
 	sum := item{}.num("orders", int64(s.Orders)).str("firstOrderAt", stamp(s.FirstOrderAt)).
 		str("lastOrderAt", stamp(s.LastOrderAt)).strList("counted", s.Counted).str("nps", s.NPS).
 		num("csat", int64(s.CSAT)).str("answeredAt", stamp(s.AnsweredAt)).str("suppressed", s.Suppressed).
-		str("marketedAt", stamp(s.MarketedAt))
+		str("marketedAt", stamp(s.MarketedAt)).str("tier", s.Tier).strList("pointsApplied", s.PointsApplied)
+	if s.Points != 0 {
+		sum.num("points", s.Points)
+	}
 	spent := make(map[string]string, len(s.Spent))
 	for cur, d := range s.Spent {
 		spent[cur] = d.String()
@@ -85,6 +88,7 @@ func summaryOf(it item) contact.Summary {
 		LastOrderAt: unstamp(sum.getStr("lastOrderAt")), Counted: sum.getStrList("counted"),
 		NPS: sum.getStr("nps"), CSAT: int(sum.getNum("csat")), AnsweredAt: unstamp(sum.getStr("answeredAt")),
 		Suppressed: sum.getStr("suppressed"), MarketedAt: unstamp(sum.getStr("marketedAt")),
+		Points: sum.getNum("points"), Tier: sum.getStr("tier"), PointsApplied: sum.getStrList("pointsApplied"),
 	}
 	if spent := sum.getStrMap("spent"); len(spent) > 0 {
 		s.Spent = make(map[string]money.Decimal, len(spent))

@@ -23,6 +23,8 @@ import (
 	"shopmail/internal/fault"
 	"shopmail/internal/lambdaevent"
 	"shopmail/internal/links"
+	"shopmail/internal/loyalty"
+	"shopmail/internal/money"
 	"shopmail/internal/order"
 	"shopmail/internal/render"
 	"shopmail/internal/send"
@@ -84,12 +86,19 @@ func build(t *testing.T, name string) *eventFunction {
 	case "surveys":
 		f.h = lambdaevent.Surveys(&survey.Planner{Config: scfg, Store: store, Scheduler: f.sched, Now: now}, f.dead, log)
 		f.takes = func(dir string, s sample) bool {
-			return dir == "surveys" || s.DetailType == order.Placed && dir == "thankyou"
+			return dir == "surveys" || s.DetailType == order.Placed && dir == "thankyou" ||
+				dir == "loyalty" && (s.DetailType == order.Cancelled || s.DetailType == order.Refunded)
 		}
 	case "surveysend":
 		f.h = lambdaevent.SurveySend(&survey.Sending{Config: scfg, Store: store, Gate: gate, Now: now,
 			Sender: &send.Sender{Ledger: store, Mailer: f.mailer, Now: now}}, f.dead, log)
 		f.takes = own("surveysend")
+	case "loyalty":
+		f.h = lambdaevent.Loyalty(&loyalty.Service{Config: loyalty.Config{Rates: map[string]money.Decimal{"USD": money.NewFromInt(1)}},
+			Store: store, Contacts: store, Now: now}, f.dead, log)
+		f.takes = func(dir string, s sample) bool {
+			return dir == "loyalty" || dir == "surveys" && (s.DetailType == order.Cancelled || s.DetailType == order.Refunded)
+		}
 	case "sesevents":
 		f.h = lambdaevent.SESEvents(&deliverability.Ingest{Store: store, Publisher: &eventbridgetest.Bus{}, Policy: deliverability.DefaultPolicy, Now: now}, f.dead, log)
 		f.takes = func(dir string, s sample) bool { return dir == "sesevents" || s.Source == "aws.ses" }
@@ -105,7 +114,7 @@ func TestEveryFunctionRefusesOthersPayloads(t *testing.T) {
 	if err != nil || len(samples) < 20 {
 		t.Fatalf("samples: %v %v", samples, err)
 	}
-	for _, fn := range []string{"thankyou", "surveys", "surveysend", "sesevents"} {
+	for _, fn := range []string{"thankyou", "surveys", "surveysend", "sesevents", "loyalty"} {
 		for _, path := range samples {
 			dir := filepath.Base(filepath.Dir(path))
 			raw, err := os.ReadFile(path)

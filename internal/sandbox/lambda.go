@@ -27,6 +27,7 @@ import (
 	"shopmail/internal/wire/campaignsend"
 	"shopmail/internal/wire/contacts"
 	"shopmail/internal/wire/dashboard"
+	"shopmail/internal/wire/loyalty"
 	"shopmail/internal/wire/preferences"
 	"shopmail/internal/wire/reports"
 	"shopmail/internal/wire/sesevents"
@@ -45,6 +46,7 @@ var Builders = map[string]wire.Builder{
 	"sesevents":    sesevents.Build,
 	"surveys":      surveys.Build,
 	"surveysend":   surveysend.Build,
+	"loyalty":      loyalty.Build,
 	"answers":      answers.Build,
 	"reports":      reports.Build,
 	"contacts":     contacts.Build,

@@ -8,6 +8,7 @@ import (
 	"shopmail/internal/deliverability"
 	"shopmail/internal/env"
 	"shopmail/internal/links"
+	"shopmail/internal/loyalty"
 	"shopmail/internal/render"
 	"shopmail/internal/send"
 )
@@ -19,6 +20,7 @@ type Settings struct {
 	Table              string
 	ConfigurationSet   string
 	DeadLetterQueueURL string
+	Loyalty            loyalty.Config
 }
 
 // LoadConfig reads the settings from the environment (names as in template.yaml) and reports
@@ -39,6 +41,7 @@ func LoadConfig(lookup func(string) (string, bool)) (Settings, error) {
 		s.CouponOffer["fa"] = fa
 	}
 	s.CouponValid = time.Duration(r.Int("COUPON_VALID_DAYS", 60, 1, 3650)) * 24 * time.Hour
+	s.Loyalty = loyalty.Load(r)
 	s.AttributionWindow = time.Duration(r.Int("ATTRIBUTION_DAYS", 5, 1, 90)) * 24 * time.Hour
 	r.Check(s.CouponPrefix == "" || validPrefix(s.CouponPrefix), "COUPON_PREFIX", "must be 1-20 upper-case letters or digits")
 	r.Check(s.CouponPrefix == "" || s.CouponOffer["en"] != "", "COUPON_OFFER", "is required when COUPON_PREFIX is set")
@@ -57,6 +60,7 @@ type Store interface {
 	Orders
 	Catalog
 	Coupons
+	loyalty.Store
 	send.Ledger
 	deliverability.Suppressions
 	deliverability.States
@@ -74,8 +78,12 @@ func New(s Settings, d Deps) (*Service, error) {
 	if s.Links.Keys == nil {
 		return nil, errors.New("thank-you: no link token keys")
 	}
+	var points *loyalty.Service
+	if s.Loyalty.Enabled() {
+		points = &loyalty.Service{Config: s.Loyalty, Store: d.Store, Contacts: d.Store, Now: d.Now}
+	}
 	return &Service{
-		Config: s.Config, Contacts: d.Store, Orders: d.Store, Catalog: d.Store, Coupons: d.Store,
+		Config: s.Config, Contacts: d.Store, Orders: d.Store, Catalog: d.Store, Coupons: d.Store, Loyalty: points,
 		Sender: &send.Sender{Ledger: d.Store, Mailer: d.Mailer, Now: d.Now},
 		Gate:   &deliverability.Gate{Suppressions: d.Store, States: d.Store, Sender: s.From.Email, Now: d.Now},
 		Now:    d.Now,

@@ -24,10 +24,43 @@ type View struct {
 	More        int // lines not listed
 	Suggestions []catalog.Product
 	Coupon      *coupon.Coupon
+	// Points is what the order earned in the loyalty programme, nil when it is off.
+	Points *Points
 	// OrderURL is the customer's page of the order (https), "" when the shop sent none.
 	OrderURL string
 	// The breakdown of Total the shop sent, each nil when it sent none.
 	Subtotal, Shipping, Discount, Tax *money.Decimal
+}
+
+// Points is the loyalty block of a thank-you: what the order earned and where that leaves the
+// customer.
+type Points struct {
+	Earned, Balance int64
+	Tier            string // "" when the programme has no tiers
+	// Next is the tier after Tier and Missing the points still needed for it ("" at the top).
+	Next    string
+	Missing int64
+}
+
+// tierName is a tier as the customer reads it: the translation of the default tiers, the
+// shop's own name otherwise.
+func tierName(l render.Locale, tier string) string {
+	if s := l.T("tier." + tier); s != "tier."+tier {
+		return s
+	}
+	return tier
+}
+
+// lines are the block's sentences.
+func (p Points) lines(l render.Locale) []string {
+	out := []string{l.T("points.earned", p.Earned), l.T("points.balance", p.Balance)}
+	if p.Tier != "" {
+		out = append(out, l.T("points.tier", tierName(l, p.Tier)))
+	}
+	if p.Next != "" {
+		out = append(out, l.T("points.next", p.Missing, tierName(l, p.Next)))
+	}
+	return out
 }
 
 // Line is one listed order line.
@@ -114,6 +147,12 @@ func (v View) WriteText(t *render.Text, b render.Brand) {
 	t.Line(l.T("order.total"), ": ", l.Money(v.Total, v.Currency))
 	if v.OrderURL != "" {
 		t.Line().Line(l.T("order.view"), ": ", v.OrderURL)
+	}
+	if p := v.Points; p != nil {
+		t.Line().T("points.heading")
+		for _, s := range p.lines(l) {
+			t.Line(s)
+		}
 	}
 	if c := v.Coupon; c != nil {
 		t.Line().T("coupon.heading").Line(l.T("coupon.body", c.Offer), " ", c.Code).T("coupon.expires", l.Date(c.ExpiresAt)).

@@ -16,6 +16,7 @@ import (
 	"shopmail/internal/email"
 	"shopmail/internal/fault"
 	"shopmail/internal/links"
+	"shopmail/internal/loyalty"
 	"shopmail/internal/order"
 	"shopmail/internal/render"
 	"shopmail/internal/send"
@@ -87,9 +88,11 @@ type Service struct {
 	Orders   Orders
 	Catalog  Catalog
 	Coupons  Coupons
-	Sender   *send.Sender
-	Gate     *deliverability.Gate
-	Now      func() time.Time
+	// Loyalty gives the order its points; nil when the shop has no programme.
+	Loyalty *loyalty.Service
+	Sender  *send.Sender
+	Gate    *deliverability.Gate
+	Now     func() time.Time
 }
 
 // Result says what handling an order did, for the log.
@@ -114,7 +117,15 @@ func (s *Service) Handle(ctx context.Context, o order.Order) (Result, error) {
 	if res.Coupon, err = s.redeem(ctx, o); err != nil {
 		return res, err
 	}
-	c, first, err := s.updateContact(ctx, o)
+	var earning *loyalty.Earning
+	if s.Loyalty != nil {
+		g, err := s.Loyalty.Earn(ctx, o)
+		if err != nil {
+			return res, err
+		}
+		earning = &g
+	}
+	c, first, err := s.updateContact(ctx, o, earning)
 	if err != nil {
 		return res, err
 	}
@@ -141,6 +152,9 @@ func (s *Service) Handle(ctx context.Context, o order.Order) (Result, error) {
 	v, err := s.view(ctx, o, c, first, res.Marketing)
 	if err != nil {
 		return res, err
+	}
+	if earning != nil && (earning.Entry.Points > 0 || c.Summary.Points > 0) {
+		v.Points = s.points(*earning, c)
 	}
 	if res.Marketing {
 		rec.Topic = Topic
@@ -171,7 +185,9 @@ func (s *Service) redeem(ctx context.Context, o order.Order) (string, error) {
 	return "redeemed", nil
 }
 
-func (s *Service) updateContact(ctx context.Context, o order.Order) (*contact.Contact, bool, error) {
+// updateContact applies what the order says to the contact, with the order's points (earning,
+// nil without a programme) when the order is counted for the first time.
+func (s *Service) updateContact(ctx context.Context, o order.Order, earning *loyalty.Earning) (*contact.Contact, bool, error) {
 	// What an order says was true when it was placed, but never later than now: an order
 	// dated in the future (a shop's clock, a typo) must not outrank every later observation.
 	at := o.PlacedAt
@@ -184,6 +200,13 @@ func (s *Service) updateContact(ctx context.Context, o order.Order) (*contact.Co
 		f, took := c.TakeFirstOrder(o.ID)
 		first = f
 		counted := c.CountOrder(o)
+		if earning != nil {
+			g := *earning
+			if !counted {
+				g.Entry.Points = 0 // counted before: so were its points
+			}
+			counted = g.Apply(c) || counted
+		}
 		return changed || took || counted
 	})
 	if err != nil {
@@ -248,6 +271,15 @@ func (s *Service) view(ctx context.Context, o order.Order, c *contact.Contact, f
 		v.Coupon = &cp
 	}
 	return v, nil
+}
+
+// points is the email's loyalty block: what the order earned, the balance and tier with it.
+func (s *Service) points(g loyalty.Earning, c *contact.Contact) *Points {
+	p := &Points{Earned: g.Entry.Points, Balance: c.Summary.Points, Tier: c.Summary.Tier}
+	if next, missing, ok := s.Loyalty.Config.Next(g.Qualifying); ok && p.Tier != "" {
+		p.Next, p.Missing = next.Name, missing
+	}
+	return p
 }
 
 func (s *Service) suggest(ctx context.Context, o order.Order) ([]catalog.Product, error) {

@@ -1,0 +1,46 @@
+package lambdaevent
+
+import (
+	"context"
+	"log/slog"
+
+	"shopmail/internal/loyalty"
+	"shopmail/internal/order"
+)
+
+// Loyalty is the Lambda handler of the loyalty function: `Order Cancelled` and `Order
+// Refunded` take back the order's points. An invalid event is dead-lettered at once; an order
+// whose `Order Placed` has not been handled yet is an error, retried until it has (then
+// dead-lettered).
+func Loyalty(s *loyalty.Service, dead DeadLetters, log *slog.Logger) *Handler {
+	return &Handler{Name: "loyalty", DeadLetters: dead, Log: log, Routes: map[string]Route{
+		order.Cancelled: reversal(s, loyalty.Cancel), order.Refunded: reversal(s, loyalty.Refund),
+	}}
+}
+
+// reversal takes back the points of a cancelled or refunded order. A refund is told from the
+// order's other refunds by its refundId, else by the event's id (the same on every redelivery).
+func reversal(s *loyalty.Service, kind string) Route {
+	return func(ctx context.Context, ev Event) (Result, error) {
+		at, err := ev.Time()
+		if err != nil {
+			return Result{}, err
+		}
+		st, err := order.DecodeStatus(ev.Detail, at)
+		if err != nil {
+			return Result{}, err
+		}
+		ref := st.RefundID
+		if ref == "" {
+			ref = ev.ID
+		}
+		res := Result{Message: "points taken back", Attrs: []slog.Attr{slog.String("order_id", st.OrderID), slog.String("kind", kind)}}
+		g, err := s.Reverse(ctx, st, kind, ref)
+		if err != nil {
+			return res, err
+		}
+		res.Attrs = append(res.Attrs, slog.String("contact_id", g.Entry.ContactID), slog.Int64("points", g.Entry.Points),
+			slog.String("tier", g.Tier))
+		return res, nil
+	}
+}

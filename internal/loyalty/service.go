@@ -1,0 +1,145 @@
+package loyalty
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"shopmail/internal/contact"
+	"shopmail/internal/fault"
+	"shopmail/internal/order"
+)
+
+// Store keeps the ledger.
+type Store interface {
+	// PutPoints writes e unless an entry with its key is stored; writing it again is no error.
+	PutPoints(ctx context.Context, e Entry) error
+	// PointsSince returns the contact's entries dated at or after from.
+	PointsSince(ctx context.Context, contactID string, from time.Time) ([]Entry, error)
+	// OrderPoints returns the Earn entry of an order and what was taken back of it, per
+	// reversal (Entry.Kind, and "#" Entry.Ref for a refund); found is false while the order's
+	// points are not recorded.
+	OrderPoints(ctx context.Context, orderID string) (earn Entry, taken map[string]int64, found bool, err error)
+	// TakePoints records that the reversal takes points back of the order's Earn entry, beside
+	// those taken as OrderPoints read them, unless another reversal was recorded since
+	// (ok == false: read again).
+	TakePoints(ctx context.Context, earn Entry, taken map[string]int64, reversal string, points int64) (ok bool, err error)
+}
+
+// Contacts updates contacts (see thankyou.Contacts).
+type Contacts interface {
+	UpdateContact(ctx context.Context, id string, fn func(c *contact.Contact) bool) (*contact.Contact, error)
+}
+
+// Service keeps the ledger and the balances and tiers on the contacts' profiles.
+type Service struct {
+	Config   Config
+	Store    Store
+	Contacts Contacts
+	Now      func() time.Time
+}
+
+// Earning is what an order earned, for the thank-you email.
+type Earning struct {
+	Entry      Entry
+	Qualifying int64 // points towards a tier, this order's included
+	Tier       string
+}
+
+// Earn records the points a placed order earns in the ledger, and returns them with the tier
+// the customer is in with them. Apply then puts them on the profile, with the profile's own
+// write.
+func (s *Service) Earn(ctx context.Context, o order.Order) (Earning, error) {
+	e := Entry{ContactID: o.Customer.ID, OrderID: o.ID, Kind: Earn, Points: s.Config.Earned(o.Total, o.Currency),
+		At: o.PlacedAt, OrderAt: o.PlacedAt, Amount: o.Total, Currency: o.Currency}
+	if err := s.Store.PutPoints(ctx, e); err != nil {
+		return Earning{}, fmt.Errorf("record points of order %s: %w", o.ID, err)
+	}
+	q, err := s.qualifying(ctx, o.Customer.ID)
+	if err != nil {
+		return Earning{}, err
+	}
+	return Earning{Entry: e, Qualifying: q, Tier: s.Config.TierFor(q)}, nil
+}
+
+// Apply puts an order's earning on the contact. Call it only when the contact's CountOrder
+// counted the order: that is what makes a replayed order earn once.
+func (g Earning) Apply(c *contact.Contact) bool { return c.AddPoints(g.Entry.Points, g.Tier) }
+
+// applyReversal puts a reversal on the contact, once however often its event comes.
+func (g Earning) applyReversal(c *contact.Contact) bool {
+	return c.ApplyPoints(g.Entry.Key(), g.Entry.Points, g.Tier)
+}
+
+// Reverse takes back the points of an order cancelled (kind Cancel) or refunded (Refund, ref
+// telling this refund from others; st.Amount nil for the whole order). It is idempotent per
+// (order, reversal). An order whose points are not recorded yet is an error to retry: its
+// `Order Placed` may still be on its way.
+func (s *Service) Reverse(ctx context.Context, st order.Status, kind, ref string) (Earning, error) {
+	rev := kind
+	if kind == Refund {
+		rev += "#" + ref
+	} else {
+		ref = ""
+	}
+	for attempt := 0; ; attempt++ {
+		earn, taken, found, err := s.Store.OrderPoints(ctx, st.OrderID)
+		if err != nil {
+			return Earning{}, fmt.Errorf("read points of order %s: %w", st.OrderID, err)
+		}
+		if !found {
+			return Earning{}, fmt.Errorf("points of order %s: the order is not known yet", st.OrderID)
+		}
+		var before int64
+		for _, p := range taken {
+			before += p
+		}
+		r, done := taken[rev]
+		if !done {
+			r = Reversal(earn.Points, before, earn.Amount, st.Amount)
+			ok, err := s.Store.TakePoints(ctx, earn, taken, rev, r)
+			if err != nil {
+				return Earning{}, fmt.Errorf("take back points of order %s: %w", st.OrderID, err)
+			}
+			if !ok {
+				if attempt == 10 {
+					return Earning{}, fmt.Errorf("take back points of order %s: %w: too many concurrent reversals", st.OrderID, fault.ErrConflict)
+				}
+				continue
+			}
+		}
+		e := Entry{ContactID: earn.ContactID, OrderID: st.OrderID, Kind: kind, Ref: ref, Points: -r, At: st.At,
+			OrderAt: earn.OrderAt, Currency: earn.Currency}
+		if st.Amount != nil {
+			e.Amount = *st.Amount
+		}
+		return s.record(ctx, e)
+	}
+}
+
+// record writes a reversal in the ledger and on the profile.
+func (s *Service) record(ctx context.Context, e Entry) (Earning, error) {
+	if e.Points != 0 {
+		if err := s.Store.PutPoints(ctx, e); err != nil {
+			return Earning{}, fmt.Errorf("record points of order %s: %w", e.OrderID, err)
+		}
+	}
+	q, err := s.qualifying(ctx, e.ContactID)
+	if err != nil {
+		return Earning{}, err
+	}
+	g := Earning{Entry: e, Qualifying: q, Tier: s.Config.TierFor(q)}
+	if _, err := s.Contacts.UpdateContact(ctx, e.ContactID, g.applyReversal); err != nil {
+		return g, fmt.Errorf("update contact %s: %w", e.ContactID, err)
+	}
+	return g, nil
+}
+
+func (s *Service) qualifying(ctx context.Context, contactID string) (int64, error) {
+	now := s.Now()
+	es, err := s.Store.PointsSince(ctx, contactID, WindowStart(now))
+	if err != nil {
+		return 0, fmt.Errorf("read points of contact %s: %w", contactID, err)
+	}
+	return Qualifying(es, now), nil
+}
