@@ -48,7 +48,7 @@ func (down) DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dyna
 func handler(client dynamo.Client, table string) *contactsapi.Contacts {
 	st := &dynamo.Marketing{Store: dynamo.New(client, table, time.Now)}
 	return &contactsapi.Contacts{Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Service: &contacts.Service{Store: st, Segments: st, Profiles: st, Pages: st, Now: time.Now}}
+		Service: &contacts.Service{Store: st, Segments: st, Profiles: st, Pages: st, Ledger: st, Now: time.Now}}
 }
 
 type call struct {
@@ -82,6 +82,10 @@ func TestContactsHandlerAnswersAsDocumented(t *testing.T) {
 		{route: "GET /contacts/{id}/export", path: "/contacts/c-1/export", params: id, status: 200},
 		{route: "GET /contacts/{id}/export", path: "/contacts/c-9/export", params: map[string]string{"id": "c-9"}, status: 404},
 		{route: "GET /contacts/{id}/export", path: "/contacts/x/export", params: map[string]string{"id": strings.Repeat("x", 200)}, status: 400},
+		{route: "GET /contacts/{id}/loyalty", path: "/contacts/c-1/loyalty", params: id, status: 200},
+		{route: "GET /contacts/{id}/loyalty", path: "/contacts/c-1/loyalty", params: id, query: map[string]string{"cursor": "!"}, status: 400},
+		{route: "GET /contacts/{id}/loyalty", path: "/contacts/c-1/loyalty", params: id, query: map[string]string{"limit": "0"}, status: 400},
+		{route: "GET /contacts/{id}/loyalty", path: "/contacts/c-9/loyalty", params: map[string]string{"id": "c-9"}, status: 404},
 		{route: "POST /contacts/import", path: "/contacts/import", contentType: "text/csv", body: "id,email\nc-2,ali@example.com\nc-3,bad\n", status: 200},
 		{route: "POST /contacts/import", path: "/contacts/import", contentType: "application/x-ndjson", body: `{"id": "c-4", "email": "nd@example.com"}` + "\n", status: 200},
 		{route: "POST /contacts/import", path: "/contacts/import", contentType: "text/csv", body: "id,e-mail\n", status: 400},

@@ -250,8 +250,8 @@ func TestOperationsAreComplete(t *testing.T) {
 			}
 		}
 	}
-	if n != 34 {
-		t.Errorf("%d operations, want 34", n)
+	if n != 35 {
+		t.Errorf("%d operations, want 35", n)
 	}
 }
 

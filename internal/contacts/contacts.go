@@ -14,6 +14,7 @@ import (
 	"shopmail/internal/contact"
 	"shopmail/internal/deliverability"
 	"shopmail/internal/fault"
+	"shopmail/internal/loyalty"
 	"shopmail/internal/preferences"
 )
 
@@ -41,7 +42,10 @@ type Service struct {
 	Segments Segments
 	Profiles Profiles
 	Pages    Pages
-	Now      func() time.Time
+	Ledger   Ledger
+	// Programme is the loyalty programme's tiers, for the tier a contact is heading for.
+	Programme loyalty.Config
+	Now       func() time.Time
 }
 
 // Put creates or changes a contact; created says which.

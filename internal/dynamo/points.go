@@ -158,3 +158,44 @@ func (st *Store) TakePoints(ctx context.Context, earn loyalty.Entry, taken map[s
 	}
 	return err == nil, err
 }
+
+// pendingPrefix begins the sort keys, in the order's partition, of reversals that came before
+// the order's points were recorded: applied when they are.
+const pendingPrefix = "POINTS#PENDING#"
+
+// PendReversal keeps a reversal of an order whose points are not recorded yet.
+func (st *Store) PendReversal(ctx context.Context, orderID string, p loyalty.Pending) error {
+	it := item{}.str("PK", orderPK(orderID)).str("SK", pendingPrefix+safe(p.Kind+"#"+p.Ref)).str("type", "points-pending").
+		str("kind", p.Kind).str("ref", p.Ref).str("at", stamp(p.At))
+	if p.Amount != nil {
+		it.str("amount", p.Amount.String())
+	}
+	if _, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &st.table, Item: it}); err != nil {
+		return fmt.Errorf("put pending reversal of order %s: %w", orderID, err)
+	}
+	return nil
+}
+
+// PendingReversals returns the reversals of an order that came before its points.
+func (st *Store) PendingReversals(ctx context.Context, orderID string) ([]loyalty.Pending, error) {
+	res, err := st.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:              &st.table,
+		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :p)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": s(orderPK(orderID)), ":p": s(pendingPrefix),
+		},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("query pending reversals of order %s: %w", orderID, err)
+	}
+	out := make([]loyalty.Pending, 0, len(res.Items))
+	for _, it := range res.Items {
+		p := loyalty.Pending{Kind: item(it).getStr("kind"), Ref: item(it).getStr("ref"), At: unstamp(item(it).getStr("at"))}
+		if d, err := money.ParseDecimal(item(it).getStr("amount")); err == nil {
+			p.Amount = &d
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}

@@ -9,9 +9,8 @@ import (
 )
 
 // Loyalty is the Lambda handler of the loyalty function: `Order Cancelled` and `Order
-// Refunded` take back the order's points. An invalid event is dead-lettered at once; an order
-// whose `Order Placed` has not been handled yet is an error, retried until it has (then
-// dead-lettered).
+// Refunded` take back the order's points. An invalid event is dead-lettered at once; a
+// reversal that comes before its order is kept, and applied when the order comes.
 func Loyalty(s *loyalty.Service, dead DeadLetters, log *slog.Logger) *Handler {
 	return &Handler{Name: "loyalty", DeadLetters: dead, Log: log, Routes: map[string]Route{
 		order.Cancelled: reversal(s, loyalty.Cancel), order.Refunded: reversal(s, loyalty.Refund),
@@ -38,6 +37,10 @@ func reversal(s *loyalty.Service, kind string) Route {
 		g, err := s.Reverse(ctx, st, kind, ref)
 		if err != nil {
 			return res, err
+		}
+		if g.Pending {
+			res.Message = "points to take back when the order comes"
+			return res, nil
 		}
 		res.Attrs = append(res.Attrs, slog.String("contact_id", g.Entry.ContactID), slog.Int64("points", g.Entry.Points),
 			slog.String("tier", g.Tier))

@@ -3,10 +3,12 @@ package loyalty
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"shopmail/internal/contact"
 	"shopmail/internal/fault"
+	"shopmail/internal/money"
 	"shopmail/internal/order"
 )
 
@@ -24,6 +26,18 @@ type Store interface {
 	// those taken as OrderPoints read them, unless another reversal was recorded since
 	// (ok == false: read again).
 	TakePoints(ctx context.Context, earn Entry, taken map[string]int64, reversal string, points int64) (ok bool, err error)
+	// PendReversal keeps a reversal that came before the order's points; PendingReversals
+	// returns those of an order.
+	PendReversal(ctx context.Context, orderID string, p Pending) error
+	PendingReversals(ctx context.Context, orderID string) ([]Pending, error)
+}
+
+// Pending is a cancellation or refund that came before its order's points were recorded
+// (events arrive in any order): it is applied when they are.
+type Pending struct {
+	Kind, Ref string
+	Amount    *money.Decimal
+	At        time.Time
 }
 
 // Contacts updates contacts (see thankyou.Contacts).
@@ -39,11 +53,14 @@ type Service struct {
 	Now      func() time.Time
 }
 
-// Earning is what an order earned, for the thank-you email.
+// Earning is what an order earned (or a reversal took back), for the thank-you email and the
+// log.
 type Earning struct {
 	Entry      Entry
 	Qualifying int64 // points towards a tier, this order's included
 	Tier       string
+	// Pending is set on a reversal kept until its order's points are recorded.
+	Pending bool
 }
 
 // Earn records the points a placed order earns in the ledger, and returns them with the tier
@@ -71,10 +88,30 @@ func (g Earning) applyReversal(c *contact.Contact) bool {
 	return c.ApplyPoints(g.Entry.Key(), g.Entry.Points, g.Tier)
 }
 
+// Settle applies the reversals of an order that came before its points, once Earn and the
+// profile's update recorded them; it returns how many there were.
+func (s *Service) Settle(ctx context.Context, orderID string) (int, error) {
+	ps, err := s.Store.PendingReversals(ctx, orderID)
+	if err != nil {
+		return 0, err
+	}
+	// In the order they happened: a refund and then a cancellation take back the refund's
+	// share and then the rest, as they would have in time.
+	slices.SortStableFunc(ps, func(a, b Pending) int { return a.At.Compare(b.At) })
+	for _, p := range ps {
+		st := order.Status{OrderID: orderID, At: p.At, Amount: p.Amount, RefundID: p.Ref}
+		if _, err := s.Reverse(ctx, st, p.Kind, p.Ref); err != nil {
+			return 0, err
+		}
+	}
+	return len(ps), nil
+}
+
 // Reverse takes back the points of an order cancelled (kind Cancel) or refunded (Refund, ref
 // telling this refund from others; st.Amount nil for the whole order). It is idempotent per
-// (order, reversal). An order whose points are not recorded yet is an error to retry: its
-// `Order Placed` may still be on its way.
+// (order, reversal). A reversal of an order whose points are not recorded yet is kept, and
+// Settle applies it when they are: each side looks for the other after its own write, so
+// one of them always sees both.
 func (s *Service) Reverse(ctx context.Context, st order.Status, kind, ref string) (Earning, error) {
 	rev := kind
 	if kind == Refund {
@@ -82,13 +119,21 @@ func (s *Service) Reverse(ctx context.Context, st order.Status, kind, ref string
 	} else {
 		ref = ""
 	}
+	pended := false
 	for attempt := 0; ; attempt++ {
 		earn, taken, found, err := s.Store.OrderPoints(ctx, st.OrderID)
 		if err != nil {
 			return Earning{}, fmt.Errorf("read points of order %s: %w", st.OrderID, err)
 		}
+		if !found && pended {
+			return Earning{Pending: true}, nil
+		}
 		if !found {
-			return Earning{}, fmt.Errorf("points of order %s: the order is not known yet", st.OrderID)
+			if err := s.Store.PendReversal(ctx, st.OrderID, Pending{Kind: kind, Ref: ref, Amount: st.Amount, At: st.At}); err != nil {
+				return Earning{}, err
+			}
+			pended = true
+			continue
 		}
 		var before int64
 		for _, p := range taken {

@@ -211,6 +211,12 @@ func TestBrowserDashboard(t *testing.T) {
 		tr.wants("sara@dash.example")
 		tr.wants("Winter tea is here")
 		tr.check("dashboard-customer")
+		// The customer who ordered: their points, tier and ledger.
+		tr.wants(tr.D("loyalty.none"))
+		tr.navigate(r.appURL + "/dashboard/customers/" + tr.contactID())
+		tr.wants(tr.D("loyalty.kind.earn"))
+		tr.wants(tr.D("tier.bronze"))
+		tr.check("dashboard-customer-loyalty")
 		tr.click(linkTo(tr.D("customer.erase")))
 		tr.check("dashboard-erase")
 

@@ -34,6 +34,8 @@ var conditions = map[string]func(ps *parser, path string) (expr, error){
 	"nps":        readNPS,
 	"csat":       readCSAT,
 	"answered":   readAnswered,
+	"tier":       readTier,
+	"points":     readPoints,
 }
 
 // all matches when every rule does.
@@ -365,6 +367,38 @@ func (o orders) match(p Profile, _ time.Time) bool { return bounds(o).has(p.Orde
 
 func (o orders) appendJSON(b []byte) []byte {
 	return append(bounds(o).appendJSON(append(b, `{"orders":{`...)), "}}"...)
+}
+
+// tier: {"tier": "gold"}: the contact's loyalty tier, by name (lower case).
+type tier string
+
+func readTier(ps *parser, path string) (expr, error) {
+	s, err := ps.nonEmpty(path)
+	return tier(strings.ToLower(s)), err
+}
+
+func (t tier) match(p Profile, _ time.Time) bool { return p.Tier == string(t) }
+
+func (t tier) appendJSON(b []byte) []byte { return appendCondition(b, "tier", string(t)) }
+
+// points: {"points": {"min": 100}}: the contact's loyalty balance.
+type points bounds
+
+func readPoints(ps *parser, path string) (expr, error) {
+	var r bounds
+	err := ps.object(path, []string{"min", "max"}, func(key, path string) error {
+		return r.read(ps, key, path, 0, math.MaxInt)
+	})
+	if err == nil {
+		err = r.check(path, true)
+	}
+	return points(r), err
+}
+
+func (o points) match(p Profile, _ time.Time) bool { return bounds(o).has(int(p.Points)) }
+
+func (o points) appendJSON(b []byte) []byte {
+	return append(bounds(o).appendJSON(append(b, `{"points":{`...)), "}}"...)
 }
 
 // spent: {"spent": {"currency": "USD", "min": "100.00", "max": "500"}}; a currency the

@@ -131,6 +131,12 @@ func TestMatch(t *testing.T) {
 		{"csat at max", `{"csat":{"max":2}}`, segment.Profile{CSAT: 2}, true},
 		{"csat above max", `{"csat":{"max":2}}`, segment.Profile{CSAT: 3}, false},
 		{"no csat is not low", `{"csat":{"max":2}}`, segment.Profile{}, false},
+		{"tier", `{"tier":"Gold"}`, segment.Profile{Tier: "gold"}, true},
+		{"another tier", `{"tier":"gold"}`, segment.Profile{Tier: "silver"}, false},
+		{"no tier", `{"tier":"gold"}`, segment.Profile{}, false},
+		{"points at min", `{"points":{"min":500}}`, segment.Profile{Points: 500}, true},
+		{"points below min", `{"points":{"min":500}}`, segment.Profile{Points: 499}, false},
+		{"no points are under a max", `{"points":{"max":0}}`, segment.Profile{}, true},
 
 		{"answered at the window's edge", `{"answered":{"withinDays":60}}`, segment.Profile{AnsweredAt: ago(60 * day)}, true},
 		{"answered before the window", `{"answered":{"withinDays":60}}`, segment.Profile{AnsweredAt: ago(61 * day)}, false},

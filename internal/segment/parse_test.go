@@ -78,8 +78,7 @@ func TestParseErrors(t *testing.T) {
 		{`{"tag":"a"}` + strings.Repeat(" ", segment.MaxSize+1-len(`{"tag":"a"}`)), "", "larger than 65536 bytes"},
 		{`{"all":[]}`, "all", "must have at least one rule"},
 		// Not available yet.
-		{`{"tier":"gold"}`, "tier", "not available yet"},
-		{`{"all":[{"tag":"a"},{"points":{"min":100}}]}`, "all[1].points", "not available yet"},
+		{`{"all":[{"tag":"a"},{"atRisk":true}]}`, "all[1].atRisk", "not available yet"},
 		{`{"not":{"atRisk":true}}`, "not.atRisk", "not available yet"},
 		// Values of each condition.
 		{`{"consent":"Sales"}`, "consent", "must be one of sales, greetings, news, surveys"},
@@ -130,6 +129,10 @@ func TestParseErrors(t *testing.T) {
 		{`{"csat":{"min":0}}`, "csat.min", "must be a whole number from 1 to 5"},
 		{`{"csat":{"max":6}}`, "csat.max", "must be a whole number from 1 to 5"},
 		{`{"csat":{}}`, "csat", `needs "min" or "max"`},
+		{`{"tier":""}`, "tier", "must not be empty"},
+		{`{"points":{"min":-1}}`, "points.min", "must be a whole number from 0"},
+		{`{"tier":7}`, "tier", "must be a string, not a number"},
+		{`{"points":{}}`, "points", `needs "min" or "max"`},
 		{`{"answered":{"withinDays":-1}}`, "answered.withinDays", "must be a whole number from 1 to 3650"},
 	}
 	for _, tt := range tests {

@@ -30,13 +30,15 @@
 //	{"nps": "promoter"}             last NPS class: promoter, passive or detractor
 //	{"csat": {"min": 4, "max": 5}}  last CSAT score, 1 to 5
 //	{"answered": {"withinDays": 60}}  last survey answer; {} for ever
+//	{"tier": "gold"}                loyalty tier, by name
+//	{"points": {"min": 500}}        loyalty balance (and "max")
 //
 // "withinDays": N (1 to 3650) means at or after now minus N×24 hours. Bounds (min, max) are
 // inclusive and at least one is needed, except for received (which needs withinDays), whose
 // min is 1 without either.
 // Amounts are decimal strings with no more decimals than the currency has. A contact who lacks
 // what a condition asks about (no order, no answer, no CSAT score) does not match it; a
-// currency never paid in counts as 0 spent. tier, points and atRisk are reserved.
+// currency never paid in counts as 0 spent, no points as 0 points. atRisk is reserved.
 //
 // The parser is strict because a rule decides who receives marketing: a misspelt key that was
 // ignored would silently widen the audience. So unknown keys, duplicate keys, wrong types, null,
@@ -86,6 +88,8 @@ type Profile struct {
 	NPS          string               // last NPS class: "promoter", "passive", "detractor", or ""
 	CSAT         int                  // last CSAT score 1..5, 0 none
 	AnsweredAt   time.Time            // last survey answer (zero: never)
+	Points       int64                // loyalty balance
+	Tier         string               // loyalty tier ("" none)
 }
 
 // Rule is a parsed segment rule. The zero Rule has never been parsed and matches nobody.
@@ -162,7 +166,7 @@ func ProfileOf(c *contact.Contact) Profile {
 		Suppressed: c.Summary.Suppressed != "", Orders: c.Summary.Orders, Spent: c.Summary.Spent,
 		FirstOrderAt: c.Summary.FirstOrderAt, LastOrderAt: c.Summary.LastOrderAt, Bought: c.Summary.Bought,
 		EngagedAt: c.EngagedAt, Received: c.Summary.Received, NPS: c.Summary.NPS, CSAT: c.Summary.CSAT,
-		AnsweredAt: c.Summary.AnsweredAt,
+		AnsweredAt: c.Summary.AnsweredAt, Points: c.Summary.Points, Tier: c.Summary.Tier,
 	}
 	for _, t := range contact.Topics {
 		p.Consent[t] = c.MayMarket(t)

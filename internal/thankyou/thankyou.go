@@ -129,6 +129,15 @@ func (s *Service) Handle(ctx context.Context, o order.Order) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	if earning != nil {
+		// A cancellation or refund that came before the order takes its points back now; the
+		// email then does not announce them.
+		if n, err := s.Loyalty.Settle(ctx, o.ID); err != nil {
+			return res, fmt.Errorf("settle points of order %s: %w", o.ID, err)
+		} else if n > 0 {
+			earning = nil
+		}
+	}
 	res.First = first
 	if err := s.Catalog.PutProducts(ctx, catalog.FromOrder(o)); err != nil {
 		return res, fmt.Errorf("record products of order %s: %w", o.ID, err)

@@ -51,6 +51,16 @@ func (h *Contacts) Serve(ctx context.Context, r web.Request) web.Response {
 			return web.APIFail(ctx, h.Log, "export contact", err)
 		}
 		return web.JSON(200, x)
+	case "GET /contacts/{id}/loyalty":
+		n, resp := web.Limit(r)
+		if resp != nil {
+			return *resp
+		}
+		l, err := h.Service.Loyalty(ctx, id, r.QueryStringParameters["cursor"], n)
+		if err != nil {
+			return web.APIFail(ctx, h.Log, "get loyalty", err)
+		}
+		return web.JSON(200, l)
 	case "POST /contacts/import":
 		return h.importContacts(ctx, r)
 	case "POST /segments":

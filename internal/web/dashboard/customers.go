@@ -111,6 +111,10 @@ func (d *Dashboard) customerSearch(rq *request) web.Response {
 	return d.page(rq, 200, rq.v.T("customers.title"), customerSearchPage(rq.v, q, found, more, done))
 }
 
+// ledgerPage is how many of the newest ledger entries a customer's page lists; the rest are
+// in the API (GET /contacts/{id}/loyalty).
+const ledgerPage = 10
+
 func (d *Dashboard) customerPage(rq *request, id string) web.Response {
 	if resp := d.need(rq, "contacts:read"); resp != nil {
 		return *resp
@@ -127,6 +131,10 @@ func (d *Dashboard) customerPage(rq *request, id string) web.Response {
 	if err != nil {
 		return d.fail(rq, "get contact", err)
 	}
+	loy, err := d.Contacts.Loyalty(rq.ctx, id, "", ledgerPage)
+	if err != nil {
+		return d.fail(rq, "get loyalty", err)
+	}
 	older := ""
 	if det.Next != "" {
 		older = "/dashboard/customers/" + url.PathEscape(id) + "?cursor=" + url.QueryEscape(det.Next)
@@ -135,7 +143,7 @@ func (d *Dashboard) customerPage(rq *request, id string) web.Response {
 	if name == "" {
 		name = det.Contact.ID
 	}
-	return d.page(rq, 200, rq.v.T("customer.title", name), customerDetail(rq.v, det, older))
+	return d.page(rq, 200, rq.v.T("customer.title", name), customerDetail(rq.v, det, loy, older))
 }
 
 // importContacts is the contact import: a CSV or NDJSON file uploaded, or rows pasted.

@@ -113,7 +113,7 @@ func newApp(t testing.TB) *app {
 	d := &dashboard.Dashboard{
 		Campaigns: &campaigns.Service{Store: st, Runs: st, Shop: brand, From: email.Address{Name: "Tea House", Email: "hello@shop.example"},
 			Now: time.Now, DaysOff: occ, Sending: campaigns.Sending{Scheduler: nowhere{}, Queue: nowhere{}, Mailer: nowhere{}}},
-		Contacts:  &contacts.Service{Store: st, Segments: st, Profiles: st, Pages: st, Now: time.Now},
+		Contacts:  &contacts.Service{Store: st, Segments: st, Profiles: st, Pages: st, Ledger: st, Now: time.Now},
 		Occasions: occ, Surveys: &survey.Reporter{Store: store}, Answers: store, FollowUps: store, Hours: st, Reputation: store, Sender: "hello@shop.example",
 		Keys: keys, Auth: &dashboard.OIDC{Issuer: is.srv.URL, ClientID: "dash-client"},
 		BaseURL: "https://shop.example", Timezone: time.UTC, Now: time.Now, Log: slog.New(slog.DiscardHandler),

@@ -144,3 +144,11 @@ func previewAction(id string) string {
 	}
 	return "/dashboard/campaigns/" + url.PathEscape(id) + "/preview"
 }
+
+// signed is a number of points with its sign: "+129", "-65".
+func signed(v view, n int64) string {
+	if n > 0 {
+		return "+" + v.N(n)
+	}
+	return v.N(n)
+}

@@ -115,6 +115,15 @@ func (v view) When(t time.Time) string {
 	return v.L.DateTime(t)
 }
 
+// Tier is a loyalty tier's name as the marketer reads it: the translation of the default
+// tiers, the shop's own name otherwise.
+func (v view) Tier(name string) string {
+	if s := v.T("tier." + name); s != "tier."+name {
+		return s
+	}
+	return name
+}
+
 // Dir is the language's direction; Other the language the switch offers.
 func (v view) Dir() string { return v.L.Dir }
 func (v view) Other() string {
@@ -273,6 +282,20 @@ var words = map[string]map[string]string{
 		"customers.find":          "Find",
 		"customers.none":          "No customer with that address or id.",
 		"customers.more":          "Next page",
+		"loyalty.title":           "Loyalty",
+		"loyalty.points":          "Points",
+		"loyalty.tier":            "Tier",
+		"loyalty.qualifying":      "Points in the last 12 months",
+		"loyalty.next":            "%s more points in 12 months reach %s.",
+		"loyalty.none":            "No points yet.",
+		"loyalty.order":           "Order",
+		"loyalty.entry":           "Entry",
+		"loyalty.kind.earn":       "Earned",
+		"loyalty.kind.cancel":     "Order cancelled",
+		"loyalty.kind.refund":     "Refund",
+		"tier.bronze":             "Bronze",
+		"tier.silver":             "Silver",
+		"tier.gold":               "Gold",
 		"customer.title":          "Customer %s",
 		"customer.profile":        "Profile",
 		"customer.email":          "Email",
@@ -495,6 +518,20 @@ var words = map[string]map[string]string{
 		"customers.find":          "جست‌وجو",
 		"customers.none":          "مشتری‌ای با این نشانی یا شناسه نیست.",
 		"customers.more":          "صفحهٔ بعد",
+		"loyalty.title":           "باشگاه مشتریان",
+		"loyalty.points":          "امتیاز",
+		"loyalty.tier":            "سطح",
+		"loyalty.qualifying":      "امتیاز ۱۲ ماه گذشته",
+		"loyalty.next":            "با %s امتیاز دیگر در ۱۲ ماه به سطح %s می‌رسد.",
+		"loyalty.none":            "هنوز امتیازی ندارد.",
+		"loyalty.order":           "سفارش",
+		"loyalty.entry":           "شرح",
+		"loyalty.kind.earn":       "کسب امتیاز",
+		"loyalty.kind.cancel":     "لغو سفارش",
+		"loyalty.kind.refund":     "بازپرداخت",
+		"tier.bronze":             "برنزی",
+		"tier.silver":             "نقره‌ای",
+		"tier.gold":               "طلایی",
 		"customer.title":          "مشتری %s",
 		"customer.profile":        "مشخصات",
 		"customer.email":          "ایمیل",

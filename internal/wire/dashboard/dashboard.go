@@ -13,6 +13,7 @@ import (
 	"shopmail/internal/contacts"
 	"shopmail/internal/dynamo"
 	"shopmail/internal/env"
+	"shopmail/internal/loyalty"
 	"shopmail/internal/occasions"
 	"shopmail/internal/render"
 	"shopmail/internal/schedules"
@@ -35,6 +36,7 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	tzName := r.Optional("SHOP_TIMEZONE", "UTC")
 	tz, tzErr := render.Location(tzName)
 	r.Check(tzErr == nil, "SHOP_TIMEZONE", "is not an IANA time zone, e.g. Asia/Tehran")
+	programme := loyalty.Load(r)
 	if err := r.Err(); err != nil {
 		return nil, err
 	}
@@ -56,7 +58,7 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 		}}
 	return &dashboard.Dashboard{
 		Campaigns: camp,
-		Contacts:  &contacts.Service{Store: store, Segments: store, Profiles: store, Pages: store, Now: wire.Now},
+		Contacts:  &contacts.Service{Store: store, Segments: store, Profiles: store, Pages: store, Ledger: store, Programme: programme, Now: wire.Now},
 		Occasions: occ, Surveys: &survey.Reporter{Store: b.Store}, Answers: b.Store, FollowUps: b.Store, Hours: store,
 		Reputation: b.Store, Sender: from.Email,
 		Keys: keys, Auth: &dashboard.OIDC{Issuer: issuer, ClientID: client, Discovery: discovery},

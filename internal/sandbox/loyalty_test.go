@@ -1,0 +1,88 @@
+package sandbox_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"shopmail/internal/email/emailtest"
+)
+
+// putOrderEvent puts one of the shop's order events on the bus through the real SDK client,
+// as the shop's backend does, and waits for the sandbox to settle.
+func (r *running) putOrderEvent(t *testing.T, detailType, detail string) {
+	t.Helper()
+	out, err := r.eventBridge().PutEvents(context.Background(), &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{
+		Source: strPtr("shop.orders"), DetailType: &detailType, Detail: &detail,
+	}}})
+	if err != nil || out.FailedEntryCount != 0 {
+		t.Fatalf("PutEvents: %v %+v", err, out)
+	}
+	r.sb.Idle()
+}
+
+func strPtr(s string) *string { return &s }
+
+// A customer's orders earn points, the thank-you email says how many, refunds and
+// cancellations take them back once however often the shop sends them, and the marketer reads
+// the balance, the tier and the ledger in the API and segments by them.
+func TestOrdersEarnPointsThatRefundsTakeBack(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	r.putSample(t, "first-order.json", nil) // o-1001, $129.90
+	r.putSample(t, "first-order.json", func(d string) string { return strings.ReplaceAll(d, "o-1001", "o-1002") })
+	msgs := r.sb.Messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d emails, want 2", len(msgs))
+	}
+	for i, want := range []string{"This order earned you 129 points.\nYour balance: 129 points.", "Your balance: 258 points."} {
+		m := emailtest.MustParse(t, msgs[i].Raw)
+		if !strings.Contains(m.Text, want) || !strings.Contains(m.HTML, strings.Split(want, "\n")[0]) {
+			t.Errorf("thank-you %d lacks %q:\n%s", i+1, want, m.Text)
+		}
+	}
+
+	// Half of o-1001 refunded (64.5 points, rounded half up), delivered twice; o-1002 cancelled.
+	for range 2 {
+		r.putOrderEvent(t, "Order Refunded", `{"orderId": "o-1001", "refundId": "r-1", "amount": 64.95}`)
+	}
+	r.putOrderEvent(t, "Order Cancelled", `{"orderId": "o-1002"}`)
+	if dead := r.sb.DeadLetters(); len(dead) != 0 {
+		t.Fatalf("dead letters: %v", dead)
+	}
+
+	status, l := r.api(t, "GET", "/contacts/c-42/loyalty", "", "")
+	if status != 200 {
+		t.Fatalf("loyalty: %d %v", status, l)
+	}
+	if l["points"] != 64.0 || l["tier"] != "bronze" || l["qualifyingPoints"] != 64.0 ||
+		mustJSON(l["nextTier"]) != `{"missingPoints":436,"name":"silver"}` {
+		t.Errorf("loyalty: %v", l)
+	}
+	var lines []string
+	for _, e := range l["ledger"].([]any) {
+		e := e.(map[string]any)
+		lines = append(lines, e["orderId"].(string)+" "+e["kind"].(string)+" "+mustJSON(e["points"]))
+	}
+	if got := strings.Join(lines, ", "); got != "o-1002 cancel -129, o-1001 refund -65, o-1002 earn 129, o-1001 earn 129" {
+		t.Errorf("ledger, newest first: %s", got)
+	}
+	// Paged: two at a time.
+	status, page := r.api(t, "GET", "/contacts/c-42/loyalty?limit=2", "", "")
+	if status != 200 || len(page["ledger"].([]any)) != 2 || page["next"] == nil {
+		t.Fatalf("first page: %d %v", status, page)
+	}
+	status, page = r.api(t, "GET", "/contacts/c-42/loyalty?limit=2&cursor="+page["next"].(string), "", "")
+	if status != 200 || len(page["ledger"].([]any)) != 2 || mustJSON(page["ledger"].([]any)[1].(map[string]any)["orderId"]) != `"o-1001"` {
+		t.Errorf("second page: %d %v", status, page)
+	}
+
+	// Segments see the tier and the balance.
+	for rule, want := range map[string]float64{`{"tier": "bronze"}`: 1, `{"tier": "silver"}`: 0, `{"points": {"min": 64}}`: 1, `{"points": {"min": 65}}`: 0} {
+		if status, pv := r.api(t, "POST", "/segments/preview", "application/json", `{"rule": `+rule+`}`); status != 200 || pv["count"] != want {
+			t.Errorf("preview %s: %d %v, want %v", rule, status, pv, want)
+		}
+	}
+}
