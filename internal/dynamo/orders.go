@@ -345,8 +345,9 @@ func (st *Store) IssueCoupon(ctx context.Context, c coupon.Coupon) (coupon.Coupo
 }
 
 // RedeemCoupon records that an order used a coupon code, once. It returns the coupon as
-// stored, found == false when the code was not issued here (the shop's own codes), and for a
-// code already redeemed by another order, the coupon with that order in RedeemedBy.
+// stored, found == false when the code was not issued here (the shop's own codes), for a code
+// already redeemed by another order, the coupon with that order in RedeemedBy, and for a code
+// that expired before the order, the coupon unredeemed (RedeemedBy empty).
 func (st *Store) RedeemCoupon(ctx context.Context, code, orderID string, at time.Time) (coupon.Coupon, bool, error) {
 	res, err := st.db.Query(ctx, &dynamodb.QueryInput{
 		TableName: &st.table, IndexName: aws.String("GSI1"),
@@ -363,8 +364,10 @@ func (st *Store) RedeemCoupon(ctx context.Context, code, orderID string, at time
 	it := item(res.Items[0])
 	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &st.table, Key: key(it.getStr("PK"), it.getStr("SK")),
-		UpdateExpression:    aws.String("SET redeemedBy = :o, redeemedAt = :t"),
-		ConditionExpression: aws.String("attribute_not_exists(redeemedBy) OR redeemedBy = :o"),
+		UpdateExpression: aws.String("SET redeemedBy = :o, redeemedAt = :t"),
+		// A code is good until its validUntil (stamps compare as strings); the order's time
+		// decides, so a replay of an order that redeemed it stays its redemption.
+		ConditionExpression: aws.String("(attribute_not_exists(redeemedBy) OR redeemedBy = :o) AND (attribute_not_exists(validUntil) OR validUntil >= :t)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":o": s(orderID), ":t": s(stamp(at)),
 		},

@@ -53,8 +53,8 @@ func thankYou(s *thankyou.Service) Route {
 		if err != nil {
 			return out, err
 		}
-		if strings.HasPrefix(res.Coupon, "reused") {
-			out.Level = slog.LevelWarn // the shop accepted a single-use code a second time
+		if strings.HasPrefix(res.Coupon, "reused") || strings.HasPrefix(res.Coupon, "expired") {
+			out.Level = slog.LevelWarn // the shop accepted a single-use code a second time, or too late
 		}
 		out.Attrs = append(out.Attrs, slog.Bool("first_order", res.First), slog.Bool("marketing", res.Marketing),
 			slog.String("coupon", res.Coupon), slog.String("send_status", string(res.Send.Record.Status)),

@@ -3,6 +3,7 @@ package loyalty_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -43,7 +44,7 @@ func (f *fixture) set(t time.Time) { f.mu.Lock(); f.now = t; f.mu.Unlock() }
 
 var start = time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
 
-func setup(t *testing.T) *fixture {
+func setup(t *testing.T, rewards ...loyalty.Reward) *fixture {
 	t.Helper()
 	client, table := dynamotest.NewTable(t)
 	f := &fixture{outbox: &outbox.Outbox{}, now: start}
@@ -53,9 +54,10 @@ func setup(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	cfg := thankyou.Settings{Config: thankyou.Config{
-		Brand: render.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", SenderName: "Tea House", PostalAddress: "1 Leaf Street"},
-		From:  email.Address{Name: "Tea House", Email: "hello@shop.example"},
-		Links: links.Config{BaseURL: "https://go.shop.example", Keys: keys, Tracking: time.Hour, Unsubscribe: time.Hour},
+		Brand:   render.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", SenderName: "Tea House", PostalAddress: "1 Leaf Street"},
+		From:    email.Address{Name: "Tea House", Email: "hello@shop.example"},
+		Links:   links.Config{BaseURL: "https://go.shop.example", Keys: keys, Tracking: time.Hour, Unsubscribe: time.Hour},
+		Rewards: rewards,
 	}, Loyalty: program(t)}
 	if f.thanks, err = thankyou.New(cfg, thankyou.Deps{Store: f.store, Mailer: f.outbox, Now: f.Now}); err != nil {
 		t.Fatal(err)
@@ -67,16 +69,24 @@ func setup(t *testing.T) *fixture {
 // place handles an order of the customer as the thank-you function does.
 func (f *fixture) place(t *testing.T, customer, id, total, currency string, at time.Time) {
 	t.Helper()
+	f.order(t, customer, id, total, currency, 1, "", at)
+}
+
+// order handles an order of quantity items (for total in all), with a coupon code or "".
+func (f *fixture) order(t *testing.T, customer, id, total, currency string, quantity int, code string, at time.Time) thankyou.Result {
+	t.Helper()
 	o, err := order.DecodePlaced(fmt.Appendf(nil, `{"orderId":%q,"placedAt":%q,"currency":%q,"total":%s,
 		"customer":{"id":%q,"email":"%s@example.com","firstName":"Sara","locale":"en-US"},
-		"items":[{"sku":"TEA-01","name":"Green tea","quantity":1,"unitPrice":%s}]}`,
-		id, at.Format(time.RFC3339), currency, total, customer, customer, total))
+		"items":[{"sku":"TEA-01","name":"Green tea","quantity":%d,"unitPrice":%s}], "couponCode": %q}`,
+		id, at.Format(time.RFC3339), currency, total, customer, customer, quantity, total, code))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.thanks.Handle(context.Background(), o); err != nil {
+	res, err := f.thanks.Handle(context.Background(), o)
+	if err != nil {
 		t.Fatalf("place %s: %v", id, err)
 	}
+	return res
 }
 
 // reverse handles an `Order Cancelled` (amount "") or `Order Refunded` as the loyalty
@@ -283,4 +293,104 @@ func TestTiersFollowTheLastTwelveMonths(t *testing.T) {
 	// Refunding part of a recent order can take the tier back down.
 	f.mustReverse(t, loyalty.Refund, "o-3", "r-1", "1", start.Add(time.Minute))
 	f.want(t, "c-1", 3499, "silver")
+}
+
+func rules(t *testing.T) []loyalty.Reward {
+	t.Helper()
+	rs, err := loyalty.ParseRewards(`[
+		{"id": "big-basket", "spend": {"currency": "USD", "over": 100}, "prefix": "BIG",
+		 "offer": {"en": "10% off your next order", "fa": "۱۰٪ تخفیف خرید بعدی"}, "validDays": 30},
+		{"id": "five-items", "items": {"over": 5}, "prefix": "GIFT", "offer": {"en": "A gift with your next order"}}]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+var code = regexp.MustCompile(`\b(BIG|GIFT)-[2-9A-Z]{4}-[2-9A-Z]{4}\b`)
+
+// codes are the reward codes in the n-th email (0-based), after parsing it as a mail client.
+func (f *fixture) codes(t *testing.T, n int) []string {
+	t.Helper()
+	m := emailtest.MustParse(t, f.outbox.Messages()[n].Raw)
+	got := code.FindAllString(m.Text, -1)
+	if html := code.FindAllString(m.HTML, -1); strings.Join(html, ",") != strings.Join(got, ",") {
+		t.Errorf("email %d: the text part has codes %v, the HTML part %v", n, got, html)
+	}
+	if len(got) > 0 && !strings.Contains(m.Text, "This order earned you a reward") {
+		t.Errorf("email %d: codes without their heading:\n%s", n, m.Text)
+	}
+	return got
+}
+
+func TestOrdersThatMeetARewardRuleGetACouponForTheNextOrder(t *testing.T) {
+	f := setup(t, rules(t)...)
+	// Exactly 100 is not more than 100; five items are not more than five.
+	f.order(t, "c-1", "o-1", "100", "USD", 5, "", start)
+	if got := f.codes(t, 0); len(got) != 0 {
+		t.Errorf("an order of exactly 100 USD and 5 items got %v", got)
+	}
+	f.order(t, "c-1", "o-2", "100.01", "USD", 1, "", start)
+	big := f.codes(t, 1)
+	if len(big) != 1 || !strings.HasPrefix(big[0], "BIG-") {
+		t.Fatalf("an order of 100.01 USD got %v, want one BIG code", big)
+	}
+	f.order(t, "c-1", "o-3", "60", "EUR", 6, "", start)
+	if got := f.codes(t, 2); len(got) != 1 || !strings.HasPrefix(got[0], "GIFT-") {
+		t.Errorf("an order of 6 items got %v, want one GIFT code", got)
+	}
+	f.order(t, "c-1", "o-4", "150", "USD", 6, "", start)
+	if got := f.codes(t, 3); len(got) != 2 {
+		t.Errorf("an order meeting both rules got %v, want both codes", got)
+	}
+	m := emailtest.MustParse(t, f.outbox.Messages()[1].Raw)
+	if !strings.Contains(m.Text, "10% off your next order with this code: "+big[0]) ||
+		!strings.Contains(m.Text, "Valid for one order until 2 January 2027.") {
+		t.Errorf("the reward's offer and expiry:\n%s", m.Text)
+	}
+
+	// The code works once, on a later order; a second order with it is recorded as a reuse.
+	if res := f.order(t, "c-1", "o-5", "20", "USD", 1, big[0], start.Add(time.Hour)); res.Coupon != "redeemed" {
+		t.Errorf("first use: %q", res.Coupon)
+	}
+	if res := f.order(t, "c-1", "o-6", "20", "USD", 1, big[0], start.Add(2*time.Hour)); res.Coupon != "reused: redeemed by o-5" {
+		t.Errorf("second use: %q", res.Coupon)
+	}
+	// After its 60 days (the default) it is expired, not redeemed.
+	gift := f.codes(t, 2)[0]
+	if res := f.order(t, "c-1", "o-7", "20", "USD", 1, gift, start.AddDate(0, 0, 61)); !strings.HasPrefix(res.Coupon, "expired") {
+		t.Errorf("use after expiry: %q", res.Coupon)
+	}
+	if res := f.order(t, "c-1", "o-8", "20", "USD", 1, gift, start.AddDate(0, 0, 59)); res.Coupon != "redeemed" {
+		t.Errorf("use within its days (an order placed earlier, arriving later): %q", res.Coupon)
+	}
+}
+
+func TestTwoOrdersRedeemingOneCodeAtOnceOneWins(t *testing.T) {
+	f := setup(t, rules(t)...)
+	f.order(t, "c-1", "o-1", "500", "USD", 1, "", start)
+	c := f.codes(t, 0)[0]
+	for round := range 5 {
+		var wg sync.WaitGroup
+		results := make([]string, 2)
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i] = f.order(t, fmt.Sprintf("c-%d", 10+i), fmt.Sprintf("o-r%d-%d", round, i), "20", "USD", 1, c, start.Add(time.Hour)).Coupon
+			}()
+		}
+		wg.Wait()
+		redeemed := 0
+		for _, r := range results {
+			if r == "redeemed" {
+				redeemed++
+			} else if !strings.HasPrefix(r, "reused: redeemed by o-r") {
+				t.Errorf("round %d: %q", round, r)
+			}
+		}
+		if want := map[bool]int{true: 1, false: 0}[round == 0]; redeemed != want {
+			t.Errorf("round %d: %d orders redeemed the code (%v), want %d", round, redeemed, results, want)
+		}
+	}
 }

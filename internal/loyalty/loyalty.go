@@ -71,6 +71,8 @@ type Config struct {
 	Rates map[string]money.Decimal
 	// Tiers go up by threshold; the first one's threshold is 0.
 	Tiers []Tier
+	// Rewards give an order that meets them a coupon for the next one.
+	Rewards []Reward
 }
 
 // Enabled reports whether any currency earns points.
@@ -228,6 +230,9 @@ func Load(r *env.Reader) Config {
 	}
 	if c.Tiers, err = ParseTiers(r.Optional("LOYALTY_TIERS", "")); err != nil {
 		r.Check(false, "LOYALTY_TIERS", err.Error())
+	}
+	if c.Rewards, err = ParseRewards(r.Optional("LOYALTY_REWARDS", "")); err != nil {
+		r.Check(false, "LOYALTY_REWARDS", err.Error())
 	}
 	return c
 }

@@ -142,3 +142,29 @@ func TestTheProgrammeIsReadStrictly(t *testing.T) {
 		t.Errorf("no rates: %v %v", rates, err)
 	}
 }
+
+func TestRewardRulesAreReadStrictly(t *testing.T) {
+	ok := `{"id": "big", "spend": {"currency": "USD", "over": 100}, "prefix": "BIG", "offer": {"en": "10% off"}}`
+	if rs, err := loyalty.ParseRewards("[" + ok + "]"); err != nil || len(rs) != 1 || rs[0].ValidDays != 60 || rs[0].Purpose() != "reward:big" {
+		t.Fatalf("%+v %v", rs, err)
+	}
+	for _, tc := range []struct{ rules, problem string }{
+		{`{"id": "big"}`, "not a JSON list"},
+		{`[` + ok + `] []`, "data after the list"},
+		{`[{"id": "Big", "spend": {"currency": "USD", "over": 1}, "prefix": "B", "offer": {"en": "x"}}]`, "id must be"},
+		{`[` + ok + `,` + ok + `]`, "given twice"},
+		{`[{"id": "b", "prefix": "B", "offer": {"en": "x"}}]`, "one of the two"},
+		{`[{"id": "b", "spend": {"currency": "USD", "over": 1}, "items": {"over": 2}, "prefix": "B", "offer": {"en": "x"}}]`, "one of the two"},
+		{`[{"id": "b", "spend": {"currency": "usd", "over": 1}, "prefix": "B", "offer": {"en": "x"}}]`, "ISO 4217"},
+		{`[{"id": "b", "items": {"over": 0}, "prefix": "B", "offer": {"en": "x"}}]`, "items.over"},
+		{`[{"id": "b", "items": {"over": 2}, "prefix": "b-1", "offer": {"en": "x"}}]`, "prefix"},
+		{`[{"id": "b", "items": {"over": 2}, "prefix": "B", "offer": {"fa": "x"}}]`, `"en" text`},
+		{`[{"id": "b", "items": {"over": 2}, "prefix": "B", "offer": {"en": "x\nBcc: a@b"}}]`, "one line"},
+		{`[{"id": "b", "items": {"over": 2}, "prefix": "B", "offer": {"en": "x"}, "validDays": 0}]`, "validDays"},
+		{`[{"id": "b", "items": {"over": 2}, "prefix": "B", "offer": {"en": "x"}, "colour": "red"}]`, "unknown field"},
+	} {
+		if _, err := loyalty.ParseRewards(tc.rules); err == nil || !strings.Contains(err.Error(), tc.problem) {
+			t.Errorf("%s: %v, want an error saying %q", tc.rules, err, tc.problem)
+		}
+	}
+}

@@ -42,6 +42,7 @@ func LoadConfig(lookup func(string) (string, bool)) (Settings, error) {
 	}
 	s.CouponValid = time.Duration(r.Int("COUPON_VALID_DAYS", 60, 1, 3650)) * 24 * time.Hour
 	s.Loyalty = loyalty.Load(r)
+	s.Rewards = s.Loyalty.Rewards
 	s.AttributionWindow = time.Duration(r.Int("ATTRIBUTION_DAYS", 5, 1, 90)) * 24 * time.Hour
 	r.Check(s.CouponPrefix == "" || validPrefix(s.CouponPrefix), "COUPON_PREFIX", "must be 1-20 upper-case letters or digits")
 	r.Check(s.CouponPrefix == "" || s.CouponOffer["en"] != "", "COUPON_OFFER", "is required when COUPON_PREFIX is set")

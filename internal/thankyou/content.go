@@ -24,6 +24,8 @@ type View struct {
 	More        int // lines not listed
 	Suggestions []catalog.Product
 	Coupon      *coupon.Coupon
+	// Rewards are the coupons the order earned by the loyalty programme's reward rules.
+	Rewards []coupon.Coupon
 	// Points is what the order earned in the loyalty programme, nil when it is off.
 	Points *Points
 	// OrderURL is the customer's page of the order (https), "" when the shop sent none.
@@ -153,6 +155,9 @@ func (v View) WriteText(t *render.Text, b render.Brand) {
 		for _, s := range p.lines(l) {
 			t.Line(s)
 		}
+	}
+	for _, c := range v.Rewards {
+		t.Line().T("reward.heading").Line(l.T("coupon.body", c.Offer), " ", c.Code).T("coupon.expires", l.Date(c.ExpiresAt))
 	}
 	if c := v.Coupon; c != nil {
 		t.Line().T("coupon.heading").Line(l.T("coupon.body", c.Offer), " ", c.Code).T("coupon.expires", l.Date(c.ExpiresAt)).

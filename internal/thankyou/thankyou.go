@@ -50,6 +50,8 @@ type Config struct {
 	// AttributionWindow is how long after a human click on a campaign's email an order is
 	// credited to the campaign.
 	AttributionWindow time.Duration
+	// Rewards are the loyalty programme's rules that give an order a coupon for the next one.
+	Rewards []loyalty.Reward
 }
 
 // Contacts reads and updates contacts. Update runs fn on the current contact (a new one when
@@ -102,7 +104,8 @@ type Result struct {
 	First     bool // the contact's first order
 	Marketing bool // suggestions and coupon were allowed
 	// Coupon says what became of the order's coupon code: "" (none, or not one of ours),
-	// "redeemed", or "reused: redeemed by <order>" when another order had used it.
+	// "redeemed", "reused: redeemed by <order>" when another order had used it, or
+	// "expired: valid until <time>".
 	Coupon string
 	Send   send.Outcome
 }
@@ -165,6 +168,9 @@ func (s *Service) Handle(ctx context.Context, o order.Order) (Result, error) {
 	if earning != nil && (earning.Entry.Points > 0 || c.Summary.Points > 0) {
 		v.Points = s.points(*earning, c)
 	}
+	if v.Rewards, err = s.rewards(ctx, o, c); err != nil {
+		return res, err
+	}
 	if res.Marketing {
 		rec.Topic = Topic
 	}
@@ -188,6 +194,8 @@ func (s *Service) redeem(ctx context.Context, o order.Order) (string, error) {
 		return "", fmt.Errorf("redeem coupon of order %s: %w", o.ID, err)
 	case !found:
 		return "", nil
+	case cp.RedeemedBy == "":
+		return "expired: valid until " + cp.ExpiresAt.UTC().Format(time.RFC3339), nil
 	case cp.RedeemedBy != o.ID:
 		return "reused: redeemed by " + cp.RedeemedBy, nil
 	}
@@ -280,6 +288,33 @@ func (s *Service) view(ctx context.Context, o order.Order, c *contact.Contact, f
 		v.Coupon = &cp
 	}
 	return v, nil
+}
+
+// rewards issues the coupons of the reward rules the order meets (once per order and rule: a
+// replayed order shows the same codes). The customer earned them with the order, so they are
+// shown whether or not the email may carry marketing.
+func (s *Service) rewards(ctx context.Context, o order.Order, c *contact.Contact) ([]coupon.Coupon, error) {
+	var out []coupon.Coupon
+	lang := render.LocaleFor(c.Locale, "").Lang
+	for _, r := range s.Config.Rewards {
+		if !r.Meets(o) {
+			continue
+		}
+		offer, ok := r.Offer[lang]
+		if !ok {
+			offer = r.Offer["en"]
+		}
+		now := s.Now().UTC()
+		cp, err := s.Coupons.IssueCoupon(ctx, coupon.Coupon{
+			Code: coupon.NewCode(r.Prefix), Purpose: r.Purpose(), ContactID: c.ID, OrderID: o.ID,
+			Offer: offer, IssuedAt: now, ExpiresAt: now.Add(r.Valid()),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("issue reward %s for order %s: %w", r.ID, o.ID, err)
+		}
+		out = append(out, cp)
+	}
+	return out, nil
 }
 
 // points is the email's loyalty block: what the order earned, the balance and tier with it.
