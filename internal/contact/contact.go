@@ -57,6 +57,11 @@ type Contact struct {
 	// the marketer API or an import. It outranks the order-reported Consent for its topic and
 	// is outranked by the customer's own Prefs.
 	TopicConsent map[string]Consent
+	// ReferralCode is the contact's code for the referral programme ("" until their first
+	// order), and AddressHash the hash of their last shipping address (loyalty.AddressHash),
+	// which the referral rules compare.
+	ReferralCode string
+	AddressHash  string
 	// Summary is what the contact did, kept on the profile so that a segment reads profiles
 	// only, never the tracking rows.
 	Summary Summary

@@ -39,21 +39,32 @@ type Summary struct {
 	Points        int64
 	Tier          string
 	PointsApplied []string
+	// Referrals is how many referrals counted for the contact.
+	Referrals int
 }
 
 // ApplyPoints adds delta to the balance unless the ledger entry key was applied before, and
 // sets the tier; it reports whether anything changed. An order's own points are added with
 // AddPoints when CountOrder counts it, which already tells a replay apart.
 func (c *Contact) ApplyPoints(key string, delta int64, tier string) bool {
+	if !c.Once(key) {
+		return c.AddPoints(0, tier)
+	}
+	c.AddPoints(delta, tier)
+	return true
+}
+
+// Once records key among the last loyalty changes applied to the contact (reversals,
+// referrals) and reports whether it is new: what makes a replayed event count once.
+func (c *Contact) Once(key string) bool {
 	s := &c.Summary
 	if slices.Contains(s.PointsApplied, key) {
-		return c.AddPoints(0, tier)
+		return false
 	}
 	s.PointsApplied = append(s.PointsApplied, key)
 	if len(s.PointsApplied) > maxCounted {
 		s.PointsApplied = s.PointsApplied[len(s.PointsApplied)-maxCounted:]
 	}
-	c.AddPoints(delta, tier)
 	return true
 }
 

@@ -45,7 +45,9 @@ type Service struct {
 	Ledger   Ledger
 	// Programme is the loyalty programme's tiers, for the tier a contact is heading for.
 	Programme loyalty.Config
-	Now       func() time.Time
+	// ShopURL is the shop's address, which referral links point to.
+	ShopURL string
+	Now     func() time.Time
 }
 
 // Put creates or changes a contact; created says which.

@@ -14,6 +14,7 @@ import (
 type Ledger interface {
 	PointsPage(ctx context.Context, contactID, cursor string, limit int) ([]loyalty.Entry, string, error)
 	PointsSince(ctx context.Context, contactID string, from time.Time) ([]loyalty.Entry, error)
+	ReferralsSince(ctx context.Context, referrerID string, from time.Time) ([]loyalty.Referral, error)
 }
 
 // Loyalty is a contact's standing in the loyalty programme: `GET /contacts/{id}/loyalty`.
@@ -26,9 +27,22 @@ type Loyalty struct {
 	// back of them: what the tier is reached by.
 	QualifyingPoints int64     `json:"qualifyingPoints"`
 	NextTier         *NextTier `json:"nextTier,omitempty"`
+	// ReferralCode is the contact's code (given with their first order) and ReferralLink the
+	// shop's address carrying it; Referrals counts the first orders made with it.
+	ReferralCode string         `json:"referralCode,omitempty"`
+	ReferralLink string         `json:"referralLink,omitempty"`
+	Referrals    ReferralCounts `json:"referrals"`
 	// Ledger is a page of the ledger, newest first; Next the cursor of the next page.
 	Ledger []LedgerEntry `json:"ledger"`
 	Next   string        `json:"next,omitempty"`
+}
+
+// ReferralCounts are a referrer's referrals by what became of them: counted towards rewards,
+// rejected by the fraud rules, or flagged for review (beyond the weekly limit).
+type ReferralCounts struct {
+	Counted  int `json:"counted"`
+	Rejected int `json:"rejected"`
+	Flagged  int `json:"flagged"`
 }
 
 // NextTier is the tier above the contact's and the qualifying points still missing for it.
@@ -76,6 +90,26 @@ func (s *Service) Loyalty(ctx context.Context, id, cursor string, limit int) (Lo
 	}
 	out := Loyalty{ContactID: id, Points: c.Summary.Points, Tier: c.Summary.Tier,
 		QualifyingPoints: loyalty.Qualifying(recent, now), Ledger: make([]LedgerEntry, 0, len(page))}
+	if c.ReferralCode != "" {
+		out.ReferralCode = c.ReferralCode
+		if s.ShopURL != "" {
+			out.ReferralLink = loyalty.InviteLink(s.ShopURL, c.ReferralCode)
+		}
+	}
+	refs, err := s.Ledger.ReferralsSince(ctx, id, time.Time{})
+	if err != nil {
+		return Loyalty{}, err
+	}
+	for _, r := range refs {
+		switch r.Status {
+		case loyalty.Counted:
+			out.Referrals.Counted++
+		case loyalty.Rejected:
+			out.Referrals.Rejected++
+		case loyalty.Flagged:
+			out.Referrals.Flagged++
+		}
+	}
 	if t, missing, ok := s.Programme.Next(out.QualifyingPoints); ok {
 		out.NextTier = &NextTier{Name: t.Name, MissingPoints: missing}
 	}

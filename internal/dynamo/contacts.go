@@ -76,6 +76,7 @@ func contactOf(it item) *contact.Contact {
 		Version: it.getNum("version"), Country: it.getStr("country"), Tags: it.getStrList("tags"),
 		Attributes: it.getStrMap("attributes"), TopicConsent: topicConsent(it), Summary: summaryOf(it),
 		CampaignClick: contact.CampaignClick{Campaign: it.getStr("clickCampaign"), At: unstamp(it.getStr("clickAt"))},
+		ReferralCode:  it.getStr("referralCode"), AddressHash: it.getStr("addressHash"),
 	}
 	for f, t := range it.getStrMap("observed") {
 		c.Observed[f] = unstamp(t)
@@ -100,7 +101,8 @@ func (st *Store) contactPut(c *contact.Contact) *types.Put {
 		str("createdAt", stamp(c.CreatedAt)).str("updatedAt", stamp(st.now())).num("version", c.Version+1).
 		str("country", c.Country).strList("tags", c.Tags).strMap("attributes", c.Attributes).
 		str("GSI3PK", profileShardPK(c.ID)).str("GSI3SK", c.ID).
-		str("clickCampaign", c.CampaignClick.Campaign).str("clickAt", stamp(c.CampaignClick.At))
+		str("clickCampaign", c.CampaignClick.Campaign).str("clickAt", stamp(c.CampaignClick.At)).
+		str("referralCode", c.ReferralCode).str("addressHash", c.AddressHash)
 	putTopicConsent(it, c.TopicConsent)
 	putSummary(it, c.Summary)
 	if len(c.Prefs) > 0 {

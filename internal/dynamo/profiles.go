@@ -61,6 +61,9 @@ func putSummary(it item, s contact.Summary) {
 	if s.Points != 0 {
 		sum.num("points", s.Points)
 	}
+	if s.Referrals != 0 {
+		sum.num("referrals", int64(s.Referrals))
+	}
 	spent := make(map[string]string, len(s.Spent))
 	for cur, d := range s.Spent {
 		spent[cur] = d.String()
@@ -89,6 +92,7 @@ func summaryOf(it item) contact.Summary {
 		NPS: sum.getStr("nps"), CSAT: int(sum.getNum("csat")), AnsweredAt: unstamp(sum.getStr("answeredAt")),
 		Suppressed: sum.getStr("suppressed"), MarketedAt: unstamp(sum.getStr("marketedAt")),
 		Points: sum.getNum("points"), Tier: sum.getStr("tier"), PointsApplied: sum.getStrList("pointsApplied"),
+		Referrals: int(sum.getNum("referrals")),
 	}
 	if spent := sum.getStrMap("spent"); len(spent) > 0 {
 		s.Spent = make(map[string]money.Decimal, len(spent))

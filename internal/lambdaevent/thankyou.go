@@ -57,7 +57,7 @@ func thankYou(s *thankyou.Service) Route {
 			out.Level = slog.LevelWarn // the shop accepted a single-use code a second time, or too late
 		}
 		out.Attrs = append(out.Attrs, slog.Bool("first_order", res.First), slog.Bool("marketing", res.Marketing),
-			slog.String("coupon", res.Coupon), slog.String("send_status", string(res.Send.Record.Status)),
+			slog.String("coupon", res.Coupon), slog.String("referral", res.Referral.Status), slog.String("send_status", string(res.Send.Record.Status)),
 			slog.Bool("duplicate", res.Send.Duplicate), slog.String("message_id", res.Send.Record.MessageID),
 			slog.String("reason", res.Send.Record.Reason))
 		return out, nil

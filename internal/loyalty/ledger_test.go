@@ -46,6 +46,11 @@ var start = time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
 
 func setup(t *testing.T, rewards ...loyalty.Reward) *fixture {
 	t.Helper()
+	return setupWith(t, func(s *thankyou.Settings) { s.Rewards = rewards })
+}
+
+func setupWith(t *testing.T, edit func(*thankyou.Settings)) *fixture {
+	t.Helper()
 	client, table := dynamotest.NewTable(t)
 	f := &fixture{outbox: &outbox.Outbox{}, now: start}
 	f.store = dynamo.New(client, table, f.Now)
@@ -54,15 +59,16 @@ func setup(t *testing.T, rewards ...loyalty.Reward) *fixture {
 		t.Fatal(err)
 	}
 	cfg := thankyou.Settings{Config: thankyou.Config{
-		Brand:   render.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", SenderName: "Tea House", PostalAddress: "1 Leaf Street"},
-		From:    email.Address{Name: "Tea House", Email: "hello@shop.example"},
-		Links:   links.Config{BaseURL: "https://go.shop.example", Keys: keys, Tracking: time.Hour, Unsubscribe: time.Hour},
-		Rewards: rewards,
+		Brand: render.Brand{ShopName: "Tea House", ShopURL: "https://shop.example", SenderName: "Tea House", PostalAddress: "1 Leaf Street"},
+		From:  email.Address{Name: "Tea House", Email: "hello@shop.example"},
+		Links: links.Config{BaseURL: "https://go.shop.example", Keys: keys, Tracking: time.Hour, Unsubscribe: time.Hour},
 	}, Loyalty: program(t)}
+	edit(&cfg)
 	if f.thanks, err = thankyou.New(cfg, thankyou.Deps{Store: f.store, Mailer: f.outbox, Now: f.Now}); err != nil {
 		t.Fatal(err)
 	}
-	f.points = &loyalty.Service{Config: cfg.Loyalty, Store: f.store, Contacts: f.store, Now: f.Now}
+	f.points = &loyalty.Service{Config: cfg.Loyalty, Store: f.store, Contacts: f.store, Now: f.Now,
+		Referrals: cfg.Referrals, ReferralStore: f.store}
 	return f
 }
 
@@ -75,16 +81,22 @@ func (f *fixture) place(t *testing.T, customer, id, total, currency string, at t
 // order handles an order of quantity items (for total in all), with a coupon code or "".
 func (f *fixture) order(t *testing.T, customer, id, total, currency string, quantity int, code string, at time.Time) thankyou.Result {
 	t.Helper()
-	o, err := order.DecodePlaced(fmt.Appendf(nil, `{"orderId":%q,"placedAt":%q,"currency":%q,"total":%s,
+	return f.handle(t, fmt.Sprintf(`{"orderId":%q,"placedAt":%q,"currency":%q,"total":%s,
 		"customer":{"id":%q,"email":"%s@example.com","firstName":"Sara","locale":"en-US"},
 		"items":[{"sku":"TEA-01","name":"Green tea","quantity":%d,"unitPrice":%s}], "couponCode": %q}`,
 		id, at.Format(time.RFC3339), currency, total, customer, customer, quantity, total, code))
+}
+
+// handle handles an `Order Placed` detail as the thank-you function does.
+func (f *fixture) handle(t *testing.T, detail string) thankyou.Result {
+	t.Helper()
+	o, err := order.DecodePlaced([]byte(detail))
 	if err != nil {
 		t.Fatal(err)
 	}
 	res, err := f.thanks.Handle(context.Background(), o)
 	if err != nil {
-		t.Fatalf("place %s: %v", id, err)
+		t.Fatalf("place %s: %v", o.ID, err)
 	}
 	return res
 }

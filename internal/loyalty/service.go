@@ -40,8 +40,9 @@ type Pending struct {
 	At        time.Time
 }
 
-// Contacts updates contacts (see thankyou.Contacts).
+// Contacts reads and updates contacts (see thankyou.Contacts).
 type Contacts interface {
+	Contact(ctx context.Context, id string) (*contact.Contact, error)
 	UpdateContact(ctx context.Context, id string, fn func(c *contact.Contact) bool) (*contact.Contact, error)
 }
 
@@ -51,6 +52,9 @@ type Service struct {
 	Store    Store
 	Contacts Contacts
 	Now      func() time.Time
+	// Referrals is the referral programme, kept in ReferralStore (both unset without one).
+	Referrals     Referrals
+	ReferralStore ReferralStore
 }
 
 // Earning is what an order earned (or a reversal took back), for the thank-you email and the

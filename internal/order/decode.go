@@ -43,6 +43,15 @@ type wire struct {
 	Shipping     *money.Decimal `json:"shipping"`
 	Discount     *money.Decimal `json:"discount"`
 	Tax          *money.Decimal `json:"tax"`
+	Address      *wireAddress   `json:"shippingAddress"`
+}
+
+type wireAddress struct {
+	Line1      *string `json:"line1"`
+	Line2      *string `json:"line2"`
+	City       *string `json:"city"`
+	PostalCode *string `json:"postalCode"`
+	Country    *string `json:"country"`
 }
 
 type wireCustomer struct {
@@ -111,6 +120,11 @@ func DecodePlaced(detail []byte) (Order, error) {
 	o.Customer = customer(p, w.Customer)
 	o.Items = items(p, w.Items)
 	o.Total = total(p, w.Total, o.Items)
+	if a := w.Address; a != nil {
+		o.Address = Address{Line1: text(p, "shippingAddress.line1", a.Line1), Line2: text(p, "shippingAddress.line2", a.Line2),
+			City: text(p, "shippingAddress.city", a.City), PostalCode: text(p, "shippingAddress.postalCode", a.PostalCode),
+			Country: text(p, "shippingAddress.country", a.Country)}
+	}
 	return o, p.Err()
 }
 

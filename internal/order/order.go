@@ -31,6 +31,14 @@ type Order struct {
 	URL string
 	// The breakdown of Total, each nil when the shop sent none; same currency as Total.
 	Subtotal, Shipping, Discount, Tax *money.Decimal
+	// Address is where the order ships (optional). It is not stored: the referral rules
+	// compare a hash of it.
+	Address Address
+}
+
+// Address is a shipping address as the shop sent it.
+type Address struct {
+	Line1, Line2, City, PostalCode, Country string
 }
 
 // Customer is the buyer as the shop knows them at the time of the order. Empty strings and a

@@ -187,6 +187,8 @@ func TestRealThankYouEnv(t *testing.T) {
 		"COUPON_VALID_DAYS":       "60",
 		"ATTRIBUTION_DAYS":        "5",
 		"LOYALTY_POINTS_PER_UNIT": "USD=1,EUR=1,GBP=1,IRR=0.000001", "LOYALTY_TIERS": "bronze=0,silver=500,gold=2000", "LOYALTY_REWARDS": "",
+		"REFERRALS_NEEDED": "4", "REFERRALS_WEEKLY_LIMIT": "10", "REFERRAL_COUPON_PREFIX": "FRIENDS",
+		"REFERRAL_COUPON_OFFER": "20% off your next order", "REFERRAL_COUPON_OFFER_FA": "۲۰٪ تخفیف برای خرید بعدی",
 		"UNSUBSCRIBE_MAILTO":      "",
 		"PUBLIC_URL":              "https://abc123.execute-api.us-east-1.amazonaws.com",
 		"TOKEN_KEYS_SECRET":       "arn:aws:secretsmanager:us-east-1:000000000000:secret:TokenKeys-AbCdEf",

@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -84,5 +85,43 @@ func TestOrdersEarnPointsThatRefundsTakeBack(t *testing.T) {
 		if status, pv := r.api(t, "POST", "/segments/preview", "application/json", `{"rule": `+rule+`}`); status != 200 || pv["count"] != want {
 			t.Errorf("preview %s: %d %v, want %v", rule, status, pv, want)
 		}
+	}
+}
+
+// Sara's thank-you carries her referral link; four friends' first orders with her code, put
+// on the bus as the shop's checkout would, send her the reward, once.
+func TestTheFourthReferralSendsTheReward(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	r.putSample(t, "first-order.json", nil)
+	status, l := r.api(t, "GET", "/contacts/c-42/loyalty", "", "")
+	code, _ := l["referralCode"].(string)
+	if status != 200 || !strings.HasPrefix(code, "REF-") || l["referralLink"] != "https://shop.example?ref="+code {
+		t.Fatalf("loyalty: %d %v", status, l)
+	}
+	if m := emailtest.MustParse(t, r.sb.Messages()[0].Raw); !strings.Contains(m.Text, "https://shop.example?ref="+code) {
+		t.Errorf("the thank-you lacks the referral link:\n%s", m.Text)
+	}
+	friend := func(n int) func(string) string {
+		return func(d string) string {
+			d = strings.NewReplacer("c-42", fmt.Sprintf("c-f%d", n), "sara@example.com", fmt.Sprintf("friend%d@example.com", n),
+				"o-1001", fmt.Sprintf("o-f%d", n), "Ahmadi", fmt.Sprintf("Friend%d", n)).Replace(d)
+			return strings.Replace(d, `"referralCode": null`, `"referralCode": "`+code+`"`, 1)
+		}
+	}
+	for n := 1; n <= 4; n++ {
+		r.putSample(t, "first-order.json", friend(n))
+	}
+	r.putSample(t, "first-order.json", friend(4)) // the shop sends the fourth again
+	var rewards []*emailtest.Parsed
+	for _, msg := range r.sb.Messages() {
+		if m := emailtest.MustParse(t, msg.Raw); m.To.Address == "sara@example.com" && strings.HasPrefix(m.Subject, "Thank you for bringing") {
+			rewards = append(rewards, m)
+		}
+	}
+	if len(rewards) != 1 || !strings.Contains(rewards[0].Text, "20% off your next order with this code: FRIENDS-") {
+		t.Fatalf("%d reward emails to Sara, want 1", len(rewards))
+	}
+	if status, l := r.api(t, "GET", "/contacts/c-42/loyalty", "", ""); status != 200 || mustJSON(l["referrals"]) != `{"counted":4,"flagged":0,"rejected":0}` {
+		t.Errorf("referrals: %d %v", status, l["referrals"])
 	}
 }

@@ -21,6 +21,7 @@ type Settings struct {
 	ConfigurationSet   string
 	DeadLetterQueueURL string
 	Loyalty            loyalty.Config
+	Referrals          loyalty.Referrals
 }
 
 // LoadConfig reads the settings from the environment (names as in template.yaml) and reports
@@ -43,6 +44,7 @@ func LoadConfig(lookup func(string) (string, bool)) (Settings, error) {
 	s.CouponValid = time.Duration(r.Int("COUPON_VALID_DAYS", 60, 1, 3650)) * 24 * time.Hour
 	s.Loyalty = loyalty.Load(r)
 	s.Rewards = s.Loyalty.Rewards
+	s.Referrals = loyalty.LoadReferrals(r)
 	s.AttributionWindow = time.Duration(r.Int("ATTRIBUTION_DAYS", 5, 1, 90)) * 24 * time.Hour
 	r.Check(s.CouponPrefix == "" || validPrefix(s.CouponPrefix), "COUPON_PREFIX", "must be 1-20 upper-case letters or digits")
 	r.Check(s.CouponPrefix == "" || s.CouponOffer["en"] != "", "COUPON_OFFER", "is required when COUPON_PREFIX is set")
@@ -62,6 +64,7 @@ type Store interface {
 	Catalog
 	Coupons
 	loyalty.Store
+	loyalty.ReferralStore
 	send.Ledger
 	deliverability.Suppressions
 	deliverability.States
@@ -80,8 +83,9 @@ func New(s Settings, d Deps) (*Service, error) {
 		return nil, errors.New("thank-you: no link token keys")
 	}
 	var points *loyalty.Service
-	if s.Loyalty.Enabled() {
-		points = &loyalty.Service{Config: s.Loyalty, Store: d.Store, Contacts: d.Store, Now: d.Now}
+	if s.Loyalty.Enabled() || s.Referrals.Enabled() {
+		points = &loyalty.Service{Config: s.Loyalty, Store: d.Store, Contacts: d.Store, Now: d.Now,
+			Referrals: s.Referrals, ReferralStore: d.Store}
 	}
 	return &Service{
 		Config: s.Config, Contacts: d.Store, Orders: d.Store, Catalog: d.Store, Coupons: d.Store, Loyalty: points,

@@ -26,6 +26,9 @@ type View struct {
 	Coupon      *coupon.Coupon
 	// Rewards are the coupons the order earned by the loyalty programme's reward rules.
 	Rewards []coupon.Coupon
+	// Invite is the customer's referral code and link, nil without a referral programme or
+	// consent to marketing.
+	Invite *Invite
 	// Points is what the order earned in the loyalty programme, nil when it is off.
 	Points *Points
 	// OrderURL is the customer's page of the order (https), "" when the shop sent none.
@@ -42,6 +45,13 @@ type Points struct {
 	// Next is the tier after Tier and Missing the points still needed for it ("" at the top).
 	Next    string
 	Missing int64
+}
+
+// Invite asks the customer to bring friends: their code, the link that carries it, and what
+// Needed friends' first orders earn them.
+type Invite struct {
+	Code, Link, Offer string
+	Needed            int
 }
 
 // tierName is a tier as the customer reads it: the translation of the default tiers, the
@@ -158,6 +168,9 @@ func (v View) WriteText(t *render.Text, b render.Brand) {
 	}
 	for _, c := range v.Rewards {
 		t.Line().T("reward.heading").Line(l.T("coupon.body", c.Offer), " ", c.Code).T("coupon.expires", l.Date(c.ExpiresAt))
+	}
+	if in := v.Invite; in != nil {
+		t.Line().T("invite.heading").T("invite.body", in.Needed, in.Offer).Line(in.Link).T("invite.code", in.Code)
 	}
 	if c := v.Coupon; c != nil {
 		t.Line().T("coupon.heading").Line(l.T("coupon.body", c.Offer), " ", c.Code).T("coupon.expires", l.Date(c.ExpiresAt)).

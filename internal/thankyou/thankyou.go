@@ -107,8 +107,13 @@ type Result struct {
 	// "redeemed", "reused: redeemed by <order>" when another order had used it, or
 	// "expired: valid until <time>".
 	Coupon string
-	Send   send.Outcome
+	// Referral is what the order's referral code came to (zero without one).
+	Referral loyalty.Referral
+	Send     send.Outcome
 }
+
+// referrals reports whether the shop runs a referral programme.
+func (s *Service) referrals() bool { return s.Loyalty != nil && s.Loyalty.Referrals.Enabled() }
 
 // Handle records what the order tells us and sends its thank-you email at most once.
 func (s *Service) Handle(ctx context.Context, o order.Order) (Result, error) {
@@ -121,7 +126,7 @@ func (s *Service) Handle(ctx context.Context, o order.Order) (Result, error) {
 		return res, err
 	}
 	var earning *loyalty.Earning
-	if s.Loyalty != nil {
+	if s.Loyalty != nil && s.Loyalty.Config.Enabled() {
 		g, err := s.Loyalty.Earn(ctx, o)
 		if err != nil {
 			return res, err
@@ -131,6 +136,18 @@ func (s *Service) Handle(ctx context.Context, o order.Order) (Result, error) {
 	c, first, err := s.updateContact(ctx, o, earning)
 	if err != nil {
 		return res, err
+	}
+	if s.referrals() && first {
+		// The code is recorded as the contact's with every replay of the first order, so
+		// that a crash after the profile's write cannot leave it nobody's.
+		if err := s.Loyalty.ReferralStore.PutReferralCode(ctx, c.ReferralCode, c.ID); err != nil {
+			return res, err
+		}
+	}
+	if s.referrals() {
+		if res.Referral, err = s.refer(ctx, o, c, first); err != nil {
+			return res, err
+		}
 	}
 	if earning != nil {
 		// A cancellation or refund that came before the order takes its points back now; the
@@ -170,6 +187,9 @@ func (s *Service) Handle(ctx context.Context, o order.Order) (Result, error) {
 	}
 	if v.Rewards, err = s.rewards(ctx, o, c); err != nil {
 		return res, err
+	}
+	if res.Marketing && s.referrals() && c.ReferralCode != "" {
+		v.Invite = s.invite(c)
 	}
 	if res.Marketing {
 		rec.Topic = Topic
@@ -217,6 +237,14 @@ func (s *Service) updateContact(ctx context.Context, o order.Order, earning *loy
 		f, took := c.TakeFirstOrder(o.ID)
 		first = f
 		counted := c.CountOrder(o)
+		if s.referrals() && c.ReferralCode == "" {
+			c.ReferralCode, counted = coupon.NewCode("REF"), true
+		}
+		if a := o.Address; a != (order.Address{}) {
+			if h := loyalty.AddressHash(a.Line1, a.Line2, a.City, a.PostalCode, a.Country); h != c.AddressHash {
+				c.AddressHash, counted = h, true
+			}
+		}
 		if earning != nil {
 			g := *earning
 			if !counted {
@@ -348,7 +376,7 @@ func (s *Service) suggest(ctx context.Context, o order.Order) ([]catalog.Product
 
 // compose renders the email of the send rec, with its tracked links, which it records on rec;
 // a marketing email (rec.Topic set) also gets the unsubscribe links and headers.
-func (s *Service) compose(c *contact.Contact, v View, rec *send.Record) email.Message {
+func (s *Service) compose(c *contact.Contact, v render.Content, rec *send.Record) email.Message {
 	now := s.Now()
 	loc := render.LocaleFor(c.Locale, c.Timezone)
 	l := s.Config.Links.For(c.ID, rec.Key, now)

@@ -19,7 +19,7 @@ import (
 func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler, error) {
 	r := env.New(lookup)
 	table := r.String("TABLE_NAME")
-	programme := loyalty.Load(r)
+	programme, shop := loyalty.Load(r), r.Optional("SHOP_URL", "")
 	if err := r.Err(); err != nil {
 		return nil, err
 	}
@@ -28,6 +28,6 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 		return nil, err
 	}
 	st := &dynamo.Marketing{Store: b.Store}
-	svc := &contacts.Service{Store: st, Segments: st, Profiles: st, Pages: st, Ledger: st, Programme: programme, Now: wire.Now}
+	svc := &contacts.Service{Store: st, Segments: st, Profiles: st, Pages: st, Ledger: st, Programme: programme, ShopURL: shop, Now: wire.Now}
 	return &contactsapi.Contacts{Service: svc, Log: log}, nil
 }
