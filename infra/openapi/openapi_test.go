@@ -250,8 +250,8 @@ func TestOperationsAreComplete(t *testing.T) {
 			}
 		}
 	}
-	if n != 35 {
-		t.Errorf("%d operations, want 35", n)
+	if n != 36 {
+		t.Errorf("%d operations, want 36", n)
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"shopmail/infra/openapi/openapitest"
+	"shopmail/internal/contact"
+	"shopmail/internal/loyalty"
 	"shopmail/internal/survey"
 	"shopmail/internal/web"
 )
@@ -96,6 +98,64 @@ func TestReportsHandlerAnswersAsDocumented(t *testing.T) {
 		openapitest.Check(t, "GET", "/reports/surveys", res.StatusCode, res.Headers["content-type"], []byte(res.Body))
 		if c.status == 200 {
 			openapitest.CheckRequest(t, "GET", "/reports/surveys?"+c.query, "", nil)
+		}
+	}
+}
+
+// profiles lists fixed contacts.
+type profiles struct {
+	cs  []*contact.Contact
+	err error
+}
+
+func (p profiles) EachProfile(_ context.Context, fn func(c *contact.Contact) bool) error {
+	for _, c := range p.cs {
+		if !fn(c) {
+			break
+		}
+	}
+	return p.err
+}
+
+// GET /reports/retention answers as documented: the real handler over fixed profiles.
+func TestRetentionHandlerAnswersAsDocumented(t *testing.T) {
+	now := time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC)
+	customer := func(orders int, first, last time.Time) *contact.Contact {
+		return &contact.Contact{Summary: contact.Summary{Orders: orders, FirstOrderAt: first, SecondOrderAt: last, LastOrderAt: last,
+			OrderMonths: []string{first.Format("2006-01"), last.Format("2006-01")}}}
+	}
+	ps := profiles{cs: []*contact.Contact{customer(2, now.AddDate(0, -3, 0), now.AddDate(0, -1, 0)), customer(1, now.AddDate(0, -5, 0), now.AddDate(0, -5, 0)), {}}}
+	handler := func(p profiles) *web.Reports {
+		return &web.Reports{Retention: loyalty.Retentions{Profiles: p, Now: func() time.Time { return now }}, Now: func() time.Time { return now },
+			Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	}
+	for _, c := range []struct {
+		query  string
+		store  profiles
+		status int
+	}{
+		{"", ps, 200},
+		{"from=2026-01-01&to=2026-07-01&gapFactor=3&oneOrderDays=30", ps, 200},
+		{"from=2026-11-30&to=2026-12-01", profiles{}, 200}, // nobody: no median
+		{"gapFactor=0", ps, 400},
+		{"oneOrderDays=x", ps, 400},
+		{"from=2026-12-01&to=2026-11-01", ps, 400},
+		{"to=soon", ps, 400},
+		{"", profiles{err: errors.New("table unavailable")}, 503},
+	} {
+		q, _ := url.ParseQuery(c.query)
+		params := map[string]string{}
+		for k, v := range q {
+			params[k] = v[0]
+		}
+		res := handler(c.store).Serve(context.Background(), web.Request{RouteKey: "GET /reports/retention", RawPath: "/reports/retention",
+			RawQueryString: c.query, QueryStringParameters: params})
+		if res.StatusCode != c.status {
+			t.Errorf("GET /reports/retention?%s: %d, want %d: %s", c.query, res.StatusCode, c.status, res.Body)
+		}
+		openapitest.Check(t, "GET", "/reports/retention", res.StatusCode, res.Headers["content-type"], []byte(res.Body))
+		if c.status == 200 {
+			openapitest.CheckRequest(t, "GET", "/reports/retention?"+c.query, "", nil)
 		}
 	}
 }

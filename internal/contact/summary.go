@@ -17,6 +17,11 @@ type Summary struct {
 	Spent        map[string]money.Decimal // per currency
 	FirstOrderAt time.Time
 	LastOrderAt  time.Time
+	// SecondOrderAt is the second-earliest order's time (zero with fewer than two), and
+	// OrderMonths the UTC months ("2026-11") with an order, the newest maxMonths: what
+	// retention reports read.
+	SecondOrderAt time.Time
+	OrderMonths   []string
 	// Bought is the last time each category ("category:tea") and SKU ("sku:T-1") was bought.
 	Bought map[string]time.Time
 	// Counted is the ids of the last orders counted, so that a replayed order counts once.
@@ -91,7 +96,9 @@ func (c *Contact) CountMarketing(at time.Time) bool {
 // the shop's order events are replayed within days, not after a hundred orders.
 const (
 	maxCounted = 100
-	maxBought  = 200
+	// maxMonths is how many months with an order a profile keeps: two years of cohorts.
+	maxMonths = 25
+	maxBought = 200
 	// maxBoughtLines are the lines of an order whose SKUs the profile learns (those a thank-you
 	// lists); every line's category is learned. A profile written on every order must not grow
 	// with a big order: each KB is a write unit, twice with the profile index.
@@ -120,8 +127,20 @@ func (c *Contact) CountOrder(o order.Order) bool {
 	if total, err := s.Spent[o.Currency].Add(o.Total); err == nil {
 		s.Spent[o.Currency] = total
 	}
-	if s.FirstOrderAt.IsZero() || o.PlacedAt.Before(s.FirstOrderAt) {
+	switch {
+	case s.FirstOrderAt.IsZero():
 		s.FirstOrderAt = o.PlacedAt
+	case o.PlacedAt.Before(s.FirstOrderAt):
+		s.SecondOrderAt, s.FirstOrderAt = s.FirstOrderAt, o.PlacedAt
+	case s.SecondOrderAt.IsZero() || o.PlacedAt.Before(s.SecondOrderAt):
+		s.SecondOrderAt = o.PlacedAt
+	}
+	if m := o.PlacedAt.UTC().Format("2006-01"); !slices.Contains(s.OrderMonths, m) {
+		s.OrderMonths = append(s.OrderMonths, m)
+		slices.Sort(s.OrderMonths)
+		if len(s.OrderMonths) > maxMonths {
+			s.OrderMonths = s.OrderMonths[len(s.OrderMonths)-maxMonths:]
+		}
 	}
 	if o.PlacedAt.After(s.LastOrderAt) {
 		s.LastOrderAt = o.PlacedAt
@@ -206,4 +225,28 @@ func NPSClass(score int) string {
 		return "passive"
 	}
 	return "detractor"
+}
+
+// Risk says when a customer is at risk of leaving: no order for GapFactor times their usual
+// gap between orders (at least a day), or, with one order, for OneOrderDays days.
+type Risk struct {
+	GapFactor    float64
+	OneOrderDays int
+}
+
+// DefaultRisk is the risk rule when none is given: twice the usual gap, or 90 days after a
+// single order.
+var DefaultRisk = Risk{GapFactor: 2, OneOrderDays: 90}
+
+// AtRisk reports whether a customer of orders orders, the first and last at those times, is at
+// risk of leaving at now. A contact with no order is not a customer yet, so not at risk.
+func (r Risk) AtRisk(orders int, first, last, now time.Time) bool {
+	switch {
+	case orders == 0 || last.IsZero():
+		return false
+	case orders == 1 || !last.After(first):
+		return now.Sub(last) > time.Duration(r.OneOrderDays)*24*time.Hour
+	}
+	gap := max(last.Sub(first)/time.Duration(orders-1), 24*time.Hour)
+	return float64(now.Sub(last)) > r.GapFactor*float64(gap)
 }

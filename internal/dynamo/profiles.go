@@ -55,7 +55,7 @@ func putTopicConsent(it item, m map[string]contact.Consent) {
 // The summary is one map attribute: amounts as decimal strings, times as stamps.
 func putSummary(it item, s contact.Summary) {
 	sum := item{}.num("orders", int64(s.Orders)).str("firstOrderAt", stamp(s.FirstOrderAt)).
-		str("lastOrderAt", stamp(s.LastOrderAt)).strList("counted", s.Counted).str("nps", s.NPS).
+		str("lastOrderAt", stamp(s.LastOrderAt)).str("secondOrderAt", stamp(s.SecondOrderAt)).strList("orderMonths", s.OrderMonths).strList("counted", s.Counted).str("nps", s.NPS).
 		num("csat", int64(s.CSAT)).str("answeredAt", stamp(s.AnsweredAt)).str("suppressed", s.Suppressed).
 		str("marketedAt", stamp(s.MarketedAt)).str("tier", s.Tier).strList("pointsApplied", s.PointsApplied)
 	if s.Points != 0 {
@@ -88,7 +88,8 @@ func summaryOf(it item) contact.Summary {
 	sum := item(m.Value)
 	s := contact.Summary{
 		Orders: int(sum.getNum("orders")), FirstOrderAt: unstamp(sum.getStr("firstOrderAt")),
-		LastOrderAt: unstamp(sum.getStr("lastOrderAt")), Counted: sum.getStrList("counted"),
+		LastOrderAt: unstamp(sum.getStr("lastOrderAt")), SecondOrderAt: unstamp(sum.getStr("secondOrderAt")),
+		OrderMonths: sum.getStrList("orderMonths"), Counted: sum.getStrList("counted"),
 		NPS: sum.getStr("nps"), CSAT: int(sum.getNum("csat")), AnsweredAt: unstamp(sum.getStr("answeredAt")),
 		Suppressed: sum.getStr("suppressed"), MarketedAt: unstamp(sum.getStr("marketedAt")),
 		Points: sum.getNum("points"), Tier: sum.getStr("tier"), PointsApplied: sum.getStrList("pointsApplied"),

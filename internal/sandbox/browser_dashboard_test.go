@@ -219,6 +219,16 @@ func TestBrowserDashboard(t *testing.T) {
 		tr.check("dashboard-customer-loyalty")
 		tr.click(linkTo(tr.D("customer.erase")))
 		tr.check("dashboard-erase")
+		// Retention: the customer's cohort, the tiers, and a win-back segment one click away.
+		tr.click(linkTo(tr.D("nav.retention")))
+		tr.wants(tr.D("retention.cohorts.help"))
+		tr.wants(tr.D("retention.tiers"))
+		tr.check("dashboard-retention")
+		tr.submit(button(tr.D("retention.winback.go")))
+		tr.wants(tr.D("segment.atrisk"))
+		if !get(t, tr.ctx, chromedp.Evaluate[bool](`document.querySelector('#s-risk').checked`)) {
+			t.Error("the win-back segment's builder does not have at risk ticked")
+		}
 
 		tr.click(linkTo(tr.D("nav.surveys")))
 		tr.wants("The box arrived crushed")

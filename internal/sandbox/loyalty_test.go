@@ -80,8 +80,15 @@ func TestOrdersEarnPointsThatRefundsTakeBack(t *testing.T) {
 		t.Errorf("second page: %d %v", status, page)
 	}
 
+	// Retention: Sara first ordered in November and ordered again (both orders at one moment:
+	// at risk 1 day after them, as after a single order).
+	status, ret := r.api(t, "GET", "/reports/retention?from=2026-11-01&to=2026-12-01", "", "")
+	if status != 200 || ret["customers"] != 1.0 || ret["repeatCustomers"] != 1.0 || ret["medianDaysToSecondOrder"] != 0.0 {
+		t.Errorf("retention: %d %v", status, ret)
+	}
+
 	// Segments see the tier and the balance.
-	for rule, want := range map[string]float64{`{"tier": "bronze"}`: 1, `{"tier": "silver"}`: 0, `{"points": {"min": 64}}`: 1, `{"points": {"min": 65}}`: 0} {
+	for rule, want := range map[string]float64{`{"tier": "bronze"}`: 1, `{"tier": "silver"}`: 0, `{"points": {"min": 64}}`: 1, `{"points": {"min": 65}}`: 0, `{"atRisk": {}}`: 0, `{"atRisk": {"oneOrderDays": 1}}`: 1} {
 		if status, pv := r.api(t, "POST", "/segments/preview", "application/json", `{"rule": `+rule+`}`); status != 200 || pv["count"] != want {
 			t.Errorf("preview %s: %d %v, want %v", rule, status, pv, want)
 		}

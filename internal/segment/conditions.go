@@ -36,6 +36,7 @@ var conditions = map[string]func(ps *parser, path string) (expr, error){
 	"answered":   readAnswered,
 	"tier":       readTier,
 	"points":     readPoints,
+	"atRisk":     readAtRisk,
 }
 
 // all matches when every rule does.
@@ -399,6 +400,37 @@ func (o points) match(p Profile, _ time.Time) bool { return bounds(o).has(int(p.
 
 func (o points) appendJSON(b []byte) []byte {
 	return append(bounds(o).appendJSON(append(b, `{"points":{`...)), "}}"...)
+}
+
+// atRisk: {"atRisk": {}} (contact.DefaultRisk) or {"atRisk": {"gapFactor": 3,
+// "oneOrderDays": 120}}: customers who have not ordered for gapFactor times their usual gap
+// between orders, or for oneOrderDays after a single order.
+type atRisk contact.Risk
+
+func readAtRisk(ps *parser, path string) (expr, error) {
+	r := contact.DefaultRisk
+	err := ps.object(path, []string{"gapFactor", "oneOrderDays"}, func(key, path string) error {
+		if key == "gapFactor" {
+			n, err := ps.whole(path, 1, 100)
+			r.GapFactor = float64(n)
+			return err
+		}
+		n, err := ps.days(path)
+		r.OneOrderDays = n
+		return err
+	})
+	return atRisk(r), err
+}
+
+func (a atRisk) match(p Profile, now time.Time) bool {
+	return contact.Risk(a).AtRisk(p.Orders, p.FirstOrderAt, p.LastOrderAt, now)
+}
+
+func (a atRisk) appendJSON(b []byte) []byte {
+	b = append(b, `{"atRisk":{"gapFactor":`...)
+	b = strconv.AppendInt(b, int64(a.GapFactor), 10)
+	b = append(b, `,"oneOrderDays":`...)
+	return append(strconv.AppendInt(b, int64(a.OneOrderDays), 10), "}}"...)
 }
 
 // spent: {"spent": {"currency": "USD", "min": "100.00", "max": "500"}}; a currency the

@@ -137,6 +137,12 @@ func TestMatch(t *testing.T) {
 		{"points at min", `{"points":{"min":500}}`, segment.Profile{Points: 500}, true},
 		{"points below min", `{"points":{"min":500}}`, segment.Profile{Points: 499}, false},
 		{"no points are under a max", `{"points":{"max":0}}`, segment.Profile{}, true},
+		{"one order 91 days ago is at risk", `{"atRisk":{}}`, segment.Profile{Orders: 1, FirstOrderAt: now.AddDate(0, 0, -91), LastOrderAt: now.AddDate(0, 0, -91)}, true},
+		{"one order 89 days ago is not", `{"atRisk":{}}`, segment.Profile{Orders: 1, FirstOrderAt: now.AddDate(0, 0, -89), LastOrderAt: now.AddDate(0, 0, -89)}, false},
+		{"past twice the usual gap", `{"atRisk":{}}`, segment.Profile{Orders: 3, FirstOrderAt: now.AddDate(0, 0, -100), LastOrderAt: now.AddDate(0, 0, -60)}, true},
+		{"within twice the usual gap", `{"atRisk":{}}`, segment.Profile{Orders: 3, FirstOrderAt: now.AddDate(0, 0, -60), LastOrderAt: now.AddDate(0, 0, -19)}, false},
+		{"a factor of its own", `{"atRisk":{"gapFactor":4}}`, segment.Profile{Orders: 3, FirstOrderAt: now.AddDate(0, 0, -100), LastOrderAt: now.AddDate(0, 0, -60)}, false},
+		{"no order is no risk", `{"atRisk":{"oneOrderDays":1}}`, segment.Profile{}, false},
 
 		{"answered at the window's edge", `{"answered":{"withinDays":60}}`, segment.Profile{AnsweredAt: ago(60 * day)}, true},
 		{"answered before the window", `{"answered":{"withinDays":60}}`, segment.Profile{AnsweredAt: ago(61 * day)}, false},

@@ -44,7 +44,7 @@ const maxEntries = 100
 
 // reserved are conditions planned for later issues; they are refused by name so that a rule
 // written for them fails clearly instead of as a typo.
-var reserved = []string{"atRisk"}
+var reserved = []string{}
 
 // rule reads one rule at the given depth (1 for the whole rule).
 func (ps *parser) rule(path string, depth int) (expr, error) {

@@ -78,8 +78,9 @@ func TestParseErrors(t *testing.T) {
 		{`{"tag":"a"}` + strings.Repeat(" ", segment.MaxSize+1-len(`{"tag":"a"}`)), "", "larger than 65536 bytes"},
 		{`{"all":[]}`, "all", "must have at least one rule"},
 		// Not available yet.
-		{`{"all":[{"tag":"a"},{"atRisk":true}]}`, "all[1].atRisk", "not available yet"},
-		{`{"not":{"atRisk":true}}`, "not.atRisk", "not available yet"},
+		{`{"all":[{"tag":"a"},{"atRisk":true}]}`, "all[1].atRisk", "must be an object, not a boolean"},
+		{`{"atRisk":{"gapFactor":0}}`, "atRisk.gapFactor", "must be a whole number from 1 to 100"},
+		{`{"atRisk":{"days":3}}`, "atRisk", `unknown field "days"`},
 		// Values of each condition.
 		{`{"consent":"Sales"}`, "consent", "must be one of sales, greetings, news, surveys"},
 		{`{"consent":"all"}`, "consent", "must be one of sales, greetings, news, surveys"},

@@ -32,13 +32,15 @@
 //	{"answered": {"withinDays": 60}}  last survey answer; {} for ever
 //	{"tier": "gold"}                loyalty tier, by name
 //	{"points": {"min": 500}}        loyalty balance (and "max")
+//	{"atRisk": {}}                  no order for twice the usual gap, or 90 days after a single
+//	                                order ({"gapFactor": 3, "oneOrderDays": 120} for others)
 //
 // "withinDays": N (1 to 3650) means at or after now minus N×24 hours. Bounds (min, max) are
 // inclusive and at least one is needed, except for received (which needs withinDays), whose
 // min is 1 without either.
 // Amounts are decimal strings with no more decimals than the currency has. A contact who lacks
 // what a condition asks about (no order, no answer, no CSAT score) does not match it; a
-// currency never paid in counts as 0 spent, no points as 0 points. atRisk is reserved.
+// currency never paid in counts as 0 spent, no points as 0 points.
 //
 // The parser is strict because a rule decides who receives marketing: a misspelt key that was
 // ignored would silently widen the audience. So unknown keys, duplicate keys, wrong types, null,

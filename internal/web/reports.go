@@ -3,9 +3,12 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
+	"shopmail/internal/contact"
 	"shopmail/internal/survey"
 )
 
@@ -13,10 +16,21 @@ import (
 // GET /reports/surveys?from=2026-11-01&to=2026-12-01&category=tea&locale=fa&interval=month gives
 // the survey results of the period (to exclusive; default the last 30 days), optionally per day
 // or month.
+//
+// GET /reports/retention?from=2026-01-01&to=2026-07-01&gapFactor=2&oneOrderDays=90 gives the
+// retention of the customers who first ordered in the period (default the last 12 months), and
+// how many customers are at risk now.
 type Reports struct {
-	Surveys *survey.Reporter
-	Now     func() time.Time
-	Log     *slog.Logger
+	Surveys   *survey.Reporter
+	Retention Retention
+	Now       func() time.Time
+	Log       *slog.Logger
+}
+
+// Retention reports retention (loyalty.Retentions; an interface here so that the functions
+// serving customers' pages, which link this package, do not link the loyalty programme).
+type Retention interface {
+	Retention(ctx context.Context, from, to time.Time, risk contact.Risk) (any, error)
 }
 
 // Invoke implements lambda.Handler.
@@ -26,27 +40,75 @@ func (h *Reports) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 
 // Serve answers one request.
 func (h *Reports) Serve(ctx context.Context, r Request) Response {
-	q := r.QueryStringParameters
-	to := h.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
-	from := to.Add(-30 * 24 * time.Hour)
-	var err error
-	if v := q["to"]; v != "" {
-		if to, err = time.Parse(time.DateOnly, v); err != nil {
-			return APIErr(400, "to: use YYYY-MM-DD", map[string]string{"to": "use YYYY-MM-DD"})
-		}
+	if r.RouteKey == "GET /reports/retention" {
+		return h.retention(ctx, r)
 	}
-	if v := q["from"]; v != "" {
-		if from, err = time.Parse(time.DateOnly, v); err != nil {
-			return APIErr(400, "from: use YYYY-MM-DD", map[string]string{"from": "use YYYY-MM-DD"})
-		}
-	} else if q["to"] != "" {
-		from = to.Add(-30 * 24 * time.Hour)
+	q := r.QueryStringParameters
+	from, to, resp := period(q, h.Now(), 30)
+	if resp != nil {
+		return *resp
 	}
 	report, err := h.Surveys.Report(ctx, survey.Query{From: from, To: to, Category: q["category"], Locale: q["locale"], Interval: q["interval"]})
 	if err != nil {
 		return APIFail(ctx, h.Log, "survey results", err)
 	}
 	return JSON(200, report)
+}
+
+func (h *Reports) retention(ctx context.Context, r Request) Response {
+	q := r.QueryStringParameters
+	from, to, resp := period(q, h.Now(), 365)
+	if resp != nil {
+		return *resp
+	}
+	if !to.After(from) {
+		return APIErr(400, "to must be after from", map[string]string{"to": "must be after from"})
+	}
+	risk := contact.DefaultRisk
+	for name, lim := range map[string][2]int{"gapFactor": {1, 100}, "oneOrderDays": {1, 3650}} {
+		v, ok := q[name]
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lim[0] || n > lim[1] {
+			problem := fmt.Sprintf("a whole number from %d to %d", lim[0], lim[1])
+			return APIErr(400, name+": "+problem, map[string]string{name: problem})
+		}
+		if name == "gapFactor" {
+			risk.GapFactor = float64(n)
+		} else {
+			risk.OneOrderDays = n
+		}
+	}
+	report, err := h.Retention.Retention(ctx, from, to, risk)
+	if err != nil {
+		return APIFail(ctx, h.Log, "retention", err)
+	}
+	return JSON(200, report)
+}
+
+// period is a report's [from, to): whole UTC dates, to exclusive, by default the days days up
+// to and including today.
+func period(q map[string]string, now time.Time, days int) (time.Time, time.Time, *Response) {
+	to := now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	from := to.Add(-time.Duration(days) * 24 * time.Hour)
+	var err error
+	if v := q["to"]; v != "" {
+		if to, err = time.Parse(time.DateOnly, v); err != nil {
+			resp := APIErr(400, "to: use YYYY-MM-DD", map[string]string{"to": "use YYYY-MM-DD"})
+			return from, to, &resp
+		}
+	}
+	if v := q["from"]; v != "" {
+		if from, err = time.Parse(time.DateOnly, v); err != nil {
+			resp := APIErr(400, "from: use YYYY-MM-DD", map[string]string{"from": "use YYYY-MM-DD"})
+			return from, to, &resp
+		}
+	} else if q["to"] != "" {
+		from = to.Add(-time.Duration(days) * 24 * time.Hour)
+	}
+	return from, to, nil
 }
 
 // JSON is an API answer.

@@ -156,6 +156,8 @@ func (d *Dashboard) Serve(ctx context.Context, r web.Request) web.Response {
 		return d.segments(rq)
 	case "surveys":
 		return d.surveys(rq)
+	case "retention":
+		return d.retention(rq)
 	case "occasions":
 		return d.occasions(rq)
 	}

@@ -30,7 +30,7 @@ func (d *Dashboard) segments(rq *request) web.Response {
 		if resp := d.need(rq, "segments:write"); resp != nil {
 			return *resp
 		}
-		return d.page(rq, 200, rq.v.T("segment.new"), segmentBuilder(rq.v, ruleForm{}, nil, ""))
+		return d.page(rq, 200, rq.v.T("segment.new"), segmentBuilder(rq.v, ruleForm{Tiers: d.tiers()}, nil, ""))
 	case len(p) == 1 && rq.method == "GET":
 		if resp := d.need(rq, "segments:read"); resp != nil {
 			return *resp
@@ -63,13 +63,17 @@ func (d *Dashboard) segments(rq *request) web.Response {
 
 // ruleForm is the rule builder: each condition is used when filled in, all of them must hold.
 type ruleForm struct {
-	Name, Consent, Locale, Country, Tag, OrdersMin, LastOrderDays, EngagedDays, NPS string
+	Name, Consent, Locale, Country, Tag, OrdersMin, LastOrderDays, EngagedDays, NPS, Tier string
+	AtRisk                                                                                bool
+	// Tiers are the loyalty programme's, offered for Tier.
+	Tiers []string
 }
 
 func ruleFormOf(f url.Values) ruleForm {
 	g := func(k string) string { return strings.TrimSpace(f.Get(k)) }
 	return ruleForm{Name: g("name"), Consent: g("consent"), Locale: g("locale"), Country: g("country"), Tag: g("tag"),
-		OrdersMin: g("orders"), LastOrderDays: g("lastOrder"), EngagedDays: g("engaged"), NPS: g("nps")}
+		OrdersMin: g("orders"), LastOrderDays: g("lastOrder"), EngagedDays: g("engaged"), NPS: g("nps"), Tier: g("tier"),
+		AtRisk: f.Get("atRisk") != ""}
 }
 
 // rule is the segment rule the form describes (segment's JSON language), nil for no condition.
@@ -105,6 +109,12 @@ func (f ruleForm) rule() json.RawMessage {
 	if f.NPS != "" {
 		all = append(all, map[string]any{"nps": f.NPS})
 	}
+	if f.Tier != "" {
+		all = append(all, map[string]any{"tier": f.Tier})
+	}
+	if f.AtRisk {
+		all = append(all, map[string]any{"atRisk": map[string]any{}})
+	}
 	if len(all) == 0 {
 		return nil
 	}
@@ -122,6 +132,7 @@ func (d *Dashboard) buildSegment(rq *request) web.Response {
 		return *resp
 	}
 	f := ruleFormOf(rq.form)
+	f.Tiers = d.tiers()
 	rule := f.rule()
 	if rule == nil {
 		return d.page(rq, 422, rq.v.T("segment.new"), segmentBuilder(rq.v, f, nil, rq.v.T("segment.empty")))
@@ -144,4 +155,13 @@ func (d *Dashboard) buildSegment(rq *request) web.Response {
 		return d.page(rq, 422, rq.v.T("segment.new"), segmentBuilder(rq.v, f, nil, problemText(err)))
 	}
 	return d.page(rq, 200, rq.v.T("segment.new"), segmentBuilder(rq.v, f, &pv, ""))
+}
+
+// tiers are the names of the loyalty programme's tiers.
+func (d *Dashboard) tiers() []string {
+	var out []string
+	for _, t := range d.Contacts.Programme.Tiers {
+		out = append(out, t.Name)
+	}
+	return out
 }

@@ -51,6 +51,7 @@ func TestRuleFormMakesARule(t *testing.T) {
 		{ruleForm{Consent: "sales", Locale: "fa", OrdersMin: "2", EngagedDays: "30", NPS: "promoter"},
 			`{"all":[{"consent":"sales"},{"locale":"fa"},{"orders":{"min":2}},{"engaged":{"withinDays":30}},{"nps":"promoter"}]}`},
 		{ruleForm{OrdersMin: "two"}, `{"all":[{"orders":{"min":"two"}}]}`}, // the parser says what is wrong
+		{ruleForm{Tier: "gold", AtRisk: true}, `{"all":[{"tier":"gold"},{"atRisk":{}}]}`},
 	} {
 		if got := string(tc.f.rule()); got != tc.want {
 			t.Errorf("%+v: %s, want %s", tc.f, got, tc.want)

@@ -6,7 +6,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"shopmail/internal/dynamo"
 	"shopmail/internal/env"
+	"shopmail/internal/loyalty"
 	"shopmail/internal/survey"
 	"shopmail/internal/web"
 	"shopmail/internal/wire"
@@ -23,5 +25,6 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	if err != nil {
 		return nil, err
 	}
-	return &web.Reports{Log: log, Now: wire.Now, Surveys: &survey.Reporter{Store: b.Store}}, nil
+	return &web.Reports{Log: log, Now: wire.Now, Surveys: &survey.Reporter{Store: b.Store},
+		Retention: loyalty.Retentions{Profiles: &dynamo.Marketing{Store: b.Store}, Now: wire.Now}}, nil
 }
