@@ -17,7 +17,7 @@ MAX_BINARY_BYTES := 11534336
 # the token keys' client: 11.8 MB; 12 MB catches the same doubling there.
 MAX_DASHBOARD_BYTES := 12582912
 
-.PHONY: help deps browser-deps run samples test test-short test-browser build bench lint fmt generate deploy clean
+.PHONY: help deps browser-deps run samples test test-short test-browser build bench lint fmt generate deploy clean verify-draw
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -105,6 +105,9 @@ build-CampaignSendFunction:
 
 invoke-%: deps ## invoke a function with a sample event: make invoke-thankyou EVENT=events/thankyou/first-order.json
 	@$(GO) run ./infra/cmd/invoke -function $* -event $(or $(EVENT),events/$*/first-order.json) -outbox .run/outbox
+
+verify-draw: ## re-run a prize draw offline from its published record: make verify-draw DRAW=draw.json (GET /draws/{id})
+	@$(GO) run ./infra/cmd/verify-draw $(DRAW)
 
 deploy: ## deploy to your AWS account with the SAM CLI (asks for the parameters)
 	sam build && sam deploy --guided

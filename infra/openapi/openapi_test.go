@@ -250,8 +250,8 @@ func TestOperationsAreComplete(t *testing.T) {
 			}
 		}
 	}
-	if n != 36 {
-		t.Errorf("%d operations, want 36", n)
+	if n != 38 {
+		t.Errorf("%d operations, want 38", n)
 	}
 }
 

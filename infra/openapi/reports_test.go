@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -157,5 +159,57 @@ func TestRetentionHandlerAnswersAsDocumented(t *testing.T) {
 		if c.status == 200 {
 			openapitest.CheckRequest(t, "GET", "/reports/retention?"+c.query, "", nil)
 		}
+	}
+}
+
+// drawStore holds fixed draws.
+type drawStore struct {
+	draws []loyalty.Draw
+	err   error
+}
+
+func (s drawStore) Draws(context.Context) ([]loyalty.Draw, error) {
+	return slices.Clone(s.draws), s.err
+}
+
+func (s drawStore) Draw(_ context.Context, id string) (loyalty.Draw, bool, error) {
+	for _, d := range s.draws {
+		if d.ID == id {
+			return d, true, s.err
+		}
+	}
+	return loyalty.Draw{}, false, s.err
+}
+
+// GET /draws and GET /draws/{id} answer as documented.
+func TestDrawsHandlerAnswersAsDocumented(t *testing.T) {
+	seed := strings.Repeat("0f", 32)
+	ids := []string{"c-1", "c-2"}
+	at := time.Date(2026, 11, 1, 0, 0, 5, 0, time.UTC)
+	drawn := loyalty.Draw{ID: "2026-11", From: at.Truncate(time.Hour), To: at.AddDate(0, 1, 0).Truncate(time.Hour), Status: loyalty.DrawDrawn,
+		SeedHash: loyalty.SeedHash(seed), Seed: seed, Eligible: ids, ListHash: loyalty.ListHash(ids), OpenedAt: at,
+		CommittedAt: at.AddDate(0, 1, 0), DrawnAt: at.AddDate(0, 1, 0).Add(time.Hour), Notified: true}
+	drawn.Winner = ids[loyalty.WinnerIndex(seed, drawn.ListHash, 2)]
+	open := loyalty.Draw{ID: "2026-12", From: drawn.To, To: drawn.To.AddDate(0, 1, 0), Status: loyalty.DrawOpen, SeedHash: loyalty.SeedHash("x"), OpenedAt: drawn.To}
+	store := drawStore{draws: []loyalty.Draw{open, drawn}}
+	for _, c := range []struct {
+		route, path, id string
+		store           drawStore
+		status          int
+	}{
+		{"GET /draws", "/draws", "", store, 200},
+		{"GET /draws", "/draws", "", drawStore{}, 200},
+		{"GET /draws", "/draws", "", drawStore{err: errors.New("down")}, 503},
+		{"GET /draws/{id}", "/draws/2026-11", "2026-11", store, 200},
+		{"GET /draws/{id}", "/draws/2026-12", "2026-12", store, 200},
+		{"GET /draws/{id}", "/draws/2026-10", "2026-10", store, 404},
+		{"GET /draws/{id}", "/draws/november", "november", store, 400},
+	} {
+		h := &web.Reports{Draws: loyalty.DrawReader{Store: c.store}, Now: time.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		res := h.Serve(context.Background(), web.Request{RouteKey: c.route, RawPath: c.path, PathParameters: map[string]string{"id": c.id}})
+		if res.StatusCode != c.status {
+			t.Errorf("%s: %d, want %d: %s", c.path, res.StatusCode, c.status, res.Body)
+		}
+		openapitest.Check(t, "GET", c.path, res.StatusCode, res.Headers["content-type"], []byte(res.Body))
 	}
 }

@@ -2,8 +2,11 @@ package lambdaevent
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 
+	"shopmail/internal/fault"
 	"shopmail/internal/loyalty"
 	"shopmail/internal/order"
 )
@@ -11,10 +14,31 @@ import (
 // Loyalty is the Lambda handler of the loyalty function: `Order Cancelled` and `Order
 // Refunded` take back the order's points. An invalid event is dead-lettered at once; a
 // reversal that comes before its order is kept, and applied when the order comes.
-func Loyalty(s *loyalty.Service, dead DeadLetters, log *slog.Logger) *Handler {
+//
+// Its recurring schedule's input {"draw": "run"} runs the prize draws (drawing nil: the shop
+// has none, and the run does nothing).
+func Loyalty(s *loyalty.Service, drawing *loyalty.Drawing, dead DeadLetters, log *slog.Logger) *Handler {
 	return &Handler{Name: "loyalty", DeadLetters: dead, Log: log, Routes: map[string]Route{
 		order.Cancelled: reversal(s, loyalty.Cancel), order.Refunded: reversal(s, loyalty.Refund),
-	}}
+	}, Raw: draw(drawing)}
+}
+
+// draw runs the prize draws.
+func draw(d *loyalty.Drawing) RawRoute {
+	return func(ctx context.Context, payload []byte) (Result, error) {
+		var in struct {
+			Draw string `json:"draw"`
+		}
+		if err := json.Unmarshal(payload, &in); err != nil || in.Draw != "run" {
+			return Result{}, fmt.Errorf(`%w input: the loyalty function takes Order Cancelled and Order Refunded events and {"draw": "run"}, not %s`, fault.ErrInvalid, short(string(payload)))
+		}
+		if d == nil {
+			return Result{Message: "no prize draw"}, nil
+		}
+		res, err := d.Run(ctx)
+		return Result{Message: "prize draws run", Attrs: []slog.Attr{slog.Any("opened", res.Opened),
+			slog.Any("committed", res.Committed), slog.Any("drawn", res.Drawn)}}, err
+	}
 }
 
 // reversal takes back the points of a cancelled or refunded order. A refund is told from the

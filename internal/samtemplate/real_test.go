@@ -252,8 +252,9 @@ func TestRealThankYouPolicies(t *testing.T) {
 	}
 }
 
-// The reports function reads the survey results' daily aggregates (Query on the table) and
-// the answers of a day that a period cuts (Query on GSI2), and nothing else.
+// The reports function reads the survey results' daily aggregates (Query on the table), the
+// answers of a day that a period cuts (Query on GSI2), every profile for retention (Query on
+// GSI3), and the prize draws (their partition, and one by id): nothing else.
 func TestRealReportsPolicies(t *testing.T) {
 	fn := findFunction(t, loadDefault(t), "ReportsFunction")
 	raw, err := json.Marshal(fn.Properties["Policies"])
@@ -266,14 +267,17 @@ func TestRealReportsPolicies(t *testing.T) {
 			Resource []any
 		}
 	}
-	if err := json.Unmarshal(raw, &policies); err != nil || len(policies) != 1 || len(policies[0].Statement) != 1 {
+	if err := json.Unmarshal(raw, &policies); err != nil || len(policies) != 1 || len(policies[0].Statement) != 2 {
 		t.Fatalf("policies: %s (%v)", raw, err)
 	}
-	st := policies[0].Statement[0]
-	res, _ := json.Marshal(st.Resource)
-	if st.Action != "dynamodb:Query" || len(st.Resource) != 2 || !strings.Contains(string(res), `"Fn::GetAtt":["MarketingTable","Arn"]`) ||
-		!strings.Contains(string(res), "${MarketingTable.Arn}/index/GSI2") {
-		t.Errorf("policies: %s, want dynamodb:Query on the table and GSI2", raw)
+	query, get := policies[0].Statement[0], policies[0].Statement[1]
+	res, _ := json.Marshal(query.Resource)
+	if query.Action != "dynamodb:Query" || len(query.Resource) != 3 || !strings.Contains(string(res), `"Fn::GetAtt":["MarketingTable","Arn"]`) ||
+		!strings.Contains(string(res), "${MarketingTable.Arn}/index/GSI2") || !strings.Contains(string(res), "${MarketingTable.Arn}/index/GSI3") {
+		t.Errorf("policies: %s, want dynamodb:Query on the table, GSI2 and GSI3", raw)
+	}
+	if res, _ := json.Marshal(get.Resource); get.Action != "dynamodb:GetItem" || len(get.Resource) != 1 || !strings.Contains(string(res), `"Fn::GetAtt":["MarketingTable","Arn"]`) {
+		t.Errorf("policies: %s, want dynamodb:GetItem on the table", raw)
 	}
 }
 

@@ -223,6 +223,7 @@ func TestBrowserDashboard(t *testing.T) {
 		tr.click(linkTo(tr.D("nav.retention")))
 		tr.wants(tr.D("retention.cohorts.help"))
 		tr.wants(tr.D("retention.tiers"))
+		tr.wants(tr.D("draws.status.open")) // the month's draw, opened by the hourly run
 		tr.check("dashboard-retention")
 		tr.submit(button(tr.D("retention.winback.go")))
 		tr.wants(tr.D("segment.atrisk"))

@@ -2,14 +2,19 @@ package sandbox_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
 	"shopmail/internal/email/emailtest"
+	"shopmail/internal/loyalty"
 )
 
 // putOrderEvent puts one of the shop's order events on the bus through the real SDK client,
@@ -131,4 +136,64 @@ func TestTheFourthReferralSendsTheReward(t *testing.T) {
 	if status, l := r.api(t, "GET", "/contacts/c-42/loyalty", "", ""); status != 200 || mustJSON(l["referrals"]) != `{"counted":4,"flagged":0,"rejected":0}` {
 		t.Errorf("referrals: %d %v", status, l["referrals"])
 	}
+}
+
+// A December order, then the clock past the month's end: December's draw commits its list,
+// an hour later draws, the winner's email is in the inbox, and the record GET /draws/{id}
+// gives re-runs to the same winner.
+func TestTheMonthlyDrawRunsWhenTheClockPassesTheMonthsEnd(t *testing.T) {
+	r := start(t, repoTemplate(t), nil)
+	now := r.sb.Clock().Now().UTC()
+	month := now.Format("2006-01")
+	r.putSample(t, "first-order.json", func(d string) string {
+		return strings.Replace(d, "2026-11-22T10:15:00Z", now.Add(-time.Minute).Format(time.RFC3339), 1)
+	})
+	ctx := context.Background()
+	r.sb.Advance(ctx, time.Hour) // the hourly run opens the month's draw
+	if status, d := r.api(t, "GET", "/draws/"+month, "", ""); status != 200 || d["status"] != "open" || d["seed"] != nil {
+		t.Fatalf("the month's draw: %d %v", status, d)
+	}
+	next := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 30, 0, time.UTC)
+	r.sb.Advance(ctx, next.Sub(r.sb.Clock().Now()))
+	if status, d := r.api(t, "GET", "/draws/"+month, "", ""); status != 200 || d["status"] != "committed" || mustJSON(d["eligible"]) != `["c-42"]` {
+		t.Fatalf("after the month's end: %d %v", status, d)
+	}
+	r.sb.Advance(ctx, 65*time.Minute)
+	raw := r.apiRaw(t, "/draws/"+month)
+	var d loyalty.Draw
+	if err := json.Unmarshal(raw, &d); err != nil || d.Status != loyalty.DrawDrawn || d.Winner != "c-42" || !d.Notified {
+		t.Fatalf("an hour later: %s (%v)", raw, err)
+	}
+	if w, err := loyalty.VerifyDraw(d); err != nil || w != "c-42" {
+		t.Errorf("the published record: %q, %v", w, err)
+	}
+	var won []string
+	for _, msg := range r.sb.Messages() {
+		if m := emailtest.MustParse(t, msg.Raw); m.Subject == "You won our prize draw at Tea House" {
+			won = append(won, m.To.Address)
+			if !strings.Contains(m.Text, "You won a box of our teas") || !strings.Contains(m.Text, "seed: "+d.Seed) {
+				t.Errorf("the winner's email:\n%s", m.Text)
+			}
+		}
+	}
+	if strings.Join(won, ",") != "sara@example.com" {
+		t.Errorf("winner emails to %v", won)
+	}
+	if status, l := r.api(t, "GET", "/draws", "", ""); status != 200 || !strings.Contains(mustJSON(l["items"]), `"winner":"c-42"`) {
+		t.Errorf("the list of draws: %d %v", status, l)
+	}
+}
+
+// apiRaw is a GET of the marketer API's answer as it came.
+func (r *running) apiRaw(t *testing.T, path string) []byte {
+	t.Helper()
+	req, _ := http.NewRequest("GET", r.appURL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+r.sb.DevToken())
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return b
 }

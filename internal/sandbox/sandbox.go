@@ -64,6 +64,8 @@ var LocalParams = map[string]string{
 	"SupportAddress":      "support@shop.example",
 	"ReviewURL":           "https://shop.example/reviews",
 	"ApologyCouponPrefix": "SORRY",
+	"PrizeDrawPrize":      "a box of our teas",
+	"PrizeDrawPrizeFa":    "یک جعبه از چای\u200cهایمان",
 	"MarketerJwtIssuer":   "https://auth.shop.example/",
 	"MarketerJwtAudience": "shopmail-dashboard",
 	"LogLevel":            "DEBUG",

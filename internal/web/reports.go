@@ -20,11 +20,20 @@ import (
 // GET /reports/retention?from=2026-01-01&to=2026-07-01&gapFactor=2&oneOrderDays=90 gives the
 // retention of the customers who first ordered in the period (default the last 12 months), and
 // how many customers are at risk now.
+//
+// GET /draws lists the prize draws, newest first; GET /draws/{id} gives one (404 if none).
 type Reports struct {
 	Surveys   *survey.Reporter
 	Retention Retention
+	Draws     Draws
 	Now       func() time.Time
 	Log       *slog.Logger
+}
+
+// Draws reads the prize draws (the table's; an interface for the same reason as Retention).
+type Draws interface {
+	DrawList(ctx context.Context) (any, error)
+	DrawByID(ctx context.Context, id string) (any, bool, error)
 }
 
 // Retention reports retention (loyalty.Retentions; an interface here so that the functions
@@ -40,8 +49,28 @@ func (h *Reports) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 
 // Serve answers one request.
 func (h *Reports) Serve(ctx context.Context, r Request) Response {
-	if r.RouteKey == "GET /reports/retention" {
+	switch r.RouteKey {
+	case "GET /reports/retention":
 		return h.retention(ctx, r)
+	case "GET /draws":
+		ds, err := h.Draws.DrawList(ctx)
+		if err != nil {
+			return APIFail(ctx, h.Log, "draws", err)
+		}
+		return JSON(200, map[string]any{"items": ds})
+	case "GET /draws/{id}":
+		id := r.PathParameters["id"]
+		if len(id) != 7 || id[4] != '-' {
+			return APIErr(400, "id: a month, YYYY-MM", map[string]string{"id": "a month, YYYY-MM"})
+		}
+		d, found, err := h.Draws.DrawByID(ctx, id)
+		if err != nil {
+			return APIFail(ctx, h.Log, "draw", err)
+		}
+		if !found {
+			return APIErr(404, "no draw "+id, nil)
+		}
+		return JSON(200, d)
 	}
 	q := r.QueryStringParameters
 	from, to, resp := period(q, h.Now(), 30)

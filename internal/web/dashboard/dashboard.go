@@ -33,6 +33,7 @@ import (
 	"shopmail/internal/campaigns"
 	"shopmail/internal/contacts"
 	"shopmail/internal/deliverability"
+	"shopmail/internal/loyalty"
 	"shopmail/internal/occasions"
 	"shopmail/internal/survey"
 	"shopmail/internal/token"
@@ -52,6 +53,10 @@ type Dashboard struct {
 	// counts), for the home page.
 	Reputation interface {
 		ReputationRates(ctx context.Context, sender string, since time.Time) (deliverability.Rates, error)
+	}
+	// Draws are the prize draws' records, for the retention page (nil: none shown).
+	Draws interface {
+		Draws(ctx context.Context) ([]loyalty.Draw, error)
 	}
 	Sender   string
 	Keys     *token.Keys

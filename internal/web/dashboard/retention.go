@@ -14,6 +14,7 @@ type retentionView struct {
 	From, To string
 	R        loyalty.Retention
 	Tiers    []string // the programme's, in order
+	Draws    []loyalty.Draw
 }
 
 // retention shows the retention report (GET /reports/retention) for a period, by default the
@@ -45,6 +46,11 @@ func (d *Dashboard) retention(rq *request) web.Response {
 		return d.fail(rq, "retention", err)
 	}
 	rv := retentionView{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), R: r, Tiers: d.tiers()}
+	if d.Draws != nil {
+		if rv.Draws, err = d.Draws.Draws(rq.ctx); err != nil {
+			return d.fail(rq, "draws", err)
+		}
+	}
 	return d.page(rq, 200, rq.v.T("retention.title"), retentionPage(rq.v, rv))
 }
 

@@ -26,5 +26,6 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 		return nil, err
 	}
 	return &web.Reports{Log: log, Now: wire.Now, Surveys: &survey.Reporter{Store: b.Store},
-		Retention: loyalty.Retentions{Profiles: &dynamo.Marketing{Store: b.Store}, Now: wire.Now}}, nil
+		Retention: loyalty.Retentions{Profiles: &dynamo.Marketing{Store: b.Store}, Now: wire.Now},
+		Draws:     loyalty.DrawReader{Store: b.Store}}, nil
 }
