@@ -95,7 +95,7 @@ func build(t *testing.T, name string) *eventFunction {
 		f.takes = own("surveysend")
 	case "loyalty":
 		f.h = lambdaevent.Loyalty(&loyalty.Service{Config: loyalty.Config{Rates: map[string]money.Decimal{"USD": money.NewFromInt(1)}},
-			Store: store, Contacts: store, Now: now}, nil, f.dead, log)
+			Store: store, Contacts: store, Now: now}, nil, nil, f.dead, log)
 		f.takes = func(dir string, s sample) bool {
 			return dir == "loyalty" || dir == "surveys" && (s.DetailType == order.Cancelled || s.DetailType == order.Refunded)
 		}

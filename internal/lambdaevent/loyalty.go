@@ -17,20 +17,29 @@ import (
 //
 // Its recurring schedule's input {"draw": "run"} runs the prize draws (drawing nil: the shop
 // has none, and the run does nothing).
-func Loyalty(s *loyalty.Service, drawing *loyalty.Drawing, dead DeadLetters, log *slog.Logger) *Handler {
+//
+// Its daily schedule's input {"sweep": "loyalty"} recalculates tiers and expires points.
+func Loyalty(s *loyalty.Service, drawing *loyalty.Drawing, sweep *loyalty.Sweep, dead DeadLetters, log *slog.Logger) *Handler {
 	return &Handler{Name: "loyalty", DeadLetters: dead, Log: log, Routes: map[string]Route{
 		order.Cancelled: reversal(s, loyalty.Cancel), order.Refunded: reversal(s, loyalty.Refund),
-	}, Raw: draw(drawing)}
+	}, Raw: scheduled(drawing, sweep)}
 }
 
-// draw runs the prize draws.
-func draw(d *loyalty.Drawing) RawRoute {
+// scheduled runs the prize draws, or the daily sweep.
+func scheduled(d *loyalty.Drawing, w *loyalty.Sweep) RawRoute {
 	return func(ctx context.Context, payload []byte) (Result, error) {
 		var in struct {
-			Draw string `json:"draw"`
+			Draw  string `json:"draw"`
+			Sweep string `json:"sweep"`
 		}
-		if err := json.Unmarshal(payload, &in); err != nil || in.Draw != "run" {
-			return Result{}, fmt.Errorf(`%w input: the loyalty function takes Order Cancelled and Order Refunded events and {"draw": "run"}, not %s`, fault.ErrInvalid, short(string(payload)))
+		err := json.Unmarshal(payload, &in)
+		switch {
+		case err == nil && in.Sweep == "loyalty" && in.Draw == "":
+			res, err := w.Run(ctx)
+			return Result{Message: "loyalty swept", Attrs: []slog.Attr{slog.Int("retiered", res.Retiered),
+				slog.Int("expired", res.Expired), slog.Int("reminded", res.Reminded)}}, err
+		case err != nil || in.Draw != "run" || in.Sweep != "":
+			return Result{}, fmt.Errorf(`%w input: the loyalty function takes Order Cancelled and Order Refunded events, {"draw": "run"} and {"sweep": "loyalty"}, not %s`, fault.ErrInvalid, short(string(payload)))
 		}
 		if d == nil {
 			return Result{Message: "no prize draw"}, nil

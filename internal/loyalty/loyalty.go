@@ -73,6 +73,9 @@ type Config struct {
 	Tiers []Tier
 	// Rewards give an order that meets them a coupon for the next one.
 	Rewards []Reward
+	// ExpiryMonths is how many months after a customer's last order their balance expires
+	// (0: never).
+	ExpiryMonths int
 }
 
 // Enabled reports whether any currency earns points.
@@ -231,6 +234,7 @@ func Load(r *env.Reader) Config {
 	if c.Tiers, err = ParseTiers(r.Optional("LOYALTY_TIERS", "")); err != nil {
 		r.Check(false, "LOYALTY_TIERS", err.Error())
 	}
+	c.ExpiryMonths = r.Int("LOYALTY_EXPIRY_MONTHS", 0, 0, 120)
 	if c.Rewards, err = ParseRewards(r.Optional("LOYALTY_REWARDS", "")); err != nil {
 		r.Check(false, "LOYALTY_REWARDS", err.Error())
 	}

@@ -67,20 +67,15 @@ type Earning struct {
 	Pending bool
 }
 
-// Earn records the points a placed order earns in the ledger, and returns them with the tier
-// the customer is in with them. Apply then puts them on the profile, with the profile's own
-// write.
+// Earn records the points a placed order earns in the ledger. Restand and Apply then put them
+// on the profile, with the tier they leave the customer in, in the profile's own write.
 func (s *Service) Earn(ctx context.Context, o order.Order) (Earning, error) {
 	e := Entry{ContactID: o.Customer.ID, OrderID: o.ID, Kind: Earn, Points: s.Config.Earned(o.Total, o.Currency),
 		At: o.PlacedAt, OrderAt: o.PlacedAt, Amount: o.Total, Currency: o.Currency}
 	if err := s.Store.PutPoints(ctx, e); err != nil {
 		return Earning{}, fmt.Errorf("record points of order %s: %w", o.ID, err)
 	}
-	q, err := s.qualifying(ctx, o.Customer.ID)
-	if err != nil {
-		return Earning{}, err
-	}
-	return Earning{Entry: e, Qualifying: q, Tier: s.Config.TierFor(q)}, nil
+	return Earning{Entry: e}, nil
 }
 
 // Apply puts an order's earning on the contact. Call it only when the contact's CountOrder
@@ -173,15 +168,34 @@ func (s *Service) record(ctx context.Context, e Entry) (Earning, error) {
 			return Earning{}, fmt.Errorf("record points of order %s: %w", e.OrderID, err)
 		}
 	}
-	q, err := s.qualifying(ctx, e.ContactID)
-	if err != nil {
-		return Earning{}, err
+	g := Earning{Entry: e}
+	var ferr error
+	_, err := s.Contacts.UpdateContact(ctx, e.ContactID, func(c *contact.Contact) bool {
+		if ferr = s.Restand(ctx, &g); ferr != nil {
+			return false
+		}
+		return g.applyReversal(c)
+	})
+	if err == nil {
+		err = ferr
 	}
-	g := Earning{Entry: e, Qualifying: q, Tier: s.Config.TierFor(q)}
-	if _, err := s.Contacts.UpdateContact(ctx, e.ContactID, g.applyReversal); err != nil {
+	if err != nil {
 		return g, fmt.Errorf("update contact %s: %w", e.ContactID, err)
 	}
 	return g, nil
+}
+
+// Restand recalculates the tier an earning or reversal leaves the contact in, from the ledger
+// as it is now. Call it inside the profile's update: an update that loses to a concurrent one
+// runs again and reads the ledger again, so the last write's tier counts every entry whose
+// writer has updated the profile (each writes its entry first).
+func (s *Service) Restand(ctx context.Context, g *Earning) error {
+	q, err := s.qualifying(ctx, g.Entry.ContactID)
+	if err != nil {
+		return err
+	}
+	g.Qualifying, g.Tier = q, s.Config.TierFor(q)
+	return nil
 }
 
 func (s *Service) qualifying(ctx context.Context, contactID string) (int64, error) {

@@ -232,6 +232,7 @@ func (s *Service) updateContact(ctx context.Context, o order.Order, earning *loy
 		at = now
 	}
 	var first bool
+	var ferr error
 	c, err := s.Contacts.UpdateContact(ctx, o.Customer.ID, func(c *contact.Contact) bool {
 		changed := c.Apply(contact.Observation{At: at, Source: "order " + o.ID, Customer: o.Customer})
 		f, took := c.TakeFirstOrder(o.ID)
@@ -246,6 +247,9 @@ func (s *Service) updateContact(ctx context.Context, o order.Order, earning *loy
 			}
 		}
 		if earning != nil {
+			if ferr = s.Loyalty.Restand(ctx, earning); ferr != nil {
+				return false
+			}
 			g := *earning
 			if !counted {
 				g.Entry.Points = 0 // counted before: so were its points
@@ -254,6 +258,9 @@ func (s *Service) updateContact(ctx context.Context, o order.Order, earning *loy
 		}
 		return changed || took || counted
 	})
+	if err == nil {
+		err = ferr
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("update contact %s: %w", o.Customer.ID, err)
 	}

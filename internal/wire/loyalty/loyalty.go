@@ -13,7 +13,7 @@ import (
 	"shopmail/internal/lambdaevent"
 	"shopmail/internal/links"
 	"shopmail/internal/loyalty"
-	"shopmail/internal/loyalty/winner"
+	"shopmail/internal/loyalty/mail"
 	"shopmail/internal/render"
 	"shopmail/internal/secrets"
 	"shopmail/internal/send"
@@ -41,18 +41,24 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 		return nil, err
 	}
 	svc := &loyalty.Service{Config: cfg, Store: b.Store, Contacts: b.Store, Now: wire.Now}
+	profiles := &dynamo.Marketing{Store: b.Store}
+	sweep := &loyalty.Sweep{Service: svc, Profiles: profiles}
 	var drawing *loyalty.Drawing
-	if prize["en"] != "" {
+	if prize["en"] != "" || cfg.ExpiryMonths > 0 {
+		// Both send email: the winner's, and the reminder before points expire.
 		if ls.Config.Keys, err = secrets.TokenKeys(b.AWS.For("SECRETSMANAGER"), ls.KeysSecret); err != nil {
 			return nil, err
 		}
-		n := &winner.Notifier{
-			Config:   winner.Config{Brand: brand, From: from, Links: ls.Config, Prize: prize},
+		m := &mail.Mailer{
+			Config:   mail.Config{Brand: brand, From: from, Links: ls.Config, Prize: prize},
 			Contacts: b.Store, Now: wire.Now,
 			Sender: &send.Sender{Ledger: b.Store, Mailer: ses.New(b.AWS.For("SESV2"), configSet), Now: wire.Now},
 			Gate:   &deliverability.Gate{Suppressions: b.Store, States: b.Store, Sender: from.Email, Now: wire.Now},
 		}
-		drawing = &loyalty.Drawing{Store: b.Store, Profiles: &dynamo.Marketing{Store: b.Store}, Notify: n.Notify, Now: wire.Now}
+		sweep.Remind = m.Remind
+		if prize["en"] != "" {
+			drawing = &loyalty.Drawing{Store: b.Store, Profiles: profiles, Notify: m.Notify, Now: wire.Now}
+		}
 	}
-	return lambdaevent.Loyalty(svc, drawing, sqs.New(b.AWS.For("SQS"), dlq), log), nil
+	return lambdaevent.Loyalty(svc, drawing, sweep, sqs.New(b.AWS.For("SQS"), dlq), log), nil
 }
