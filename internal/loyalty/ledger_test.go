@@ -406,3 +406,20 @@ func TestTwoOrdersRedeemingOneCodeAtOnceOneWins(t *testing.T) {
 		}
 	}
 }
+
+// The order that takes a customer to a higher tier says so in its thank-you: one email, not a
+// thank-you and a tier-up email at once. The orders that do not, do not.
+func TestTheOrderThatRaisesTheTierSaysSo(t *testing.T) {
+	f := setup(t)
+	f.place(t, "c-1", "o-1", "300", "USD", start.Add(-2*time.Hour))
+	f.place(t, "c-1", "o-2", "300", "USD", start.Add(-time.Hour)) // 600: silver
+	f.place(t, "c-1", "o-3", "10", "USD", start)
+	f.place(t, "c-2", "o-4", "2500", "USD", start) // straight to gold
+	for i, want := range []string{"You are a Bronze member.", "Congratulations: this order makes you a Silver member!",
+		"You are a Silver member.", "Congratulations: this order makes you a Gold member!"} {
+		m := emailtest.MustParse(t, f.outbox.Messages()[i].Raw)
+		if !strings.Contains(m.Text, want) || !strings.Contains(m.HTML, want) || strings.Count(m.Text, "member") != 1 {
+			t.Errorf("thank-you %d lacks %q:\n%s", i+1, want, m.Text)
+		}
+	}
+}

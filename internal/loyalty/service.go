@@ -65,6 +65,13 @@ type Earning struct {
 	Tier       string
 	// Pending is set on a reversal kept until its order's points are recorded.
 	Pending bool
+	// Before is the contact's tier before the earning.
+	Before string
+}
+
+// TierUp reports whether the earning took the contact to a higher tier.
+func (c Config) TierUp(g Earning) bool {
+	return c.Rank(g.Tier) > c.Rank(g.Before) && g.Before != "" || g.Before == "" && c.Rank(g.Tier) > 0
 }
 
 // Earn records the points a placed order earns in the ledger. Restand and Apply then put them

@@ -42,6 +42,9 @@ type View struct {
 type Points struct {
 	Earned, Balance int64
 	Tier            string // "" when the programme has no tiers
+	// TierUp is set when this order took the customer to Tier: the thank-you is then the
+	// tier-up email too (one email, not two at once).
+	TierUp bool
 	// Next is the tier after Tier and Missing the points still needed for it ("" at the top).
 	Next    string
 	Missing int64
@@ -66,7 +69,10 @@ func tierName(l render.Locale, tier string) string {
 // lines are the block's sentences.
 func (p Points) lines(l render.Locale) []string {
 	out := []string{l.T("points.earned", p.Earned), l.T("points.balance", p.Balance)}
-	if p.Tier != "" {
+	switch {
+	case p.TierUp:
+		out = append(out, l.T("points.tierup", tierName(l, p.Tier)))
+	case p.Tier != "":
 		out = append(out, l.T("points.tier", tierName(l, p.Tier)))
 	}
 	if p.Next != "" {

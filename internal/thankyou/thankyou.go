@@ -250,6 +250,7 @@ func (s *Service) updateContact(ctx context.Context, o order.Order, earning *loy
 			if ferr = s.Loyalty.Restand(ctx, earning); ferr != nil {
 				return false
 			}
+			earning.Before = c.Summary.Tier
 			g := *earning
 			if !counted {
 				g.Entry.Points = 0 // counted before: so were its points
@@ -354,7 +355,7 @@ func (s *Service) rewards(ctx context.Context, o order.Order, c *contact.Contact
 
 // points is the email's loyalty block: what the order earned, the balance and tier with it.
 func (s *Service) points(g loyalty.Earning, c *contact.Contact) *Points {
-	p := &Points{Earned: g.Entry.Points, Balance: c.Summary.Points, Tier: c.Summary.Tier}
+	p := &Points{Earned: g.Entry.Points, Balance: c.Summary.Points, Tier: c.Summary.Tier, TierUp: s.Loyalty.Config.TierUp(g)}
 	if next, missing, ok := s.Loyalty.Config.Next(g.Qualifying); ok && p.Tier != "" {
 		p.Next, p.Missing = next.Name, missing
 	}
