@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"shopmail/internal/ascii"
 	"shopmail/internal/contact"
 	"shopmail/internal/env"
 	"shopmail/internal/order"
@@ -125,8 +126,9 @@ func AddressHash(parts ...string) string {
 	return hex.EncodeToString(sum[:12])
 }
 
+// validPrefix is the coupon prefixes' rule: 1-20 upper-case letters or digits.
 func validPrefix(p string) bool {
-	return p != "" && len(p) <= 20 && strings.Trim(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == ""
+	return ascii.All(p, 1, 20, func(c byte) bool { return ascii.Upper(c) || ascii.Digit(c) })
 }
 
 // ReferralStore keeps referral codes and referrals.

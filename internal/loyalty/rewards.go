@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"shopmail/internal/ascii"
 	"shopmail/internal/money"
 	"shopmail/internal/order"
 )
@@ -102,7 +101,7 @@ func ParseRewards(s string) ([]Reward, error) {
 			return nil, fmt.Errorf("%s: id %s is given twice", at, w.ID)
 		case (w.Spend == nil) == (w.Items == nil):
 			return nil, fmt.Errorf("%s (%s): give spend or items, one of the two", at, w.ID)
-		case !ascii.All(w.Prefix, 1, 20, func(c byte) bool { return ascii.Upper(c) || ascii.Digit(c) }):
+		case !validPrefix(w.Prefix):
 			return nil, fmt.Errorf("%s (%s): prefix must be 1-20 upper-case letters or digits", at, w.ID)
 		case strings.TrimSpace(w.Offer["en"]) == "":
 			return nil, fmt.Errorf("%s (%s): offer needs an \"en\" text", at, w.ID)
