@@ -69,10 +69,9 @@ type Earning struct {
 	Before string
 }
 
-// TierUp reports whether the earning took the contact to a higher tier.
-func (c Config) TierUp(g Earning) bool {
-	return c.Rank(g.Tier) > c.Rank(g.Before) && g.Before != "" || g.Before == "" && c.Rank(g.Tier) > 0
-}
+// TierUp reports whether the earning took the contact above the tier they had (above the
+// first tier, for a new customer).
+func (c Config) TierUp(g Earning) bool { return c.Rank(g.Tier) > max(c.Rank(g.Before), 0) }
 
 // Earn records the points a placed order earns in the ledger. Restand and Apply then put them
 // on the profile, with the tier they leave the customer in, in the profile's own write.
