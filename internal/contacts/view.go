@@ -247,6 +247,9 @@ func entry(r contact.Record) (Entry, bool) {
 		return Entry{At: stamp(f, "at"), Type: "answer", Ref: str(f, "sendKey"),
 			Summary: sum,
 			Detail:  map[string]any{"question": str(f, "question"), "score": f["score"], "comment": str(f, "comment")}}, true
+	case "suggestion": // what to sell next, as last given
+		return Entry{At: stamp(f, "changedAt"), Type: "suggestion", Ref: str(f, "sendKey"),
+			Summary: "Suggested what to sell next: " + str(f, "text"), Detail: map[string]any{"text": str(f, "text")}}, true
 	case "consent":
 		on, _ := f["on"].(bool)
 		typ, verb := "consent", "gave"
@@ -304,7 +307,7 @@ func (s *Service) Export(ctx context.Context, id string) (Export, error) {
 			x.Orders = append(x.Orders, fields)
 		case "send":
 			x.Sends = append(x.Sends, fields)
-		case "answer":
+		case "answer", "suggestion":
 			x.Answers = append(x.Answers, fields)
 		case "consent":
 			x.Consents = append(x.Consents, fields)

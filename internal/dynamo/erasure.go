@@ -339,7 +339,7 @@ func recordKind(it item) string {
 	sk := it.getStr("SK")
 	for prefix, kind := range map[string]string{
 		"SEND#": "send", "CLAIM#": "claim", "ACT#": "activity", "EVENT#": "ses-event", "ANSWER#": "answer",
-		"CONSENT#": "consent", "#ORDER": "order", "SURVEY": "survey", "#SUPPRESSED": "suppression", "SOFT#": "soft-bounce",
+		"SUGGESTION#": "suggestion", "CONSENT#": "consent", "#ORDER": "order", "SURVEY": "survey", "#SUPPRESSED": "suppression", "SOFT#": "soft-bounce",
 	} {
 		if strings.HasPrefix(sk, prefix) {
 			return kind

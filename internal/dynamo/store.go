@@ -16,6 +16,7 @@
 //	sender    SENDER#<address>   #STATE;  SENDER#<address>#<shard> DAY#<date>
 //	survey    ORDER#<id>         SURVEY                                            SURVEYS#<yyyy-mm> / <sentAt>#<orderId>
 //	answer    CONTACT#<cid>      ANSWER#<sendKey>#<question>                       ANSWERS#<yyyy-mm> / <at>#<cid>#<sendKey>#<question>
+//	suggestion CONTACT#<cid>     SUGGESTION#<sendKey>                              SUGGESTIONS#<yyyy-mm> / <at>#<cid>#<sendKey>
 //	campaign  CAMPAIGNS          CAMPAIGN#<id>    (GSI4, keys only: CAMPAIGNS#<status> / CAMPAIGN#<id>)
 //
 // Tracking items (sends, SES events, activity, soft bounces, sender counts) carry the TTL

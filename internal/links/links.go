@@ -220,3 +220,8 @@ func (s *Send) Preferences() string {
 func (s *Send) Answer(question string, score int) string {
 	return s.url(PathAnswer, token.Answer, question+":"+strconv.Itoa(score), s.cfg.Tracking)
 }
+
+// FreeText returns the link that opens a survey's free-text question (what to sell next).
+func (s *Send) FreeText(question string) string {
+	return s.url(PathAnswer, token.Answer, question, s.cfg.Tracking)
+}

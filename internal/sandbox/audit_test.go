@@ -51,7 +51,7 @@ const auditJS = `(() => {
     if (!inline && (target.width < 44 || target.height < 44)) out.push('tap target under 44x44 px: ' + el.tagName.toLowerCase() + ' "' + short(name(el)) + '" ' + Math.round(target.width) + 'x' + Math.round(target.height));
     if ((el.tagName === 'INPUT' || el.tagName === 'SELECT' || el.tagName === 'TEXTAREA') && el.type !== 'submit' && !label(el)) out.push('form control without a label: ' + el.tagName.toLowerCase() + ' ' + (el.name || ''));
     if ((el.tagName === 'BUTTON' || el.tagName === 'A') && !name(el)) out.push('no accessible name: ' + el.tagName.toLowerCase() + ' ' + (el.href || ''));
-    if (el.tagName === 'A' && /\/a\//.test(el.getAttribute('href') || '') && !/[0-9۰-۹]+ (out of|از) [0-9۰-۹]+/.test(el.getAttribute('aria-label') || '')) out.push('score link without its scale: "' + short(name(el)) + '"');
+    if (el.tagName === 'A' && /\/a\//.test(el.getAttribute('href') || '') && /^[0-9۰-۹]+$/.test(el.textContent.trim()) && !/[0-9۰-۹]+ (out of|از) [0-9۰-۹]+/.test(el.getAttribute('aria-label') || '')) out.push('score link without its scale: "' + short(name(el)) + '"');
   }
 
   // Contrast: each element with its own text, against the first background behind it.

@@ -79,7 +79,8 @@ func TestBrowserDashboard(t *testing.T) {
 		tr.open(1)
 		tr.click(fmt.Sprintf(`(//a[normalize-space(.)=%s])[1]`, xq(tr.digits(2))))
 		tr.submit(button(tr.T("answer.submit")))
-		run(t, tr.ctx, chromedp.SendKeys(chromedp.Search(`//textarea`), "The box arrived crushed"))
+		run(t, tr.ctx, chromedp.SendKeys(chromedp.Search(`//textarea[@name="comment"]`), "The box arrived crushed"))
+		run(t, tr.ctx, chromedp.SendKeys(chromedp.Search(`//textarea[@name="next"]`), "Loose-leaf jasmine, please"))
 		tr.submit(button(tr.T("answer.comment.send")))
 		tr.wants(tr.T("answer.comment.saved"))
 
@@ -234,6 +235,17 @@ func TestBrowserDashboard(t *testing.T) {
 		tr.click(linkTo(tr.D("nav.surveys")))
 		tr.wants("The box arrived crushed")
 		tr.check("dashboard-surveys")
+		// The idea is under each category of the order, and a category's link shows its own.
+		cats := map[string][]string{"en": {"tea", "teaware"}, "fa": {"dried-fruit", "spice"}}[tr.lang] // the sample order's
+		if ideas := get(t, tr.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#next ~ h3')].map(h => h.textContent.replace(/\s+/g, ' ').trim())`)); len(ideas) != 2 ||
+			!strings.HasPrefix(ideas[0], cats[0]+" · ") || !strings.HasPrefix(ideas[1], cats[1]+" · ") || !strings.Contains(tr.text(), "Loose-leaf jasmine, please") {
+			t.Errorf("what to sell next, per category: %q, want %q", ideas, cats)
+		}
+		tr.click(fmt.Sprintf(`//h3/a[normalize-space(.)=%s]`, xq(cats[1])))
+		tr.wants("Loose-leaf jasmine, please")
+		if got := get(t, tr.ctx, chromedp.Evaluate[string](`document.querySelector('#sv-category').value + '|' + document.querySelectorAll('#next ~ h3').length`)); got != cats[1]+"|1" {
+			t.Errorf("the category's link shows %q, want %s|1", got, cats[1])
+		}
 		tr.submit(button(tr.D("surveys.contact")))
 		tr.wants(tr.D("surveys.contacted"))
 		if strings.Contains(tr.text(), tr.D("surveys.contact")+"\n") || get(t, tr.ctx, chromedp.Evaluate[bool](`!!document.querySelector('form[action="/dashboard/surveys/contacted"]')`)) {

@@ -137,8 +137,9 @@ func (tr *tour) delivered() {
 }
 
 // Delivery → the survey → a score → the answer page → send → a comment → send: the answer and
-// the comment are in the table and in the marketer API. Then an unhappy CSAT brings support's
-// alert and the customer's apology.
+// the comment are in the table and in the marketer API. The email's "What should we sell
+// next?" link takes an idea. Then an unhappy CSAT brings support's alert and the customer's
+// apology.
 func TestBrowserSurvey(t *testing.T) {
 	every(t, func(tr *tour) {
 		tr.order()
@@ -152,7 +153,7 @@ func TestBrowserSurvey(t *testing.T) {
 		tr.submit(button(tr.T("answer.submit")))
 		tr.wants(tr.T("answer.saved"))
 		tr.check("page-comment")
-		run(t, tr.ctx, chromedp.SendKeys(chromedp.Search(`//textarea`), "The tea was lovely"))
+		run(t, tr.ctx, chromedp.SendKeys(chromedp.Search(`//textarea[@name="comment"]`), "The tea was lovely"))
 		tr.submit(button(tr.T("answer.comment.send")))
 		tr.wants(tr.T("answer.comment.saved"))
 		if answered, nps := tr.report(); answered != 1 || nps != 100 {
@@ -160,6 +161,20 @@ func TestBrowserSurvey(t *testing.T) {
 		}
 		if items := tr.r.partition(t, "CONTACT#"+tr.contactID()); !strings.Contains(items, "The tea was lovely") {
 			t.Errorf("the comment is not in the table:\n%s", items)
+		}
+		tr.open(1)
+		tr.click(linkTo(tr.T("survey.next.invite")))
+		tr.wants(tr.T("answer.next.hint"))
+		tr.check("page-next")
+		run(t, tr.ctx, chromedp.SendKeys(chromedp.Search(`//textarea[@name="next"]`), "Matcha in tins"))
+		tr.submit(button(tr.T("answer.next.send")))
+		tr.wants(tr.T("answer.next.saved"))
+		if items := tr.r.partition(t, "CONTACT#"+tr.contactID()); !strings.Contains(items, "Matcha in tins") {
+			t.Errorf("the idea is not in the table:\n%s", items)
+		}
+		if status, detail := tr.r.api(t, "GET", "/contacts/"+tr.contactID(), "", ""); status != 200 ||
+			!strings.Contains(mustJSON(detail["timeline"]), `"type":"suggestion"`) || !strings.Contains(mustJSON(detail["timeline"]), "Matcha in tins") {
+			t.Errorf("the idea is not on the customer's timeline: %d %v", status, detail["timeline"])
 		}
 		// CSAT 1, the first "1" of the email: support hears at once, the customer gets an apology.
 		tr.open(1)

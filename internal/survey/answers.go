@@ -46,6 +46,7 @@ type AnswerStore interface {
 	bus.Pending
 	// Answer returns a stored answer.
 	Answer(ctx context.Context, contactID, sendKey, question string) (Answer, bool, error)
+	Suggestions
 	Contact(ctx context.Context, id string) (*contact.Contact, error)
 	UpdateContact(ctx context.Context, id string, fn func(c *contact.Contact) bool) (*contact.Contact, error)
 	send.Ledger
@@ -70,6 +71,8 @@ type Answering struct {
 	ReviewURL string
 	// ChangeWindow is how long an answer may be changed (24 hours).
 	ChangeWindow time.Duration
+	// AskNext asks "What should we sell next?" beside the comment (suggest.go).
+	AskNext bool
 	// Apology, when its Prefix is set, sends unhappy customers a coupon (issued by Coupons).
 	Apology Apology
 	Coupons Coupons
@@ -217,7 +220,7 @@ func (a *Answering) Comment(ctx context.Context, c token.Claims, comment string)
 	if _, open, err := a.open(ctx, strings.TrimPrefix(c.SendKey, Kind+"#")); err != nil || !open {
 		return Outcome{Question: q, Cancelled: err == nil}, err
 	}
-	comment = cleanComment(comment)
+	comment = cleanText(comment, MaxComment)
 	if comment == "" {
 		return Outcome{Question: q}, nil
 	}
@@ -255,17 +258,17 @@ func (a *Answering) deliver(ctx context.Context, evs ...bus.Event) {
 // mail is the only way this file and apology.go send: through the gate.
 func (a *Answering) mail() gated { return gated{gate: a.Gate, sender: a.Sender} }
 
-// cleanComment keeps a comment's text: at most MaxComment characters, no control characters
-// but line breaks, trimmed.
-func cleanComment(s string) string {
+// cleanText keeps a comment's or a suggestion's text: at most max characters, no control
+// characters but line breaks and tabs, trimmed.
+func cleanText(s string, max int) string {
 	s = strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\t' || !unicode.IsControl(r) && r != unicode.ReplacementChar {
 			return r
 		}
 		return -1
 	}, s)
-	if r := []rune(s); len(r) > MaxComment {
-		s = string(r[:MaxComment])
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max])
 	}
 	return strings.TrimSpace(s)
 }

@@ -49,6 +49,9 @@ func LoadConfig(lookup func(string) (string, bool), need ...string) (Settings, e
 	s.AfterDelivery = days(r, "SURVEY_AFTER_DELIVERY_DAYS", 3, 0, 90)
 	s.AfterPlaced = days(r, "SURVEY_AFTER_PLACED_DAYS", 14, 1, 180)
 	s.Throttle = days(r, "SURVEY_THROTTLE_DAYS", 30, 0, 365)
+	ask := r.Optional("SURVEY_ASK_NEXT", "true")
+	r.Check(ask == "true" || ask == "false", "SURVEY_ASK_NEXT", "must be true or false")
+	s.AskNext = ask == "true"
 	for _, name := range need {
 		v := r.String(name)
 		switch name {

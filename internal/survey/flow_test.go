@@ -86,7 +86,7 @@ func setup(t *testing.T) *fixture {
 	sender := &send.Sender{Ledger: f.store, Mailer: f.outbox, Now: now}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := survey.Config{Questions: []survey.Question{survey.CSAT, survey.NPS}, AfterDelivery: 3 * 24 * time.Hour,
-		AfterPlaced: 14 * 24 * time.Hour, Throttle: 30 * 24 * time.Hour, Brand: brand, From: from,
+		AfterPlaced: 14 * 24 * time.Hour, Throttle: 30 * 24 * time.Hour, Brand: brand, From: from, AskNext: true,
 		Links: links.Config{BaseURL: "https://go.shop.example", Keys: f.keys, Tracking: 400 * 24 * time.Hour, Unsubscribe: 730 * 24 * time.Hour}}
 	f.orders = lambdaevent.Surveys(&survey.Planner{Config: cfg, Store: f.store, Scheduler: f.sched, Now: now}, deadLetters{}, log)
 	f.due = lambdaevent.SurveySend(&survey.Sending{Config: cfg, Store: f.store, Sender: sender, Now: now,
@@ -96,7 +96,7 @@ func setup(t *testing.T) *fixture {
 		Store: f.store, Publisher: f.bus, Sender: sender, Gate: &deliverability.Gate{Suppressions: f.store, States: f.store, Sender: from.Email, Now: now},
 		Questions: []survey.Question{survey.CSAT, survey.NPS}, Brand: brand, From: from,
 		Support: email.Address{Email: "support@shop.example"}, PauseMarketing: 30 * 24 * time.Hour, ReviewURL: "https://reviews.example/tea-house",
-		ChangeWindow: 24 * time.Hour, Now: now, Coupons: f.store,
+		ChangeWindow: 24 * time.Hour, Now: now, Coupons: f.store, AskNext: true,
 		Apology: survey.Apology{Prefix: "SORRY", Offer: map[string]string{"en": "15% off your next order"}, Valid: 60 * 24 * time.Hour},
 	}}
 	return f
@@ -191,8 +191,8 @@ func TestSurveyIsPlannedAfterDeliveryAtALocalHour(t *testing.T) {
 	}
 	m := emailtest.MustParse(t, msgs[0].Raw)
 	answerLinks := regexp.MustCompile(`href="(https://go.shop.example/a/[^"]+)"`).FindAllStringSubmatch(m.HTML, -1)
-	if len(answerLinks) != 5+11 || m.Subject != "How was your order from Tea House?" {
-		t.Errorf("%d answer links, subject %q", len(answerLinks), m.Subject)
+	if len(answerLinks) != 5+11+1 || m.Subject != "How was your order from Tea House?" {
+		t.Errorf("%d answer links (5 CSAT, 11 NPS, what to sell next), subject %q", len(answerLinks), m.Subject)
 	}
 	if _, err := emailtest.CheckMarketing(m); err != nil {
 		t.Errorf("survey email headers: %v", err)

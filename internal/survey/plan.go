@@ -79,6 +79,7 @@ type Scheduler interface {
 // Config says what to ask and when.
 type Config struct {
 	Questions     []Question
+	AskNext       bool          // also ask "What should we sell next?" (suggest.go)
 	AfterDelivery time.Duration // default 3 days
 	AfterPlaced   time.Duration // when no delivery event comes; default 14 days
 	Throttle      time.Duration // at most one survey per contact per this; default 30 days

@@ -106,6 +106,9 @@ func (p *Sending) compose(c *contact.Contact, s Survey, rec *send.Record) email.
 	loc := render.LocaleFor(locale, tz)
 	l := p.Config.Links.For(c.ID, rec.Key, now)
 	v := View{FirstName: c.FirstName, OrderID: s.OrderID, Questions: p.Config.Questions, Link: l.Answer}
+	if p.Config.AskNext {
+		v.NextLink = l.FreeText(Next)
+	}
 	r := render.Render(v, p.Config.Brand, loc, l.Tracking(rec.Topic))
 	rec.Links, rec.ExpiresAt = l.URLs(), now.Add(p.Config.Links.Tracking)
 	return email.Message{

@@ -12,6 +12,8 @@ type View struct {
 	OrderID   string
 	Questions []Question
 	Link      func(question string, score int) string
+	// NextLink, when set, asks "What should we sell next?" under the scores.
+	NextLink string
 }
 
 // Subject implements render.Content.
@@ -42,6 +44,9 @@ func (v View) WriteText(t *render.Text, b render.Brand) {
 			t.Line(l.Number(int64(s)), ": ", v.Link(q.ID, s))
 		}
 		t.Line()
+	}
+	if v.NextLink != "" {
+		t.T("survey.next.question").Line(l.T("survey.next.invite"), " ", v.NextLink).Line()
 	}
 	t.T("survey.thanks").T("team", b.ShopName)
 }

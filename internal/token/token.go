@@ -31,7 +31,7 @@ const (
 	Unsubscribe Purpose = 'u' // one-click unsubscribe; Arg is the topic
 	Preferences Purpose = 'p' // the preference centre
 	Confirm     Purpose = 's' // confirm a subscription (double opt-in); Arg is the topic
-	Answer      Purpose = 'a' // answer a survey question; Arg is "<question>:<score>"
+	Answer      Purpose = 'a' // answer a survey question; Arg is "<question>:<score>", or "next" (what to sell next)
 	Session     Purpose = 'd' // a marketer's dashboard session; ContactID is the marketer, Arg their scopes
 	SignIn      Purpose = 'i' // a dashboard sign-in under way; ContactID is its state, SendKey the PKCE verifier
 )

@@ -15,7 +15,8 @@ import (
 
 // Answers is the Lambda handler of the survey answer pages: GET /a/{token} shows the chosen
 // score with a button; POST commits it (scanners that only GET record nothing), then offers a
-// comment; a POST with a comment adds it.
+// comment and, when the survey asks it, "What should we sell next?"; a POST with a comment or
+// a suggestion adds it. The survey's "next" link opens that question alone.
 type Answers struct {
 	Answering *survey.Answering
 	Keys      *token.Keys
@@ -41,6 +42,9 @@ func (h *Answers) Serve(ctx context.Context, r Request) Response {
 		h.Log.InfoContext(ctx, "answer refused", "error", err)
 		return HTML(404, render.Page(l, a.Brand, l.T("link.invalid.title"), paragraph(l.T("link.invalid"))))
 	}
+	if c.Arg == survey.Next {
+		return h.suggest(ctx, r, c)
+	}
 	q, score, err := a.Choice(c)
 	if err != nil {
 		return HTML(400, render.Page(l, a.Brand, l.T("link.invalid.title"), paragraph(l.T("link.invalid"))))
@@ -57,17 +61,22 @@ func (h *Answers) Serve(ctx context.Context, r Request) Response {
 	if len(r.Body) > MaxBody {
 		return Problem(413, l, a.Brand, "too.long")
 	}
-	// The score's form posts nothing (the score is in the link); a comment posts its text. A
-	// body that cannot be read is neither, and records nothing.
-	form := url.Values{}
-	if r.Body != "" {
-		if form, err = readForm(r); err != nil {
-			return Problem(400, l, a.Brand, "not.answer")
-		}
+	// The score's form posts nothing (the score is in the link); the next form posts a comment
+	// and a suggestion, either of them empty. A body that cannot be read is neither, and
+	// records nothing.
+	form, resp := h.form(r, l)
+	if resp != nil {
+		return *resp
 	}
 	var out survey.Outcome
-	if comment, ok := form["comment"]; ok {
-		out, err = a.Comment(ctx, c, strings.Join(comment, "\n"))
+	comment, commented := form["comment"]
+	next, suggested := form["next"]
+	if commented || suggested {
+		if out, err = a.Comment(ctx, c, strings.Join(comment, "\n")); err == nil && !out.Cancelled && suggested {
+			var sg survey.Outcome
+			sg, err = a.Suggest(ctx, c, strings.Join(next, "\n"))
+			out.Cancelled = sg.Cancelled
+		}
 	} else {
 		out, err = a.Answer(ctx, c)
 	}
@@ -80,12 +89,13 @@ func (h *Answers) Serve(ctx context.Context, r Request) Response {
 		return HTML(410, render.Page(l, a.Brand, l.T("answer.title"), paragraph(l.T("answer.closed"))))
 	}
 	h.Log.InfoContext(ctx, "answer recorded", "contact_id", c.ContactID, "send_key", c.SendKey, "question", q.ID,
-		"score", out.Answer.Score, "changed", out.Changed, "unhappy", out.Unhappy, "comment", out.Answer.Comment != "")
-	_, commented := form["comment"]
+		"score", out.Answer.Score, "changed", out.Changed, "unhappy", out.Unhappy, "comment", out.Answer.Comment != "",
+		"suggestion", strings.TrimSpace(strings.Join(next, "")) != "")
 	saved := savedPage{
-		Commented: commented,
+		Commented: commented || suggested,
 		Locked:    !out.Changed && out.Answer.Score != score,
 		Follow:    "answer.liked",
+		AskNext:   a.AskNext,
 	}
 	if out.Unhappy {
 		saved.Follow = "answer.better"
@@ -102,4 +112,52 @@ type savedPage struct {
 	Locked    bool   // the answer is older than a day and was not changed
 	Follow    string // the key of the comment's question
 	ReviewURL string // where a happy customer may write a review; empty: do not ask
+	AskNext   bool   // also ask what to sell next
+}
+
+// form reads a POST's form: nil for an empty body (a score's form).
+func (h *Answers) form(r Request, l render.Locale) (url.Values, *Response) {
+	if r.Body == "" {
+		return nil, nil
+	}
+	form, err := readForm(r)
+	if err != nil {
+		p := Problem(400, l, h.Answering.Brand, "not.answer")
+		return nil, &p
+	}
+	return form, nil
+}
+
+// suggest serves the survey's "next" link: GET asks what to sell next, POST stores the answer
+// (an empty one stores nothing and asks again).
+func (h *Answers) suggest(ctx context.Context, r Request, c token.Claims) Response {
+	a := h.Answering
+	l := render.LocaleFor(Language(r), "")
+	if ct, err := a.Store.Contact(ctx, c.ContactID); err == nil && ct.Locale != "" {
+		l = render.LocaleFor(ct.Locale, ct.Timezone)
+	}
+	title := l.T("survey.next.question")
+	if Method(r) != "POST" {
+		return HTML(200, render.Page(l, a.Brand, title, nextPage(l, false)))
+	}
+	if !FromOurSite(r, h.BaseURL) {
+		return Problem(403, l, a.Brand, "form")
+	}
+	if len(r.Body) > MaxBody {
+		return Problem(413, l, a.Brand, "too.long")
+	}
+	form, resp := h.form(r, l)
+	if resp != nil {
+		return *resp
+	}
+	out, err := a.Suggest(ctx, c, strings.Join(form["next"], "\n"))
+	switch {
+	case err != nil:
+		return Fail(ctx, h.Log, "suggestion", err, l, a.Brand)
+	case out.Cancelled:
+		return HTML(410, render.Page(l, a.Brand, title, paragraph(l.T("answer.closed"))))
+	}
+	saved := strings.TrimSpace(strings.Join(form["next"], "")) != ""
+	h.Log.InfoContext(ctx, "suggestion recorded", "contact_id", c.ContactID, "send_key", c.SendKey, "changed", out.Changed, "empty", !saved)
+	return HTML(200, render.Page(l, a.Brand, title, nextPage(l, saved)))
 }

@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -29,10 +30,12 @@ func (d *Dashboard) contacted(rq *request) web.Response {
 	return d.seeOther("/dashboard/surveys?done=surveys.contacted")
 }
 
-// Answers reads the answers of a period (the survey store's), for what the daily aggregates
-// do not keep: the distribution of scores, the comments, the unhappy customers.
+// Answers reads the answers and suggestions of a period (the survey store's), for what the
+// daily aggregates do not keep: the distribution of scores, the comments, the unhappy
+// customers, and what customers would like the shop to sell next.
 type Answers interface {
 	AnswersBetween(ctx context.Context, from, to time.Time) ([]survey.Answer, error)
+	SuggestionsBetween(ctx context.Context, from, to time.Time) ([]survey.Suggestion, error)
 }
 
 // surveysView is the surveys page.
@@ -41,11 +44,16 @@ type surveysView struct {
 	Report                     survey.Report
 	NPSScores                  []int64 // answers per score 0-10
 	Comments, Unhappy          []survey.Answer
+	Suggestions                []survey.CategorySuggestions
 	Done                       string
 }
 
-// commentsShown is how many comments and unhappy answers the page lists.
-const commentsShown = 20
+// commentsShown is how many comments and unhappy answers the page lists;
+// suggestionsShown how many suggestions it shows per category (the newest).
+const (
+	commentsShown    = 20
+	suggestionsShown = 5
+)
 
 func (d *Dashboard) surveys(rq *request) web.Response {
 	if len(rq.parts) == 2 && rq.parts[1] == "contacted" && rq.method == "POST" {
@@ -90,7 +98,7 @@ func (d *Dashboard) surveys(rq *request) web.Response {
 		}
 		sort.Slice(answers, func(i, j int) bool { return answers[i].At.After(answers[j].At) })
 		for _, a := range answers {
-			if !filtered(a, sv.Category, sv.Locale) {
+			if !filtered(a.Categories, a.Locale, sv.Category, sv.Locale) {
 				continue
 			}
 			if a.Question == survey.NPS.ID && a.Score >= 0 && a.Score <= 10 {
@@ -102,6 +110,17 @@ func (d *Dashboard) surveys(rq *request) web.Response {
 			if q := question(a.Question); q.Unhappy(a.Score) && a.ContactedAt.IsZero() && len(sv.Unhappy) < commentsShown {
 				sv.Unhappy = append(sv.Unhappy, a)
 			}
+		}
+		suggestions, err := d.Answers.SuggestionsBetween(rq.ctx, from, to)
+		if err != nil {
+			return d.fail(rq, "survey suggestions", err)
+		}
+		suggestions = slices.DeleteFunc(suggestions, func(s survey.Suggestion) bool {
+			return !filtered(s.Categories, s.Locale, sv.Category, sv.Locale)
+		})
+		sv.Suggestions = survey.ByCategory(suggestions)
+		if sv.Category != "" { // the category asked for, not the others its orders also had
+			sv.Suggestions = slices.DeleteFunc(sv.Suggestions, func(g survey.CategorySuggestions) bool { return g.Category != sv.Category })
 		}
 	}
 	return d.page(rq, 200, rq.v.T("surveys.title"), surveysPage(rq.v, sv))
@@ -116,20 +135,13 @@ func question(id string) survey.Question {
 	return survey.Question{ID: id}
 }
 
-// filtered reports whether an answer is in the category and locale asked for.
-func filtered(a survey.Answer, category, locale string) bool {
-	if locale != "" && a.Locale != locale && (len(a.Locale) < len(locale) || a.Locale[:len(locale)] != locale) {
+// filtered reports whether an answer or a suggestion (of its order's categories, in its
+// locale) is in the category and locale asked for.
+func filtered(categories []string, loc, category, locale string) bool {
+	if locale != "" && loc != locale && (len(loc) < len(locale) || loc[:len(locale)] != locale) {
 		return false
 	}
-	if category == "" {
-		return true
-	}
-	for _, c := range a.Categories {
-		if c == category {
-			return true
-		}
-	}
-	return false
+	return category == "" || slices.Contains(categories, category)
 }
 
 // npsBars are the distribution of NPS scores.

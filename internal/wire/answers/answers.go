@@ -37,6 +37,6 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 		Gate:      b.Gate(cfg.From.Email),
 		Questions: cfg.Questions, Brand: cfg.Brand, From: cfg.From, Support: cfg.Support,
 		PauseMarketing: cfg.PauseMarketing, ReviewURL: cfg.ReviewURL, ChangeWindow: 24 * time.Hour, Now: wire.Now,
-		Apology: cfg.Apology, Coupons: b.Store,
+		Apology: cfg.Apology, Coupons: b.Store, AskNext: cfg.AskNext,
 	}}, nil
 }
