@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"shopmail/internal/calendar"
 	"shopmail/internal/campaign"
 	"shopmail/internal/campaign/stored"
 	"shopmail/internal/contact"
@@ -268,23 +269,7 @@ func (s *Service) reputationPaused(jobs []job) string {
 // quiet is how long a send to c must wait for the end of the quiet hours in c's time zone (0
 // outside them).
 func (s *Service) quiet(now time.Time, c *contact.Contact) time.Duration {
-	if s.QuietStart == s.QuietEnd {
-		return 0
-	}
-	local := now.In(s.timezone(c))
-	h := local.Hour()
-	inQuiet := h >= s.QuietStart || h < s.QuietEnd
-	if s.QuietStart < s.QuietEnd {
-		inQuiet = h >= s.QuietStart && h < s.QuietEnd
-	}
-	if !inQuiet {
-		return 0
-	}
-	end := time.Date(local.Year(), local.Month(), local.Day(), s.QuietEnd, 0, 0, 0, local.Location())
-	if !end.After(local) {
-		end = end.AddDate(0, 0, 1)
-	}
-	return end.Sub(local)
+	return calendar.QuietHours{Start: s.QuietStart, End: s.QuietEnd}.Wait(now, s.timezone(c))
 }
 
 // sendPaced sends the batch: the skips at once, the sends as the shared budget lets them go,

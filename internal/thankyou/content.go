@@ -8,7 +8,6 @@ import (
 	"shopmail/internal/catalog"
 	"shopmail/internal/coupon"
 	"shopmail/internal/money"
-	"shopmail/internal/order"
 	"shopmail/internal/render"
 )
 
@@ -82,10 +81,7 @@ func (p Points) lines(l render.Locale) []string {
 }
 
 // Line is one listed order line.
-type Line struct {
-	order.Item
-	LineTotal money.Decimal
-}
+type Line = render.ItemLine
 
 // amountLine is a line of the total's breakdown.
 type amountLine struct{ label, amount string }
