@@ -250,8 +250,8 @@ func TestOperationsAreComplete(t *testing.T) {
 			}
 		}
 	}
-	if n != 38 {
-		t.Errorf("%d operations, want 38", n)
+	if n != 39 {
+		t.Errorf("%d operations, want 39", n)
 	}
 }
 

@@ -44,6 +44,10 @@ type Contact struct {
 	// LastSurveyAt and LastSurveyOrder are the last survey sent, for the survey throttle.
 	LastSurveyAt    time.Time
 	LastSurveyOrder string
+	// LastCartReminderAt and LastCart are the last cart a reminder was sent about, for the
+	// cart reminder throttle.
+	LastCartReminderAt time.Time
+	LastCart           string
 	// MarketingPausedUntil pauses marketing to the contact, e.g. after an unhappy answer.
 	MarketingPausedUntil time.Time
 	// FirstOrderID is the order that made this contact a customer: the first order seen.
@@ -111,12 +115,13 @@ const (
 	TopicGreetings = "greetings" // greeting cards with an occasion's offer
 	TopicSurveys   = "surveys"   // post-purchase surveys
 	TopicNews      = "news"      // news and product suggestions, e.g. in a thank-you email
+	TopicCarts     = "carts"     // reminders of carts left behind
 	// TopicAll is every topic: "stop all marketing".
 	TopicAll = "all"
 )
 
 // Topics lists the topics a customer can choose, in the order the preference centre shows them.
-var Topics = []string{TopicSales, TopicGreetings, TopicNews, TopicSurveys}
+var Topics = []string{TopicSales, TopicGreetings, TopicNews, TopicCarts, TopicSurveys}
 
 // IsTopic reports whether t is one of Topics.
 func IsTopic(t string) bool {
@@ -208,6 +213,21 @@ func (c *Contact) MayMarket(topic string) bool {
 		return s.Marketing
 	}
 	return c.Consent.Marketing
+}
+
+// MayMarketUnlessOptedOut reports whether the contact has not turned the topic (or all
+// marketing) off: where the shop's region does not require consent for it.
+func (c *Contact) MayMarketUnlessOptedOut(topic string) bool {
+	if p, ok := c.Prefs[topic]; ok {
+		return p.On
+	}
+	if p, ok := c.Prefs[TopicAll]; ok {
+		return p.On
+	}
+	if s, ok := c.TopicConsent[topic]; ok {
+		return s.Marketing
+	}
+	return true
 }
 
 // Choose records the customer's choice for a topic (or TopicAll) and reports whether it changed

@@ -70,6 +70,7 @@ func contactOf(it item) *contact.Contact {
 		},
 		Prefs: prefs(it), EngagedAt: unstamp(it.getStr("engagedAt")), FirstOrderID: it.getStr("firstOrderId"),
 		LastSurveyAt: unstamp(it.getStr("lastSurveyAt")), LastSurveyOrder: it.getStr("lastSurveyOrder"),
+		LastCartReminderAt: unstamp(it.getStr("lastCartReminderAt")), LastCart: it.getStr("lastCart"),
 		MarketingPausedUntil: unstamp(it.getStr("marketingPausedUntil")),
 		Observed:             map[string]time.Time{},
 		CreatedAt:            unstamp(it.getStr("createdAt")), UpdatedAt: unstamp(it.getStr("updatedAt")),
@@ -96,6 +97,7 @@ func (st *Store) contactPut(c *contact.Contact) *types.Put {
 		boolean("consentMarketing", c.Consent.Marketing).str("consentAt", stamp(c.Consent.At)).
 		str("consentSource", c.Consent.Source).str("engagedAt", stamp(c.EngagedAt)).
 		str("lastSurveyAt", stamp(c.LastSurveyAt)).str("lastSurveyOrder", c.LastSurveyOrder).
+		str("lastCartReminderAt", stamp(c.LastCartReminderAt)).str("lastCart", c.LastCart).
 		str("marketingPausedUntil", stamp(c.MarketingPausedUntil)).
 		str("firstOrderId", c.FirstOrderID).strMap("observed", observed).
 		str("createdAt", stamp(c.CreatedAt)).str("updatedAt", stamp(st.now())).num("version", c.Version+1).

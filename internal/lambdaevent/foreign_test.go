@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"shopmail/internal/cart"
 	"shopmail/internal/deliverability"
 	"shopmail/internal/dynamo"
 	"shopmail/internal/email"
@@ -86,7 +87,7 @@ func build(t *testing.T, name string) *eventFunction {
 	case "surveys":
 		f.h = lambdaevent.Surveys(&survey.Planner{Config: scfg, Store: store, Scheduler: f.sched, Now: now}, f.dead, log)
 		f.takes = func(dir string, s sample) bool {
-			return dir == "surveys" || s.DetailType == order.Placed && dir == "thankyou" ||
+			return dir == "surveys" || s.DetailType == order.Placed && (dir == "thankyou" || dir == "carts") ||
 				dir == "loyalty" && (s.DetailType == order.Cancelled || s.DetailType == order.Refunded)
 		}
 	case "surveysend":
@@ -99,6 +100,13 @@ func build(t *testing.T, name string) *eventFunction {
 		f.takes = func(dir string, s sample) bool {
 			return dir == "loyalty" || dir == "surveys" && (s.DetailType == order.Cancelled || s.DetailType == order.Refunded)
 		}
+	case "carts":
+		f.h = lambdaevent.Carts(&cart.Planner{Config: cart.Config{After: time.Hour}, Store: store, Scheduler: f.sched, Now: now}, f.dead, log)
+		f.takes = func(dir string, s sample) bool { return dir == "carts" || s.DetailType == order.Placed }
+	case "cartsend":
+		f.h = lambdaevent.CartSend(&cart.Sending{Config: cart.Config{Brand: brand, From: from, Links: ls}, Store: store, Gate: gate, Now: now,
+			Sender: &send.Sender{Ledger: store, Mailer: f.mailer, Now: now}}, f.dead, log)
+		f.takes = own("cartsend")
 	case "sesevents":
 		f.h = lambdaevent.SESEvents(&deliverability.Ingest{Store: store, Publisher: &eventbridgetest.Bus{}, Policy: deliverability.DefaultPolicy, Now: now}, f.dead, log)
 		f.takes = func(dir string, s sample) bool { return dir == "sesevents" || s.Source == "aws.ses" }
@@ -114,7 +122,7 @@ func TestEveryFunctionRefusesOthersPayloads(t *testing.T) {
 	if err != nil || len(samples) < 20 {
 		t.Fatalf("samples: %v %v", samples, err)
 	}
-	for _, fn := range []string{"thankyou", "surveys", "surveysend", "sesevents", "loyalty"} {
+	for _, fn := range []string{"thankyou", "surveys", "surveysend", "sesevents", "loyalty", "carts", "cartsend"} {
 		for _, path := range samples {
 			dir := filepath.Base(filepath.Dir(path))
 			raw, err := os.ReadFile(path)

@@ -44,6 +44,7 @@ type wire struct {
 	Discount     *money.Decimal `json:"discount"`
 	Tax          *money.Decimal `json:"tax"`
 	Address      *wireAddress   `json:"shippingAddress"`
+	CartID       *string        `json:"cartId"`
 }
 
 type wireAddress struct {
@@ -111,6 +112,7 @@ func DecodePlaced(detail []byte) (Order, error) {
 		CouponCode:   code(p, "couponCode", w.CouponCode),
 		ReferralCode: code(p, "referralCode", w.ReferralCode),
 		URL:          link(w.OrderURL, "https"),
+		CartID:       optionalID(p, "cartId", w.CartID),
 	}
 	o.Subtotal = amount(p, "subtotal", w.Subtotal, o.Currency)
 	o.Shipping = amount(p, "shipping", w.Shipping, o.Currency)
@@ -154,6 +156,13 @@ func requiredID(p *fault.Problems, field string, v *string) string {
 	return s
 }
 
+func optionalID(p *fault.Problems, field string, v *string) string {
+	if v == nil || *v == "" {
+		return ""
+	}
+	return requiredID(p, field, v)
+}
+
 func currency(p *fault.Problems, v *string) string {
 	if v == nil || *v == "" {
 		p.Add("currency", "is required (ISO 4217 code, e.g. USD)")
@@ -166,14 +175,16 @@ func currency(p *fault.Problems, v *string) string {
 	return c
 }
 
-func placedAt(p *fault.Problems, v *string) time.Time {
+func placedAt(p *fault.Problems, v *string) time.Time { return timestamp(p, "placedAt", v) }
+
+func timestamp(p *fault.Problems, field string, v *string) time.Time {
 	if v == nil || *v == "" {
-		p.Add("placedAt", "is required (RFC 3339 time)")
+		p.Add(field, "is required (RFC 3339 time)")
 		return time.Time{}
 	}
 	t, err := time.Parse(time.RFC3339Nano, *v)
 	if err != nil {
-		p.Add("placedAt", "%q is not an RFC 3339 time", clip(*v))
+		p.Add(field, "%q is not an RFC 3339 time", clip(*v))
 	}
 	return t.UTC()
 }

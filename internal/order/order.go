@@ -31,6 +31,9 @@ type Order struct {
 	URL string
 	// The breakdown of Total, each nil when the shop sent none; same currency as Total.
 	Subtotal, Shipping, Discount, Tax *money.Decimal
+	// CartID is the cart the order was placed from (optional): it stops the cart's reminders
+	// and counts the cart as recovered when one was sent.
+	CartID string
 	// Address is where the order ships (optional). It is not stored: the referral rules
 	// compare a hash of it.
 	Address Address

@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -64,5 +65,53 @@ func TestBrowserGreetingCard(t *testing.T) {
 			t.Errorf("the card's button links to %q, want a tracked link of %s", cta, r.appURL)
 		}
 		tr.check("email-card")
+	})
+}
+
+// An abandoned cart's reminder as its reader opens it, in English and Persian, at a phone's
+// and a desktop's width, light and dark: the items with their images and the regular price
+// struck through, the total, the marketing footer, and the button back to the cart, which a
+// click follows to the shop's cart page.
+func TestBrowserCartReminder(t *testing.T) {
+	every(t, func(tr *tour) {
+		r := tr.r
+		now := r.sb.Clock().Now().Format(time.RFC3339Nano)
+		customer := map[string]string{"en": `"locale": "en-US", "timezone": "America/New_York"`, "fa": `"locale": "fa-IR", "timezone": "Asia/Tehran"`}[tr.lang]
+		r.putSample(t, "carts/01-checkout-started.json", func(d string) string {
+			d = regexp.MustCompile(`"updatedAt": "[^"]+"`).ReplaceAllString(d, `"updatedAt": "`+now+`"`)
+			d = regexp.MustCompile(`"locale": "en-US",\s*"timezone": "America/New_York"`).ReplaceAllString(d, customer)
+			d = strings.ReplaceAll(d, `"cartUrl": "https://shop.example`, `"cartUrl": "`+tr.shop)
+			return strings.ReplaceAll(d, `"url": "https://shop.example`, `"url": "`+tr.shop)
+		})
+		r.sb.Advance(context.Background(), 16*time.Hour) // 4 hours, and the end of the quiet hours after them
+		r.sb.Idle()
+		if n := len(r.sb.Messages()); n != 1 {
+			t.Fatalf("%d emails in the inbox, want the reminder", n)
+		}
+		tr.open(0)
+		for _, w := range []string{"Green Tea, 100 g", "Ceramic Cup", tr.T("order.total"), tr.T("cart.return"), tr.T("footer.unsubscribe")} {
+			tr.wants(w)
+		}
+		if struck := get(t, tr.ctx, chromedp.Evaluate[int](`document.querySelectorAll('s').length`)); struck != 1 {
+			t.Errorf("%d struck-through prices, want the green tea's regular one", struck)
+		}
+		tr.check("email-cart")
+		tr.click(linkTo(tr.T("cart.return")))
+		tr.wants("/cart/cart-5001")
+		if loc := tr.location(); loc != tr.shop+"/cart/cart-5001" {
+			t.Errorf("the button led to %s", loc)
+		}
+		// The order from the cart: the marketer sees the cart recovered on the dashboard.
+		r.putSample(t, "carts/04-order-placed-from-cart.json", nil)
+		tr.signIn()
+		tr.click(linkTo(tr.D("nav.retention")))
+		tr.wants(tr.D("carts.title"))
+		tr.check("dashboard-carts")
+		got := get(t, tr.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('a.stat[href="#carts"]')].map(a => a.querySelector('.label').textContent + '=' + a.querySelector('.value').textContent)`))
+		one := map[string]string{"en": "1", "fa": "۱"}[tr.lang]
+		want := []string{tr.D("carts.abandoned") + "=" + one, tr.D("carts.reminded") + "=" + one, tr.D("carts.recovered") + "=" + one}
+		if len(got) != 5 || strings.Join(got[:3], "|") != strings.Join(want, "|") || !strings.HasPrefix(got[4], tr.D("carts.revenue")+"=") {
+			t.Errorf("the dashboard's carts: %q, want %q, the rate and the revenue", got, want)
+		}
 	})
 }

@@ -25,6 +25,8 @@ import (
 	"shopmail/internal/wire/answers"
 	"shopmail/internal/wire/campaigns"
 	"shopmail/internal/wire/campaignsend"
+	"shopmail/internal/wire/carts"
+	"shopmail/internal/wire/cartsend"
 	"shopmail/internal/wire/contacts"
 	"shopmail/internal/wire/dashboard"
 	"shopmail/internal/wire/loyalty"
@@ -53,6 +55,8 @@ var Builders = map[string]wire.Builder{
 	"campaigns":    campaigns.Build,
 	"campaignsend": campaignsend.Build,
 	"dashboard":    dashboard.Build,
+	"carts":        carts.Build,
+	"cartsend":     cartsend.Build,
 }
 
 // function is one Lambda function of the template, running in-process.

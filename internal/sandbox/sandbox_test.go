@@ -103,10 +103,15 @@ func (r *running) eventBridge() *eventbridge.Client {
 	})
 }
 
-// putSample puts a sample event on the bus through the real AWS SDK EventBridge client.
+// putSample puts a sample event on the bus through the real AWS SDK EventBridge client: one of
+// events/thankyou, or of another folder when name has one ("carts/01-checkout-started.json").
 func (r *running) putSample(t *testing.T, name string, edit func(string) string) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "events", "thankyou", name))
+	path := filepath.Join("..", "..", "events", "thankyou", name)
+	if strings.Contains(name, "/") {
+		path = filepath.Join("..", "..", "events", filepath.FromSlash(name))
+	}
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,11 +21,16 @@ import (
 // retention of the customers who first ordered in the period (default the last 12 months), and
 // how many customers are at risk now.
 //
+// GET /reports/carts?from=2026-11-01&to=2026-12-01 gives what the carts first reported in the
+// period (default the last 30 days) did: abandoned, reminded, ordered, recovered, and the
+// recovered revenue per currency.
+//
 // GET /draws lists the prize draws, newest first; GET /draws/{id} gives one (404 if none).
 type Reports struct {
 	Surveys   *survey.Reporter
 	Retention Retention
 	Draws     Draws
+	Carts     Carts
 	Now       func() time.Time
 	Log       *slog.Logger
 }
@@ -34,6 +39,11 @@ type Reports struct {
 type Draws interface {
 	DrawList(ctx context.Context) (any, error)
 	DrawByID(ctx context.Context, id string) (any, bool, error)
+}
+
+// Carts reports what abandoned carts did (cart.Report).
+type Carts interface {
+	CartNumbers(ctx context.Context, from, to time.Time) (any, error)
 }
 
 // Retention reports retention (loyalty.Retentions; an interface here so that the functions
@@ -52,6 +62,16 @@ func (h *Reports) Serve(ctx context.Context, r Request) Response {
 	switch r.RouteKey {
 	case "GET /reports/retention":
 		return h.retention(ctx, r)
+	case "GET /reports/carts":
+		from, to, resp := period(r.QueryStringParameters, h.Now(), 30)
+		if resp != nil {
+			return *resp
+		}
+		n, err := h.Carts.CartNumbers(ctx, from, to)
+		if err != nil {
+			return APIFail(ctx, h.Log, "cart numbers", err)
+		}
+		return JSON(200, n)
 	case "GET /draws":
 		ds, err := h.Draws.DrawList(ctx)
 		if err != nil {

@@ -31,6 +31,7 @@ import (
 	"github.com/a-h/templ"
 
 	"shopmail/internal/campaigns"
+	"shopmail/internal/cart"
 	"shopmail/internal/contacts"
 	"shopmail/internal/deliverability"
 	"shopmail/internal/loyalty"
@@ -54,6 +55,8 @@ type Dashboard struct {
 	Reputation interface {
 		ReputationRates(ctx context.Context, sender string, since time.Time) (deliverability.Rates, error)
 	}
+	// Carts are the abandoned carts, for the retention page (nil: none shown).
+	Carts cart.Reader
 	// Draws are the prize draws' records, for the retention page (nil: none shown).
 	Draws interface {
 		Draws(ctx context.Context) ([]loyalty.Draw, error)

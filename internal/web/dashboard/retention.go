@@ -3,18 +3,20 @@ package dashboard
 import (
 	"time"
 
+	"shopmail/internal/cart"
 	"shopmail/internal/contact"
 	"shopmail/internal/loyalty"
 	"shopmail/internal/web"
 )
 
 // retentionView is the retention page: the customers who first ordered in a period, what
-// they did next, the customers at risk now and the tiers.
+// they did next, the customers at risk now, the tiers, and the carts left and recovered.
 type retentionView struct {
 	From, To string
 	R        loyalty.Retention
 	Tiers    []string // the programme's, in order
 	Draws    []loyalty.Draw
+	Carts    *cart.Numbers // the abandoned carts of the period (nil: not shown)
 }
 
 // retention shows the retention report (GET /reports/retention) for a period, by default the
@@ -50,6 +52,13 @@ func (d *Dashboard) retention(rq *request) web.Response {
 		if rv.Draws, err = d.Draws.Draws(rq.ctx); err != nil {
 			return d.fail(rq, "draws", err)
 		}
+	}
+	if d.Carts != nil {
+		n, err := cart.Report(rq.ctx, d.Carts, from, to)
+		if err != nil {
+			return d.fail(rq, "carts", err)
+		}
+		rv.Carts = &n
 	}
 	return d.page(rq, 200, rq.v.T("retention.title"), retentionPage(rq.v, rv))
 }

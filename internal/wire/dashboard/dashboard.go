@@ -60,7 +60,7 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 		Campaigns: camp,
 		Contacts:  &contacts.Service{Store: store, Segments: store, Profiles: store, Pages: store, Ledger: store, Programme: programme, ShopURL: shop.ShopURL, Now: wire.Now},
 		Occasions: occ, Surveys: &survey.Reporter{Store: b.Store}, Answers: b.Store, FollowUps: b.Store, Hours: store,
-		Reputation: b.Store, Draws: b.Store, Sender: from.Email,
+		Reputation: b.Store, Draws: b.Store, Carts: b.Store, Sender: from.Email,
 		Keys: keys, Auth: &dashboard.OIDC{Issuer: issuer, ClientID: client, Discovery: discovery},
 		BaseURL: publicURL, Timezone: tz, Now: wire.Now, Log: log,
 	}, nil

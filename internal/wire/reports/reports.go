@@ -2,10 +2,14 @@
 package reports
 
 import (
+	"context"
+	"time"
+
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"shopmail/internal/cart"
 	"shopmail/internal/dynamo"
 	"shopmail/internal/env"
 	"shopmail/internal/loyalty"
@@ -27,5 +31,12 @@ func Build(lookup func(string) (string, bool), log *slog.Logger) (lambda.Handler
 	}
 	return &web.Reports{Log: log, Now: wire.Now, Surveys: &survey.Reporter{Store: b.Store},
 		Retention: loyalty.Retentions{Profiles: &dynamo.Marketing{Store: b.Store}, Now: wire.Now},
-		Draws:     loyalty.DrawReader{Store: b.Store}}, nil
+		Draws:     loyalty.DrawReader{Store: b.Store}, Carts: cartNumbers{b.Store}}, nil
+}
+
+// cartNumbers reports the numbers of the table's carts.
+type cartNumbers struct{ r cart.Reader }
+
+func (c cartNumbers) CartNumbers(ctx context.Context, from, to time.Time) (any, error) {
+	return cart.Report(ctx, c.r, from, to)
 }
