@@ -31,7 +31,7 @@ const Fallback = "en"
 type Campaign struct {
 	ID      string             `json:"id,omitzero"`
 	Name    string             `json:"name"`
-	Topic   string             `json:"topic"` // one of contact.Topics; contact.TopicSales when left out
+	Topic   string             `json:"topic"` // one of contact.CampaignTopics; contact.TopicSales when left out
 	Segment SegmentRef         `json:"segment"`
 	Content map[string]Content `json:"content"` // by language subtag ("en", "fa"); see ContentFor
 	Sale    *Sale              `json:"sale,omitempty"`

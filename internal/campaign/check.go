@@ -3,6 +3,7 @@ package campaign
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -45,8 +46,8 @@ func (c Campaign) Check(now time.Time) error {
 			fe.Add("name", err.Error())
 		}
 	}
-	if !contact.IsTopic(c.topic()) {
-		fe.Add("topic", "must be one of "+strings.Join(contact.Topics, ", "))
+	if !slices.Contains(contact.CampaignTopics, c.topic()) {
+		fe.Add("topic", "must be one of "+strings.Join(contact.CampaignTopics, ", "))
 	}
 	if c.Card != nil {
 		c.Card.check(fe)

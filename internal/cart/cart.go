@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"time"
 
 	"shopmail/internal/calendar"
@@ -56,13 +57,14 @@ type Cart struct {
 // SendKey is the send of a cart's reminder step (1 or 2): one per cart and step, whatever
 // the cart's updates.
 func SendKey(cartID string, step int) string {
-	return Kind + "#" + cartID + "#" + string(rune('0'+step))
+	return Kind + "#" + cartID + "#" + strconv.Itoa(step)
 }
 
 // Store keeps carts.
 type Store interface {
-	// SaveCart stores c unless a report of the cart as new or newer is stored, or the cart is
-	// closed; it returns the cart as stored before (zero when new) and whether c was stored.
+	// SaveCart stores c unless a newer report of the cart is stored, or the cart is closed (the
+	// same report again is stored again); it returns the cart as stored before (zero when new)
+	// and whether c was stored.
 	SaveCart(ctx context.Context, c Cart) (before Cart, saved bool, err error)
 	Cart(ctx context.Context, contactID, cartID string) (Cart, bool, error)
 	// OpenCarts returns a contact's open carts.
@@ -130,7 +132,7 @@ type Due struct {
 // client token), a newer one a new one.
 func scheduleName(d Due) string {
 	h := sha256.Sum256([]byte(d.ContactID + "\x00" + d.CartID + "\x00" + d.UpdatedAt.UTC().Format(time.RFC3339Nano)))
-	return "cart-" + hex.EncodeToString(h[:16]) + "-" + string(rune('0'+d.Step))
+	return "cart-" + hex.EncodeToString(h[:16]) + "-" + strconv.Itoa(d.Step)
 }
 
 // remindAt is when step of a cart updated at updatedAt is due: After (or SecondAfter) later,

@@ -371,3 +371,24 @@ func TestRecoveredNumbers(t *testing.T) {
 		t.Errorf("numbers\n got %s\nwant %s", got, want)
 	}
 }
+
+// Where the shop's region needs no consent for it (AbandonedCartConsentRequired false), a
+// customer without consent gets the reminder, one who turned the topic off does not.
+func TestConsentNotRequired(t *testing.T) {
+	f := setup(t)
+	f.send.Config.ConsentRequired = false
+	f.updated(t, report("c-1", "k-1", t0, false))
+	f.updated(t, report("c-2", "k-2", t0, false))
+	f.store.UpdateContact(context.Background(), "c-2", func(c *contact.Contact) bool {
+		return c.Choose(contact.TopicCarts, contact.Preference{On: false, At: t0, Source: "preference centre"})
+	})
+	f.now = t0.Add(15 * time.Hour)
+	f.fire(t)
+	msgs := f.outbox.Messages()
+	if len(msgs) != 1 || emailtest.MustParse(t, msgs[0].Raw).To.Address != "c-1@example.com" {
+		t.Fatalf("%d reminders, want c-1's only", len(msgs))
+	}
+	if rec, _, _ := f.store.Send(context.Background(), "c-2", cart.SendKey("k-2", 1)); rec.Status != send.Skipped || rec.Reason != "no consent to carts email" {
+		t.Errorf("c-2's reminder: %+v", rec)
+	}
+}

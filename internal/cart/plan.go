@@ -20,8 +20,10 @@ type Planner struct {
 
 // Updated records a cart report (`Checkout Started` or `Cart Updated`) and schedules its
 // reminders from its update time; the schedules of the report it replaces are deleted (should
-// one fire anyway, it finds the cart changed and sends nothing). An older or replayed report
-// changes nothing; a report without items empties the cart, which stops its reminders.
+// one fire anyway, it finds the cart changed and sends nothing). An older report changes
+// nothing; a replayed one schedules the same schedules again (a retry after a failure to
+// schedule), which send nothing twice; a report without items empties the cart, which stops its
+// reminders.
 func (p *Planner) Updated(ctx context.Context, oc order.Cart) error {
 	now := p.Now().UTC()
 	if oc.UpdatedAt.After(now) {
@@ -44,7 +46,7 @@ func (p *Planner) Updated(ctx context.Context, oc order.Cart) error {
 	if err != nil || !saved {
 		return err
 	}
-	if before.ID != "" {
+	if before.ID != "" && !before.UpdatedAt.Equal(c.UpdatedAt) {
 		if err := p.unschedule(ctx, before); err != nil {
 			return err
 		}

@@ -83,28 +83,21 @@ func (p *Sending) Send(ctx context.Context, d Due) (send.Outcome, error) {
 	return out, err
 }
 
-// check says why the reminder must not go ("" when it may): the gate (suppression, consent
-// where required, a marketing pause, the sender's reputation), the customer's choice of the
-// topic, and the throttle (the second reminder of the cart the last one was about passes).
+// check says why the reminder must not go ("" when it may): the gate (suppression, the
+// customer's choice of the topic, consent where it is required, a marketing pause, the
+// sender's reputation) and the throttle (the second reminder of the cart the last one was
+// about passes).
 func (p *Sending) check(ctx context.Context, ct *contact.Contact, c Cart, now time.Time) (string, error) {
 	if ct.Email == "" {
 		ct.Email = c.Customer.Email
 	}
-	topic := contact.TopicCarts
-	if !p.Config.ConsentRequired && ct.MayMarketUnlessOptedOut(topic) {
-		topic = "" // the gate's suppression and reputation checks only
+	judged := *ct
+	if !p.Config.ConsentRequired && ct.MayMarketUnlessOptedOut(contact.TopicCarts) {
+		judged.Consent.Marketing = true // no consent needed, only no opt-out; the pauses still apply
 	}
-	reason, err := p.Gate.Check(ctx, ct, topic)
+	reason, err := p.Gate.Check(ctx, &judged, contact.TopicCarts)
 	if err != nil || reason != "" {
 		return reason, err
-	}
-	if topic == "" {
-		if !ct.MayMarketUnlessOptedOut(contact.TopicCarts) {
-			return "opted out of " + contact.TopicCarts + " email", nil
-		}
-		if ct.MarketingPausedUntil.After(now) {
-			return "marketing to this customer paused until " + ct.MarketingPausedUntil.Format(time.RFC3339) + " (unhappy answer)", nil
-		}
 	}
 	if last := ct.LastCartReminderAt; ct.LastCart != c.ID && !last.IsZero() && now.Sub(last) < p.Config.Throttle {
 		return fmt.Sprintf("cart reminder throttle: one cart per %d days; the last reminder was on %s", int(p.Config.Throttle.Hours()/24), last.Format(time.DateOnly)), nil

@@ -123,6 +123,10 @@ const (
 // Topics lists the topics a customer can choose, in the order the preference centre shows them.
 var Topics = []string{TopicSales, TopicGreetings, TopicNews, TopicCarts, TopicSurveys}
 
+// CampaignTopics are the topics a marketer's campaign may be sent under: all but carts, whose
+// email only a cart sends.
+var CampaignTopics = []string{TopicSales, TopicGreetings, TopicNews, TopicSurveys}
+
 // IsTopic reports whether t is one of Topics.
 func IsTopic(t string) bool {
 	for _, x := range Topics {

@@ -37,8 +37,9 @@ func cartOf(it item) cart.Cart {
 	return c
 }
 
-// SaveCart stores a cart report unless one as new or newer is stored or the cart is closed,
-// keeping the time it was first reported and what its reminders did.
+// SaveCart stores a cart report unless a newer one is stored or the cart is closed, keeping
+// the time it was first reported and what its reminders did. The same report again is
+// stored again, so that a retry after a failure to schedule schedules.
 func (st *Store) SaveCart(ctx context.Context, c cart.Cart) (cart.Cart, bool, error) {
 	items, err := json.Marshal(c.Items)
 	if err != nil {
@@ -67,7 +68,7 @@ func (st *Store) SaveCart(ctx context.Context, c cart.Cart) (cart.Cart, bool, er
 	res, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &st.table, Key: key(contactPK(c.Customer.ID), cartSK(c.ID)),
 		UpdateExpression:          aws.String("SET " + set),
-		ConditionExpression:       aws.String("attribute_not_exists(PK) OR (#st = :open AND updatedAt < :u)"),
+		ConditionExpression:       aws.String("attribute_not_exists(PK) OR (#st = :open AND updatedAt <= :u)"),
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: vals,
 		ReturnValues:              types.ReturnValueAllOld,

@@ -148,10 +148,10 @@ func TestTheCostMeterPricesEachOrder(t *testing.T) {
 	if calls, events := o.units("events", "PutEvents"); calls != 1 || events != 1 {
 		t.Errorf("%d PutEvents calls, %v events billed; want the shop's one", calls, events)
 	}
-	// Lambda: the thank-you and the surveys function on Order Placed, the SES events function
-	// on Send and on Delivery.
-	if calls, _ := o.units("lambda", "Invoke"); calls != 4 {
-		t.Errorf("%d invocations, want 4", calls)
+	// Lambda: the thank-you, the surveys and the carts function on Order Placed, the SES
+	// events function on Send and on Delivery.
+	if calls, _ := o.units("lambda", "Invoke"); calls != 5 {
+		t.Errorf("%d invocations, want 5", calls)
 	}
 	if calls, units := o.units("dynamodb", ""); calls == 0 || units <= 0 {
 		t.Errorf("DynamoDB: %d calls, %v units", calls, units)

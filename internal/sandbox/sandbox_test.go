@@ -181,7 +181,7 @@ func TestOrderPlacedEndToEnd(t *testing.T) {
 		}
 	}
 	placed := r.activities("event", "shop.orders / Order Placed")
-	if len(placed) != 1 || strings.Join(placed[0].Matched, ", ") != "SurveysFunction (OrderEvents), ThankYouFunction (OrderPlaced)" {
+	if len(placed) != 1 || strings.Join(placed[0].Matched, ", ") != "CartsFunction (CartEvents), SurveysFunction (OrderEvents), ThankYouFunction (OrderPlaced)" {
 		t.Errorf("Order Placed routed to %+v", placed)
 	}
 }
@@ -215,7 +215,7 @@ func TestInvalidEventEndsOnTheDeadLetterQueue(t *testing.T) {
 			t.Errorf("dead letter: %+v", dl)
 		}
 	}
-	if len(dls) != 2 || !sources["thankyou"] || !sources["surveys"] {
+	if len(dls) != 3 || !sources["thankyou"] || !sources["surveys"] || !sources["carts"] {
 		t.Fatalf("dead letters from %v", sources)
 	}
 	if len(r.sb.Messages()) != 0 {
@@ -572,7 +572,7 @@ func TestStateSurvivesARestart(t *testing.T) {
 	if err := again.sb.Load(dir); err != nil {
 		t.Fatal(err)
 	}
-	if len(again.sb.Messages()) != 1 || again.sb.Messages()[0].ID != r.sb.Messages()[0].ID || len(again.sb.DeadLetters()) != 2 {
+	if len(again.sb.Messages()) != 1 || again.sb.Messages()[0].ID != r.sb.Messages()[0].ID || len(again.sb.DeadLetters()) != 3 {
 		t.Errorf("restored %d emails and %d dead letters", len(again.sb.Messages()), len(again.sb.DeadLetters()))
 	}
 	if ahead := again.sb.Clock().Offset(); ahead < 24*time.Hour {

@@ -82,8 +82,8 @@ func TestParseErrors(t *testing.T) {
 		{`{"atRisk":{"gapFactor":0}}`, "atRisk.gapFactor", "must be a whole number from 1 to 100"},
 		{`{"atRisk":{"days":3}}`, "atRisk", `unknown field "days"`},
 		// Values of each condition.
-		{`{"consent":"Sales"}`, "consent", "must be one of sales, greetings, news, surveys"},
-		{`{"consent":"all"}`, "consent", "must be one of sales, greetings, news, surveys"},
+		{`{"consent":"Sales"}`, "consent", "must be one of sales, greetings, news, carts, surveys"},
+		{`{"consent":"all"}`, "consent", "must be one of sales, greetings, news, carts, surveys"},
 		{`{"locale":"xx"}`, "locale", typeLocale},
 		{`{"locale":""}`, "locale", typeLocale},
 		{`{"locale":"und"}`, "locale", typeLocale},
