@@ -206,22 +206,15 @@ func (c *Contact) TakeFirstOrder(orderID string) (first, changed bool) {
 // MayMarket reports whether marketing of the topic may go to the contact, as far as their
 // consent goes (suppression of the address is checked apart): the customer's own choice for
 // the topic, else their choice for all topics, else the consent the shop reported.
-func (c *Contact) MayMarket(topic string) bool {
-	if p, ok := c.Prefs[topic]; ok {
-		return p.On
-	}
-	if p, ok := c.Prefs[TopicAll]; ok {
-		return p.On
-	}
-	if s, ok := c.TopicConsent[topic]; ok {
-		return s.Marketing
-	}
-	return c.Consent.Marketing
-}
+func (c *Contact) MayMarket(topic string) bool { return c.chose(topic, c.Consent.Marketing) }
 
 // MayMarketUnlessOptedOut reports whether the contact has not turned the topic (or all
 // marketing) off: where the shop's region does not require consent for it.
-func (c *Contact) MayMarketUnlessOptedOut(topic string) bool {
+func (c *Contact) MayMarketUnlessOptedOut(topic string) bool { return c.chose(topic, true) }
+
+// chose is the contact's choice for the topic, else for all topics, else the shop's statement
+// for the topic, else otherwise.
+func (c *Contact) chose(topic string, otherwise bool) bool {
 	if p, ok := c.Prefs[topic]; ok {
 		return p.On
 	}
@@ -231,7 +224,7 @@ func (c *Contact) MayMarketUnlessOptedOut(topic string) bool {
 	if s, ok := c.TopicConsent[topic]; ok {
 		return s.Marketing
 	}
-	return true
+	return otherwise
 }
 
 // Choose records the customer's choice for a topic (or TopicAll) and reports whether it changed

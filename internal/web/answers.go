@@ -42,29 +42,23 @@ func (h *Answers) Serve(ctx context.Context, r Request) Response {
 		h.Log.InfoContext(ctx, "answer refused", "error", err)
 		return HTML(404, render.Page(l, a.Brand, l.T("link.invalid.title"), paragraph(l.T("link.invalid"))))
 	}
-	if c.Arg == survey.Next {
-		return h.suggest(ctx, r, c)
-	}
 	q, score, err := a.Choice(c)
-	if err != nil {
+	if err != nil && c.Arg != survey.Next {
 		return HTML(400, render.Page(l, a.Brand, l.T("link.invalid.title"), paragraph(l.T("link.invalid"))))
 	}
 	if ct, err := a.Store.Contact(ctx, c.ContactID); err == nil && ct.Locale != "" {
 		l = render.LocaleFor(ct.Locale, ct.Timezone)
 	}
+	if c.Arg == survey.Next {
+		return h.suggest(ctx, r, c, l)
+	}
 	if Method(r) != "POST" {
 		return HTML(200, render.Page(l, a.Brand, l.T("answer.title"), askPage(l, l.T("survey."+q.ID+".question", a.Brand.ShopName), score, q.Min, q.Max)))
-	}
-	if !FromOurSite(r, h.BaseURL) {
-		return Problem(403, l, a.Brand, "form")
-	}
-	if len(r.Body) > MaxBody {
-		return Problem(413, l, a.Brand, "too.long")
 	}
 	// The score's form posts nothing (the score is in the link); the next form posts a comment
 	// and a suggestion, either of them empty. A body that cannot be read is neither, and
 	// records nothing.
-	form, resp := h.form(r, l)
+	form, resp := h.posted(r, l)
 	if resp != nil {
 		return *resp
 	}
@@ -115,38 +109,36 @@ type savedPage struct {
 	AskNext   bool   // also ask what to sell next
 }
 
-// form reads a POST's form: nil for an empty body (a score's form).
-func (h *Answers) form(r Request, l render.Locale) (url.Values, *Response) {
-	if r.Body == "" {
+// posted refuses a POST from another site or too long, and reads its form: nil for an empty
+// body (a score's form).
+func (h *Answers) posted(r Request, l render.Locale) (url.Values, *Response) {
+	var p Response
+	switch {
+	case !FromOurSite(r, h.BaseURL):
+		p = Problem(403, l, h.Answering.Brand, "form")
+	case len(r.Body) > MaxBody:
+		p = Problem(413, l, h.Answering.Brand, "too.long")
+	case r.Body == "":
 		return nil, nil
+	default:
+		form, err := readForm(r)
+		if err == nil {
+			return form, nil
+		}
+		p = Problem(400, l, h.Answering.Brand, "not.answer")
 	}
-	form, err := readForm(r)
-	if err != nil {
-		p := Problem(400, l, h.Answering.Brand, "not.answer")
-		return nil, &p
-	}
-	return form, nil
+	return nil, &p
 }
 
 // suggest serves the survey's "next" link: GET asks what to sell next, POST stores the answer
 // (an empty one stores nothing and asks again).
-func (h *Answers) suggest(ctx context.Context, r Request, c token.Claims) Response {
+func (h *Answers) suggest(ctx context.Context, r Request, c token.Claims, l render.Locale) Response {
 	a := h.Answering
-	l := render.LocaleFor(Language(r), "")
-	if ct, err := a.Store.Contact(ctx, c.ContactID); err == nil && ct.Locale != "" {
-		l = render.LocaleFor(ct.Locale, ct.Timezone)
-	}
 	title := l.T("survey.next.question")
 	if Method(r) != "POST" {
 		return HTML(200, render.Page(l, a.Brand, title, nextPage(l, false)))
 	}
-	if !FromOurSite(r, h.BaseURL) {
-		return Problem(403, l, a.Brand, "form")
-	}
-	if len(r.Body) > MaxBody {
-		return Problem(413, l, a.Brand, "too.long")
-	}
-	form, resp := h.form(r, l)
+	form, resp := h.posted(r, l)
 	if resp != nil {
 		return *resp
 	}
