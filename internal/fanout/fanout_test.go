@@ -518,3 +518,78 @@ func TestAMessageTwiceInOneBatchSendsOnce(t *testing.T) {
 		t.Errorf("status %s, want completed", s)
 	}
 }
+
+// A recipient's message delivered again, while the campaign sends, after it was sent and
+// settled (a sender that stopped before the queue deleted it: the same message id, so the
+// claim's own token), by then within
+// the frequency cap of the email it already got, is the same send: it is neither skipped nor
+// counted again, and the campaign's numbers stay those of its recipients.
+func TestARedeliveryOfASentMessageCountsNothingTwice(t *testing.T) {
+	w := newWorld(t)
+	w.contacts(t, 4)
+	marketed := func(id string) {
+		t.Helper()
+		if _, err := w.store.UpdateContact(t.Context(), id, func(ct *contact.Contact) bool {
+			ct.Summary.MarketedAt = w.clock.Now() // SES's Delivery of a marketing email
+			return true
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	marketed("c-3") // skipped for the frequency cap, and its skip delivered twice too
+	c := w.campaign(t, nil)
+	if err := w.svc.Step(t.Context(), fanout.Message{Campaign: c.ID, Step: fanout.StepStart}); err != nil {
+		t.Fatal(err)
+	}
+	var again, skipped fanout.Received
+	w.queue.mu.Lock()
+	for id, m := range w.queue.msgs {
+		switch {
+		case strings.Contains(m.body, `"c-0"`):
+			again = fanout.Received{ID: id, Receipt: id, Body: m.body}
+			delete(w.queue.msgs, id)
+		case strings.Contains(m.body, `"c-3"`):
+			skipped = fanout.Received{ID: id, Receipt: id, Body: m.body}
+			delete(w.queue.msgs, id)
+		}
+	}
+	w.queue.mu.Unlock()
+	if left := w.svc.Deliver(t.Context(), []fanout.Received{again, skipped}); len(left) != 0 {
+		t.Fatalf("c-0's and c-3's messages are to be delivered again: %v", left)
+	}
+	marketed("c-0")
+	w.clock.Add(time.Minute)
+	if left := w.svc.Deliver(t.Context(), []fanout.Received{again, skipped}); len(left) != 0 {
+		t.Fatalf("the redelivered message is to be delivered again: %v", left)
+	}
+	// The live numbers, as the marketer watches them while the campaign sends.
+	run, _, err := w.store.CampaignRun(t.Context(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Counts["sent"] != 1 || run.Counts["skipped:"+fanout.ReasonFrequencyCap] != 1 || run.Settled != 2 {
+		t.Errorf("while sending: run counts %v, settled %d; want sent 1, skipped for the frequency cap 1, settled 2", run.Counts, run.Settled)
+	}
+	w.queue.drain(t, w.svc)
+	w.clock.Add(11 * time.Second) // the recount a duplicate asks for
+	w.queue.drain(t, w.svc)
+	if st := w.status(t, c.ID); st != campaign.StatusCompleted {
+		t.Errorf("the campaign is %s", st)
+	}
+	if got, _ := w.received(t); got["buyer0@shop.test"] != 1 || len(got) != 3 {
+		t.Errorf("emails received: %v, want one each to 3", got)
+	}
+	if run, _, err = w.store.CampaignRun(t.Context(), c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if run.Counts["sent"] != 3 || run.Counts["skipped:"+fanout.ReasonFrequencyCap] != 1 || run.Settled != 4 || len(run.Counts) != 2 {
+		t.Errorf("run counts %v, settled %d; want sent 3, skipped for the frequency cap 1, settled 4", run.Counts, run.Settled)
+	}
+	sends, err := w.store.Sends(t.Context(), "c-0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sends) != 1 || sends[0].Status != send.Sent {
+		t.Errorf("c-0's sends: %+v, want one, sent", sends)
+	}
+}

@@ -257,7 +257,12 @@ func (s *Sender) Skip(ctx context.Context, rec Record, reason string) (Outcome, 
 	if err != nil {
 		return Outcome{}, fmt.Errorf("record skipped send %s: %w", rec.Key, err)
 	}
-	if !claimed {
+	// A send this attempt stored before (its own token) under another outcome, an email sent
+	// before a crash for one, is that outcome: a campaign's message delivered again after its
+	// send, by then within the frequency cap, is not skipped and counted a second time. A
+	// campaign's send stored before is a duplicate whatever it was (its sender counts it as
+	// uncertain, and the campaign is recounted), so that a skip is never counted twice either.
+	if !claimed || (!existing.ClaimedAt.Equal(rec.ClaimedAt) && (rec.Direct || existing.Status != Skipped)) {
 		return Outcome{Record: existing, Duplicate: true}, nil
 	}
 	return Outcome{Record: rec}, nil
