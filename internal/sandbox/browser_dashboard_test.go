@@ -87,11 +87,13 @@ func TestBrowserDashboard(t *testing.T) {
 		tr.signIn()
 		tr.check("dashboard-campaigns-empty")
 
-		// Import three customers from a file.
+		// Import three customers from a file, living where it is now midday: the campaign goes
+		// out within two hours, outside their quiet hours whenever the test runs.
+		zone := zoneAt(time.Now(), 12)
 		csv := "id,email,firstName,locale,timezone,tags,consent.sales,consent.sales.source,consent.sales.at\n" +
-			"c-d1,nima@dash.example,Nima,fa-IR,UTC,vip,true,signup form,2026-11-01T08:00:00Z\n" +
-			"c-d2,sara@dash.example,Sara,en-US,UTC,vip,true,signup form,2026-11-01T08:00:00Z\n" +
-			"c-d3,omid@dash.example,Omid,en-US,UTC,other,true,signup form,2026-11-01T08:00:00Z\n"
+			"c-d1,nima@dash.example,Nima,fa-IR," + zone + ",vip,true,signup form,2026-11-01T08:00:00Z\n" +
+			"c-d2,sara@dash.example,Sara,en-US," + zone + ",vip,true,signup form,2026-11-01T08:00:00Z\n" +
+			"c-d3,omid@dash.example,Omid,en-US," + zone + ",other,true,signup form,2026-11-01T08:00:00Z\n"
 		file := filepath.Join(t.TempDir(), "contacts.csv")
 		if err := os.WriteFile(file, []byte(csv), 0o644); err != nil {
 			t.Fatal(err)
