@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"shopmail/internal/send"
 	"shopmail/internal/survey"
 )
 
@@ -46,4 +47,14 @@ func (st *Store) SeedAnswer(a survey.Answer) []types.WriteRequest {
 // BatchWrite writes requests, 25 a call.
 func (st *Store) BatchWrite(ctx context.Context, reqs []types.WriteRequest) error {
 	return st.batchWrite(ctx, reqs)
+}
+
+// SeedLegacyCampaignSend is rec's row as the table wrote it before GSI5: listed for its
+// campaign in GSI2.
+func (st *Store) SeedLegacyCampaignSend(rec send.Record) types.WriteRequest {
+	it := sendItem(rec)
+	it["GSI2PK"], it["GSI2SK"] = it["GSI5PK"], it["GSI5SK"]
+	delete(it, "GSI5PK")
+	delete(it, "GSI5SK")
+	return types.WriteRequest{PutRequest: &types.PutRequest{Item: it}}
 }

@@ -282,29 +282,50 @@ func (m *Marketing) SetRunCounts(ctx context.Context, campaignID string, settled
 	return nil
 }
 
-// EachCampaignSend calls fn with each send of a campaign (of all its arms) whose key is key,
-// and whether a human clicked in it.
-func (m *Marketing) EachCampaignSend(ctx context.Context, campaignID, sendKey string, fn func(r send.Record, clicked bool) error) error {
-	st := m.Store
-	p := dynamodb.NewQueryPaginator(st.db, &dynamodb.QueryInput{
-		TableName: &st.table, IndexName: aws.String("GSI2"),
-		KeyConditionExpression:    aws.String("GSI2PK = :pk"),
-		FilterExpression:          aws.String("sendKey = :key"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(campaignSendsPK(campaignID)), ":key": s(sendKey)},
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("query sends of campaign %s: %w", campaignID, err)
-		}
-		for _, it := range page.Items {
-			_, clicked := it["first_click_human_at"]
-			if err := fn(record(it), clicked); err != nil {
+// campaignSendIndexes list a campaign's send rows, in contact order: GSI5, and GSI2, where a
+// table deployed before GSI5 keeps the rows it wrote until they expire (GSI5 is given only the
+// new ones). A row is in one of them, never both.
+var campaignSendIndexes = []string{"GSI5", "GSI2"}
+
+// eachCampaignSendPage calls fn with each page of a campaign's send rows, as q (its table,
+// index, key and campaign filled in) reads them, until fn says stop.
+func (st *Store) eachCampaignSendPage(ctx context.Context, campaignID string, q dynamodb.QueryInput, fn func(items []map[string]types.AttributeValue) (more bool, err error)) error {
+	for _, index := range campaignSendIndexes {
+		in := q
+		in.TableName, in.IndexName = &st.table, aws.String(index)
+		in.KeyConditionExpression = aws.String("#pk = :pk")
+		in.ExpressionAttributeNames = map[string]string{"#pk": index + "PK"}
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{":pk": s(campaignSendsPK(campaignID))}
+		maps.Copy(in.ExpressionAttributeValues, q.ExpressionAttributeValues)
+		for p := dynamodb.NewQueryPaginator(st.db, &in); p.HasMorePages(); {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return fmt.Errorf("query sends of campaign %s: %w", campaignID, err)
+			}
+			if more, err := fn(page.Items); err != nil || !more {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// EachCampaignSend calls fn with each send of a campaign (of all its arms) whose key is key,
+// and whether a human clicked in it. The record has what the index projects (template.yaml,
+// GSI5): its key, contact, campaign (arm), status, reason and times.
+func (m *Marketing) EachCampaignSend(ctx context.Context, campaignID, sendKey string, fn func(r send.Record, clicked bool) error) error {
+	return m.Store.eachCampaignSendPage(ctx, campaignID, dynamodb.QueryInput{
+		FilterExpression:          aws.String("sendKey = :key"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":key": s(sendKey)},
+	}, func(items []map[string]types.AttributeValue) (bool, error) {
+		for _, it := range items {
+			_, clicked := it["first_click_human_at"]
+			if err := fn(record(it), clicked); err != nil {
+				return false, err
+			}
+		}
+		return true, nil
+	})
 }
 
 // QueueSend puts a failed send back in line (status queued), so that a sender may take it again.
@@ -381,18 +402,10 @@ func (m *Marketing) Unhold(ctx context.Context, campaignID string, held []stored
 	return nil
 }
 
-// CampaignHours counts a campaign's sends hour by hour (UTC) from its send rows (GSI2, which
+// CampaignHours counts a campaign's sends hour by hour (UTC) from its send rows (GSI5, which
 // lists them in contact order, so that the first max are a sample that does not lean on
 // time): sent, delivered, first human open and click. read is how many rows were read.
 func (m *Marketing) CampaignHours(ctx context.Context, campaignID string, max int) (hours []stored.Hour, read int, err error) {
-	st := m.Store
-	p := dynamodb.NewQueryPaginator(st.db, &dynamodb.QueryInput{
-		TableName: &st.table, IndexName: aws.String("GSI2"),
-		KeyConditionExpression:    aws.String("GSI2PK = :pk"),
-		ProjectionExpression:      aws.String("sentAt, deliveredAt, first_open_human_at, first_click_human_at"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(campaignSendsPK(campaignID))},
-		Limit:                     aws.Int32(int32(min(max, 1000))),
-	})
 	byHour := map[time.Time]*stored.Hour{}
 	add := func(v string, f func(h *stored.Hour)) {
 		t := unstamp(v)
@@ -407,14 +420,13 @@ func (m *Marketing) CampaignHours(ctx context.Context, campaignID string, max in
 		}
 		f(h)
 	}
-	for p.HasMorePages() && read < max {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, read, fmt.Errorf("query sends of campaign %s: %w", campaignID, err)
-		}
-		for _, v := range page.Items {
+	err = m.Store.eachCampaignSendPage(ctx, campaignID, dynamodb.QueryInput{
+		ProjectionExpression: aws.String("sentAt, deliveredAt, first_open_human_at, first_click_human_at"),
+		Limit:                aws.Int32(int32(min(max, 1000))),
+	}, func(items []map[string]types.AttributeValue) (bool, error) {
+		for _, v := range items {
 			if read == max {
-				break
+				return false, nil
 			}
 			read++
 			it := item(v)
@@ -423,6 +435,10 @@ func (m *Marketing) CampaignHours(ctx context.Context, campaignID string, max in
 			add(it.getStr("first_open_human_at"), func(h *stored.Hour) { h.Opened++ })
 			add(it.getStr("first_click_human_at"), func(h *stored.Hour) { h.Clicked++ })
 		}
+		return read < max, nil
+	})
+	if err != nil {
+		return nil, read, err
 	}
 	for _, h := range byHour {
 		hours = append(hours, *h)

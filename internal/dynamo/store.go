@@ -7,7 +7,7 @@
 //	order     ORDER#<id>         #ORDER           CONTACT#<cid> / ORDER#<placedAt>#<id>
 //	coupon    ORDER#<id>         COUPON#<purpose> COUPON#<code> / COUPON
 //	product   PRODUCT#<sku>      #PRODUCT                                          CATEGORY#<cat> / <lastPurchasedAt>#<sku>
-//	send      CONTACT#<cid>      SEND#<key>       SESMSG#<messageId> / SEND        CAMPAIGN#<id> / CONTACT#<cid>
+//	send      CONTACT#<cid>      SEND#<key>       SESMSG#<messageId> / SEND        (GSI5: CAMPAIGN#<id> / CONTACT#<cid>)
 //	ses event CONTACT#<cid>      EVENT#<messageId>#<type>#<at>
 //	activity  CONTACT#<cid>      ACT#<at>#<kind>#<n>
 //	consent   CONTACT#<cid>      CONSENT#<at>#<topic>

@@ -68,6 +68,8 @@ func TestRealMarketingTable(t *testing.T) {
 		{Name: "GSI2", Key: KeySchema{Hash: "GSI2PK", Range: "GSI2SK"}, ProjectionType: "ALL"},
 		{Name: "GSI3", Key: KeySchema{Hash: "GSI3PK", Range: "GSI3SK"}, ProjectionType: "ALL"},
 		{Name: "GSI4", Key: KeySchema{Hash: "GSI4PK", Range: "GSI4SK"}, ProjectionType: "KEYS_ONLY"},
+		{Name: "GSI5", Key: KeySchema{Hash: "GSI5PK", Range: "GSI5SK"}, ProjectionType: "INCLUDE", NonKeyAttributes: []string{
+			"sendKey", "contactId", "campaignId", "status", "reason", "sentAt", "deliveredAt", "first_open_human_at", "first_click_human_at"}},
 	}
 	if !reflect.DeepEqual(tbl.GlobalIndexes, wantIndexes) {
 		t.Errorf("GlobalIndexes = %+v, want %+v", tbl.GlobalIndexes, wantIndexes)
