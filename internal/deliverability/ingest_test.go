@@ -343,8 +343,8 @@ func TestSuppressionListComplaintIsNoComplaint(t *testing.T) {
 	}
 }
 
-// lastEvent reads the send's lastEvent and lastEventAt as stored.
-func (f *fixture) lastEvent(t *testing.T, contactID, sendKey string) (string, string) {
+// sendTimes reads the send's times of its SES events (Send, Delivery) as stored.
+func (f *fixture) sendTimes(t *testing.T, contactID, sendKey string) (string, string) {
 	t.Helper()
 	out, err := f.client.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: &f.table, Key: map[string]types.AttributeValue{
 		"PK": &types.AttributeValueMemberS{Value: "CONTACT#" + contactID}, "SK": &types.AttributeValueMemberS{Value: "SEND#" + sendKey},
@@ -359,10 +359,12 @@ func (f *fixture) lastEvent(t *testing.T, contactID, sendKey string) (string, st
 		}
 		return v.Value
 	}
-	return str("lastEvent"), str("lastEventAt")
+	return str("sesSentAt"), str("deliveredAt")
 }
 
-func TestLastEventKeepsTheLatest(t *testing.T) {
+// The send keeps when SES sent and delivered it, whatever the order the events came in and
+// however often they came.
+func TestTheSendKeepsTheTimeOfEachEvent(t *testing.T) {
 	tg := tags("c-42", "thankyou#o-1")
 	send0, deliv := sent("m-1", "sara@example.com", t0, tg), delivered("m-1", "sara@example.com", t0.Add(2*time.Second), tg)
 	for name, order := range map[string][][]byte{
@@ -376,9 +378,9 @@ func TestLastEventKeepsTheLatest(t *testing.T) {
 			for _, raw := range order {
 				f.handle(t, raw)
 			}
-			ev, at := f.lastEvent(t, "c-42", "thankyou#o-1")
-			if ev != "Delivery" || at != "2026-11-22T10:00:02.000000000Z" {
-				t.Errorf("lastEvent = %s at %s, want Delivery at 10:00:02", ev, at)
+			sentAt, deliveredAt := f.sendTimes(t, "c-42", "thankyou#o-1")
+			if sentAt != "2026-11-22T10:00:00.000000000Z" || deliveredAt != "2026-11-22T10:00:02.000000000Z" {
+				t.Errorf("sent at %q, delivered at %q; want 10:00:00 and 10:00:02", sentAt, deliveredAt)
 			}
 		})
 	}

@@ -161,7 +161,8 @@ var eventAttr = map[sesevent.Type]string{
 // RecordEvent writes an SES event once (the event item's key is the event's dedup key) with
 // its effects, in one transaction: the send's status timeline, the counters, the sender's
 // daily counts and the soft bounces. An event for a send that is not in the table (expired,
-// or not sent by this system) is still recorded, under its message id.
+// or not sent by this system) is still recorded, under its message id. The send keeps the time
+// of each type's first event (eventAttr); the event items are its events in order.
 func (st *Store) RecordEvent(ctx context.Context, r deliverability.EventRecord) (bool, error) {
 	ev := r.Event
 	items := st.eventItems(r, r.ContactID != "")
@@ -169,7 +170,7 @@ func (st *Store) RecordEvent(ctx context.Context, r deliverability.EventRecord) 
 	if reason := cancelled(err); reason != nil {
 		switch {
 		case reason[0] == "ConditionalCheckFailed":
-			return false, st.markLastEvent(ctx, r) // recorded before: a duplicate
+			return false, nil // recorded before: a duplicate
 		case len(reason) > 1 && reason[1] == "ConditionalCheckFailed" && r.ContactID != "":
 			// The send is not in the table: record the event without it.
 			items = st.eventItems(r, false)
@@ -182,29 +183,7 @@ func (st *Store) RecordEvent(ctx context.Context, r deliverability.EventRecord) 
 	if err != nil {
 		return false, fmt.Errorf("record SES event %s: %w", ev.Key(), err)
 	}
-	return true, st.markLastEvent(ctx, r)
-}
-
-// markLastEvent sets the send's lastEvent and lastEventAt to the event's unless the send has
-// a later one: SES events arrive out of order, and an older one must not hide a newer. It runs
-// for duplicates too (it is idempotent), so that a crash after the event was recorded loses
-// nothing.
-func (st *Store) markLastEvent(ctx context.Context, r deliverability.EventRecord) error {
-	if r.ContactID == "" {
-		return nil
-	}
-	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &st.table, Key: key(contactPK(r.ContactID), sendSK(r.SendKey)),
-		UpdateExpression:    aws.String("SET lastEvent = :ev, lastEventAt = :at"),
-		ConditionExpression: aws.String("attribute_exists(PK) AND (attribute_not_exists(lastEventAt) OR lastEventAt < :at)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":ev": s(string(r.Event.Type)), ":at": s(stamp(r.Event.At)),
-		},
-	})
-	if err != nil && !isConditionFailed(err) {
-		return fmt.Errorf("record last event of send %s: %w", r.SendKey, err)
-	}
-	return nil
+	return true, nil
 }
 
 func (st *Store) eventItems(r deliverability.EventRecord, withSend bool) []types.TransactWriteItem {
