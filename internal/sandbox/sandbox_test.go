@@ -136,6 +136,18 @@ func (r *running) putSample(t *testing.T, name string, edit func(string) string)
 	r.sb.Idle()
 }
 
+// placedNow edits the sample order (after edit, if any) to be placed at the sandbox's now, not
+// on its fixed day: for a test whose outcome must not depend on the date it runs (the order's
+// survey comes due 14 days after it).
+func (r *running) placedNow(edit func(string) string) func(string) string {
+	return func(d string) string {
+		if edit != nil {
+			d = edit(d)
+		}
+		return strings.Replace(d, `"placedAt": "2026-11-22T10:15:00Z"`, `"placedAt": "`+r.sb.Clock().Now().UTC().Format(time.RFC3339)+`"`, 1)
+	}
+}
+
 func (r *running) activities(kind, contains string) []sandbox.Activity {
 	var out []sandbox.Activity
 	for _, a := range r.sb.Activities() {
@@ -562,8 +574,8 @@ func TestScheduleFiresWhenTheClockPassesIt(t *testing.T) {
 func TestStateSurvivesARestart(t *testing.T) {
 	dir := t.TempDir()
 	r := start(t, repoTemplate(t), nil)
-	r.putSample(t, "first-order.json", nil)
-	r.putSample(t, "first-order.json", func(d string) string { return strings.Replace(d, `"email": "sara@example.com",`, "", 1) })
+	r.putSample(t, "first-order.json", r.placedNow(nil))
+	r.putSample(t, "first-order.json", r.placedNow(func(d string) string { return strings.Replace(d, `"email": "sara@example.com",`, "", 1) }))
 	r.sb.Advance(context.Background(), 24*time.Hour)
 	if err := r.sb.Save(dir); err != nil {
 		t.Fatal(err)
