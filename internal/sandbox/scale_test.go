@@ -61,6 +61,7 @@ func TestTenThousandRecipientsOnceThroughThrottlingCrashesAndAPause(t *testing.T
 		t.Fatalf("create: %d %v", status, cmp)
 	}
 	id := cmp["id"].(string)
+	withoutDaysOff(t, r)
 	start := time.Now()
 	if status, res := r.api(t, "POST", "/campaigns/"+id+"/schedule", "application/json", `{"at": "`+time.Now().UTC().Format(time.RFC3339)+`"}`); status != 200 {
 		t.Fatalf("schedule: %d %v", status, res)
