@@ -102,10 +102,15 @@ func counted(it item) map[string]time.Time {
 }
 
 // RecordHit records an open or click, unless one of its gate was counted within
-// tracking.CountEvery before it: counted on the send (by class, with the first and last
-// counted open or click), on the contact's timeline, on the campaign's counters (a send's
-// first human open or click also as unique), and a human one as the contact's latest
-// engagement. The send's update is conditional, so of hits that race one is counted.
+// tracking.CountEvery before it: counted on the send (by class, with the time of the class's
+// first hit), on the campaign's counters (a send's first human open or click also as unique),
+// on the contact's timeline, and a human one as the contact's latest engagement. The send's
+// update is conditional, so of hits that race one is counted.
+//
+// The counters and the timeline are two plain writes after the send's, not a transaction:
+// the send's update is the gate and cannot be in one with them (a refused gate would cancel
+// it, and a refusal is the common case), so a transaction of the other two bought nothing a
+// crash could not already undo, at twice their write units.
 func (st *Store) RecordHit(ctx context.Context, h tracking.Hit) (bool, error) {
 	count := string(h.Kind) + "s_" + string(h.Class) // opens_human, clicks_machine...
 	first := "first_" + string(h.Kind) + "_" + string(h.Class) + "_at"
@@ -116,21 +121,24 @@ func (st *Store) RecordHit(ctx context.Context, h tracking.Hit) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("record %s on send %s: %w", h.Kind, h.SendKey, err)
 	}
-	counters := []string{count}
-	if _, seen := res.Attributes[first]; !seen {
-		counters = append(counters, "unique_"+count)
+	if h.Stats != "" {
+		counters := []string{count}
+		if _, seen := res.Attributes[first]; !seen {
+			counters = append(counters, "unique_"+count)
+		}
+		u := st.statsUpdate(h.Stats, h.ContactID, counters...)
+		if _, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: u.TableName, Key: u.Key, UpdateExpression: u.UpdateExpression,
+			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues,
+		}); err != nil {
+			return true, fmt.Errorf("count %s of send %s: %w", h.Kind, h.SendKey, err)
+		}
 	}
 	act := item{}.str("PK", contactPK(h.ContactID)).str("SK", fmt.Sprintf("ACT#%s#%s#%s", stamp(h.At), h.Kind, rand.Text()[:8])).
 		str("type", "activity").str("kind", string(h.Kind)).str("class", string(h.Class)).str("reason", h.Reason).
 		str("sendKey", h.SendKey).str("url", h.URL).str("at", stamp(h.At)).expires(h.Expires)
-	items := []types.TransactWriteItem{
-		{Put: &types.Put{TableName: &st.table, Item: act}},
-	}
-	if h.Stats != "" {
-		items = append(items, types.TransactWriteItem{Update: st.statsUpdate(h.Stats, h.ContactID, counters...)})
-	}
-	if _, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); err != nil {
-		return true, fmt.Errorf("record %s of send %s: %w", h.Kind, h.SendKey, err)
+	if _, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &st.table, Item: act}); err != nil {
+		return true, fmt.Errorf("record %s of send %s on the timeline: %w", h.Kind, h.SendKey, err)
 	}
 	if h.Class == tracking.Human {
 		campaign := ""
@@ -143,14 +151,14 @@ func (st *Store) RecordHit(ctx context.Context, h tracking.Hit) (bool, error) {
 }
 
 // hitUpdate counts h on its send when the send exists and no hit of h's gate was counted
-// within tracking.CountEvery before h.
+// within tracking.CountEvery before h. A click also keeps the time and link of the last one
+// (tracking reads them to tell a burst of links from a reader).
 func hitUpdate(table string, h tracking.Hit, count, first string) *dynamodb.UpdateItemInput {
-	names := map[string]string{"#first": first, "#count": count, "#gate": countedPrefix + h.Gate(),
-		"#firstAt": "first" + kindName(h.Kind) + "At", "#lastAt": "last" + kindName(h.Kind) + "At"}
+	names := map[string]string{"#first": first, "#count": count, "#gate": countedPrefix + h.Gate()}
 	vals := map[string]types.AttributeValue{":at": s(stamp(h.At)), ":one": n(1), ":since": s(stamp(h.At.Add(-tracking.CountEvery)))}
-	set := "#first = if_not_exists(#first, :at), #gate = :at, #firstAt = if_not_exists(#firstAt, :at), #lastAt = :at"
+	set := "#first = if_not_exists(#first, :at), #gate = :at"
 	if h.Kind == tracking.Click {
-		set += ", lastClickLink = :link"
+		set += ", lastClickAt = :at, lastClickLink = :link"
 		vals[":link"] = s(h.Link)
 		if h.Link == links.Honeypot {
 			set += ", scannerAt = :at"
@@ -164,14 +172,6 @@ func hitUpdate(table string, h tracking.Hit, count, first string) *dynamodb.Upda
 		ExpressionAttributeValues: vals,
 		ReturnValues:              types.ReturnValueUpdatedOld,
 	}
-}
-
-// kindName is the kind as it starts a word of an attribute name (firstOpenAt, lastClickAt).
-func kindName(k tracking.Kind) string {
-	if k == tracking.Click {
-		return "Click"
-	}
-	return "Open"
 }
 
 // Activity is one entry of a contact's engagement timeline.

@@ -147,8 +147,8 @@ func TestOpensAreCountedOncePerHour(t *testing.T) {
 	f.request("GET", pixel, chrome)
 	f.check(t, map[string]int64{"opens_human": 2, "unique_opens_human": 1, "opens_machine": 1}, 3)
 	first := stamp(t0.Add(time.Hour + time.Second))
-	if got := f.sendRow(t, "firstOpenAt", "lastOpenAt"); got[0] != first || got[1] != stamp(f.now) {
-		t.Errorf("firstOpenAt, lastOpenAt = %q, want %s and %s", got, first, stamp(f.now))
+	if got := f.sendRow(t, "first_open_human_at", "counted_open_human"); got[0] != first || got[1] != stamp(f.now) {
+		t.Errorf("first_open_human_at, counted_open_human = %q, want %s and %s", got, first, stamp(f.now))
 	}
 }
 
@@ -179,8 +179,8 @@ func TestClicksAreCountedOncePerHourPerLink(t *testing.T) {
 	if f.db.writes != 12 {
 		t.Errorf("3 counted clicks wrote %d items, want 12", f.db.writes)
 	}
-	if got := f.sendRow(t, "firstClickAt", "lastClickAt", "lastClickLink"); got[0] != stamp(t0.Add(time.Hour+time.Second)) || got[1] != stamp(f.now) || got[2] != "0" {
-		t.Errorf("firstClickAt, lastClickAt, lastClickLink = %q", got)
+	if got := f.sendRow(t, "first_click_human_at", "lastClickAt", "lastClickLink"); got[0] != stamp(t0.Add(time.Hour+time.Second)) || got[1] != stamp(f.now) || got[2] != "0" {
+		t.Errorf("first_click_human_at, lastClickAt, lastClickLink = %q", got)
 	}
 }
 
