@@ -26,6 +26,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 
 	"shopmail/internal/awsenv"
+	"shopmail/internal/samtemplate"
 )
 
 // Prices are the public on-demand prices of us-east-1, in dollars, as listed on
@@ -90,10 +91,19 @@ func (c taggingClient) Do(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	subject := m.(*meter).subjectFor(lc.AwsRequestID, body)
+	mt := m.(*meter)
+	subject := mt.subjectFor(lc.AwsRequestID, body)
+	op := operation(r, "dynamodb", nil)
 	body = askCapacity(body)
 	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	// A transaction is billed from its items' sizes (txcost.go), read before and after it.
+	var items []txItem
+	var before images
+	if op == "TransactWriteItems" && mt.table.Key.Hash != "" {
+		items = txItems(body, mt.table)
+		before = readImages(c.next.Do, r, items, mt.table)
+	}
 	resp, err := c.next.Do(r)
 	if err != nil {
 		return resp, err
@@ -104,7 +114,12 @@ func (c taggingClient) Do(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		return resp, err
 	}
-	m.(*meter).dynamo(subject, operation(r, "dynamodb", nil), body, out, resp.StatusCode < 300)
+	if ok := resp.StatusCode < 300; items != nil && ok {
+		units := txUnits(items, before, readImages(c.next.Do, r, items, mt.table), mt.table)
+		mt.charge(subject, "dynamodb", op, "write units", 1, units, units*Prices.WriteUnit)
+	} else {
+		mt.dynamo(subject, op, body, out, ok)
+	}
 	return resp, nil
 }
 
@@ -196,6 +211,7 @@ type meter struct {
 	running  map[string]string // Lambda request id → subject ("" while unknown)
 	memory   map[string]int    // Lambda request id → the function's memory, MB
 	later    map[string][]func(subject string)
+	table    samtemplate.Table // the table's keys and indexes, for what a transaction costs
 }
 
 // maxSubjects bounds what the meter remembers of a long run: the oldest subjects go first.

@@ -17,6 +17,7 @@ func (s *Sandbox) createTable(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.meter.table = tbl
 	if _, err := s.db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &s.table}); err == nil {
 		return nil
 	}
