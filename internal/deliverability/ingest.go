@@ -34,7 +34,8 @@ type Store interface {
 	// SettleSent marks a send still "sending" or "unknown" as sent with the message id, and
 	// reports whether it did.
 	SettleSent(ctx context.Context, contactID, sendKey, messageID string, at time.Time) (bool, error)
-	// RecordEvent writes r atomically, once per r.Event.Key(); it reports false for a duplicate.
+	// RecordEvent writes r atomically, once per send and event type (once per r.Event.Key()
+	// for an event whose send is not stored); it reports false for a duplicate.
 	RecordEvent(ctx context.Context, r EventRecord) (bool, error)
 	// Suppress stores s, with the events it owes, unless the address is suppressed already;
 	// it reports whether it did.
@@ -81,8 +82,8 @@ type Outcome struct {
 	Reputation string   // "paused: …" or "resumed: …" when the state changed
 }
 
-// Handle applies one SES event. Replays and duplicates change nothing twice: the event row is
-// written once, and the follow-ups (suppression, reputation) are idempotent and run again, so
+// Handle applies one SES event. Replays and duplicates change nothing twice: the event's effects
+// are recorded once (RecordEvent), and the follow-ups (suppression, reputation) are idempotent and run again, so
 // that a crash between the two loses nothing.
 func (in *Ingest) Handle(ctx context.Context, ev sesevent.Event) (Outcome, error) {
 	var out Outcome

@@ -363,14 +363,17 @@ func (f *fixture) sendTimes(t *testing.T, contactID, sendKey string) (string, st
 }
 
 // The send keeps when SES sent and delivered it, whatever the order the events came in and
-// however often they came.
+// however often they came, and it is counted sent and delivered once: a send is the guard of
+// its events (a second delivery event of one message, at another time, is not a second
+// delivery).
 func TestTheSendKeepsTheTimeOfEachEvent(t *testing.T) {
 	tg := tags("c-42", "thankyou#o-1")
 	send0, deliv := sent("m-1", "sara@example.com", t0, tg), delivered("m-1", "sara@example.com", t0.Add(2*time.Second), tg)
 	for name, order := range map[string][][]byte{
-		"in order":     {send0, deliv},
-		"out of order": {deliv, send0},
-		"replayed":     {send0, deliv, send0, deliv, send0},
+		"in order":        {send0, deliv},
+		"out of order":    {deliv, send0},
+		"replayed":        {send0, deliv, send0, deliv, send0},
+		"delivered twice": {send0, deliv, delivered("m-1", "sara@example.com", t0.Add(9*time.Second), tg)},
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := setup(t, 1000)
@@ -381,6 +384,12 @@ func TestTheSendKeepsTheTimeOfEachEvent(t *testing.T) {
 			sentAt, deliveredAt := f.sendTimes(t, "c-42", "thankyou#o-1")
 			if sentAt != "2026-11-22T10:00:00.000000000Z" || deliveredAt != "2026-11-22T10:00:02.000000000Z" {
 				t.Errorf("sent at %q, delivered at %q; want 10:00:00 and 10:00:02", sentAt, deliveredAt)
+			}
+			if stats, err := f.store.Stats(context.Background(), "thankyou"); err != nil || stats["sent"] != 1 || stats["delivered"] != 1 {
+				t.Errorf("stats %v, %v; want sent and delivered once", stats, err)
+			}
+			if r, _ := f.store.ReputationRates(context.Background(), "hello@shop.example", t0.Add(-time.Hour)); r.Sends != 1 {
+				t.Errorf("the sender counts %d sends, want 1", r.Sends)
 			}
 		})
 	}

@@ -158,27 +158,31 @@ var eventAttr = map[sesevent.Type]string{
 	sesevent.Subscription: "sesSubscriptionAt",
 }
 
-// RecordEvent writes an SES event once (the event item's key is the event's dedup key) with
-// its effects, in one transaction: the send's status timeline, the counters, the sender's
-// daily counts and the soft bounces. An event for a send that is not in the table (expired,
-// or not sent by this system) is still recorded, under its message id. The send keeps the time
-// of each type's first event (eventAttr); the event items are its events in order.
+// RecordEvent writes an SES event's effects once, in one transaction: the send's status
+// timeline, the counters, the sender's daily counts and the soft bounces. The send is the
+// guard: it keeps the time of each type's first event (eventAttr), and the transaction is on
+// condition that the send has none yet, so a replay, at any age and in any order, changes
+// nothing (a send counts a type of event once: its first delivery, its first delay). An
+// event for a send that is not in the table (expired, or not sent by this system) is recorded
+// as an event item under its message id, whose key (the event's dedup key) is the guard.
 func (st *Store) RecordEvent(ctx context.Context, r deliverability.EventRecord) (bool, error) {
 	ev := r.Event
-	items := st.eventItems(r, r.ContactID != "")
-	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if reason := cancelled(err); reason != nil {
+	if r.ContactID != "" {
+		_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: st.eventEffects(r)})
+		reason := cancelled(err)
 		switch {
-		case reason[0] == "ConditionalCheckFailed":
+		case err == nil:
+			return true, nil
+		case reason == nil || reason[0] != "ConditionalCheckFailed":
+			return false, fmt.Errorf("record SES event %s: %w", ev.Key(), err)
+		case sendFound(err):
 			return false, nil // recorded before: a duplicate
-		case len(reason) > 1 && reason[1] == "ConditionalCheckFailed" && r.ContactID != "":
-			// The send is not in the table: record the event without it.
-			items = st.eventItems(r, false)
-			_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-			if reason := cancelled(err); reason != nil && reason[0] == "ConditionalCheckFailed" {
-				return false, nil
-			}
 		}
+		// The send is not in the table: record the event without it.
+	}
+	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: st.eventItems(r)})
+	if reason := cancelled(err); reason != nil && reason[0] == "ConditionalCheckFailed" {
+		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("record SES event %s: %w", ev.Key(), err)
@@ -186,37 +190,53 @@ func (st *Store) RecordEvent(ctx context.Context, r deliverability.EventRecord) 
 	return true, nil
 }
 
-func (st *Store) eventItems(r deliverability.EventRecord, withSend bool) []types.TransactWriteItem {
+// sendFound tells, of a transaction of eventEffects cancelled by its guard, whether the send
+// was there (its event was recorded before) or not.
+func sendFound(err error) bool {
+	var tce *types.TransactionCanceledException
+	return errors.As(err, &tce) && len(tce.CancellationReasons) > 0 && len(tce.CancellationReasons[0].Item) > 0
+}
+
+// eventEffects are an event's writes on its send, guarded by the send (RecordEvent), with
+// the counters and the rest.
+func (st *Store) eventEffects(r deliverability.EventRecord) []types.TransactWriteItem {
 	ev := r.Event
-	pk := "SESMSG#" + ev.MessageID
-	if withSend {
-		pk = contactPK(r.ContactID)
+	set := "#at = :at"
+	vals := map[string]types.AttributeValue{":at": s(stamp(ev.At))}
+	if ev.Bounce != nil {
+		set += ", bounceType = :bt"
+		vals[":bt"] = s(strings.TrimSpace(ev.Bounce.Type + " " + ev.Bounce.SubType))
 	}
+	return append([]types.TransactWriteItem{{Update: &types.Update{
+		TableName: &st.table, Key: key(contactPK(r.ContactID), sendSK(r.SendKey)),
+		UpdateExpression:                    aws.String("SET " + set),
+		ConditionExpression:                 aws.String("attribute_exists(PK) AND attribute_not_exists(#at)"),
+		ExpressionAttributeNames:            map[string]string{"#at": eventAttr[ev.Type]},
+		ExpressionAttributeValues:           vals,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}}, st.eventCounts(r)...)
+}
+
+// eventItems are the writes of an event whose send is not in the table: the event item, on
+// condition that it is new, and the counters and the rest.
+func (st *Store) eventItems(r deliverability.EventRecord) []types.TransactWriteItem {
+	ev := r.Event
 	at := stamp(ev.At)
-	evItem := item{}.str("PK", pk).str("SK", fmt.Sprintf("EVENT#%s#%s#%s", ev.MessageID, ev.Type, at)).str("type", "ses-event").
+	evItem := item{}.str("PK", "SESMSG#"+ev.MessageID).str("SK", fmt.Sprintf("EVENT#%s#%s#%s", ev.MessageID, ev.Type, at)).str("type", "ses-event").
 		str("event", string(ev.Type)).str("messageId", ev.MessageID).str("sendKey", r.SendKey).str("at", at).
 		str("reason", ev.Reason).strList("recipients", ev.Recipients).expires(r.Expires)
 	if ev.Bounce != nil {
 		evItem.str("bounceType", ev.Bounce.Type).str("bounceSubType", ev.Bounce.SubType)
 	}
-	items := []types.TransactWriteItem{{Put: &types.Put{
+	return append([]types.TransactWriteItem{{Put: &types.Put{
 		TableName: &st.table, Item: evItem, ConditionExpression: aws.String("attribute_not_exists(PK)"),
-	}}}
-	if withSend {
-		set := "#at = if_not_exists(#at, :at)"
-		vals := map[string]types.AttributeValue{":at": s(at)}
-		if ev.Bounce != nil {
-			set += ", bounceType = :bt"
-			vals[":bt"] = s(strings.TrimSpace(ev.Bounce.Type + " " + ev.Bounce.SubType))
-		}
-		items = append(items, types.TransactWriteItem{Update: &types.Update{
-			TableName: &st.table, Key: key(contactPK(r.ContactID), sendSK(r.SendKey)),
-			UpdateExpression:          aws.String("SET " + set),
-			ConditionExpression:       aws.String("attribute_exists(PK)"),
-			ExpressionAttributeNames:  map[string]string{"#at": eventAttr[ev.Type]},
-			ExpressionAttributeValues: vals,
-		}})
-	}
+	}}}, st.eventCounts(r)...)
+}
+
+// eventCounts are an event's counters, its sender's daily counts and its soft bounces.
+func (st *Store) eventCounts(r deliverability.EventRecord) []types.TransactWriteItem {
+	ev := r.Event
+	var items []types.TransactWriteItem
 	if r.Counter != "" && r.Stats != "" {
 		items = append(items, types.TransactWriteItem{Update: st.statsUpdate(r.Stats, r.ContactID+ev.MessageID, r.Counter)})
 	}
@@ -231,6 +251,7 @@ func (st *Store) eventItems(r deliverability.EventRecord, withSend bool) []types
 		}})
 	}
 	if r.SoftBounce {
+		at := stamp(ev.At)
 		for _, addr := range ev.Recipients {
 			items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item{}.
 				str("PK", addressPK(addr)).str("SK", "SOFT#"+at+"#"+ev.MessageID).str("type", "soft-bounce").
