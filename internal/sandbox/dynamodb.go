@@ -19,7 +19,7 @@ func (s *Sandbox) createTable(ctx context.Context) error {
 	}
 	s.meter.table = tbl
 	if _, err := s.db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &s.table}); err == nil {
-		return nil
+		return dynamolocal.AddMissingIndexes(ctx, s.db, s.table, tbl)
 	}
 	return dynamolocal.CreateTable(ctx, s.db, s.table, tbl)
 }

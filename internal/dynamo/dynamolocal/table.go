@@ -81,6 +81,40 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, name string, tbl 
 	return nil
 }
 
+// AddMissingIndexes creates, on the existing table name, each global secondary index of tbl
+// that it lacks, one at a time as DynamoDB allows, and waits until they are ACTIVE (and
+// backfilled): a table kept from an older template (make run DATA=...) gets the indexes a
+// newer one reads, as a deployment's update would give them.
+func AddMissingIndexes(ctx context.Context, client *dynamodb.Client, name string, tbl samtemplate.Table) error {
+	out, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	if err != nil {
+		return fmt.Errorf("describe table %s: %w", name, err)
+	}
+	have := map[string]bool{}
+	for _, idx := range out.Table.GlobalSecondaryIndexes {
+		have[aws.ToString(idx.IndexName)] = true
+	}
+	in := CreateTableInput(name, tbl)
+	for _, idx := range in.GlobalSecondaryIndexes {
+		if have[aws.ToString(idx.IndexName)] {
+			continue
+		}
+		_, err := client.UpdateTable(ctx, &dynamodb.UpdateTableInput{
+			TableName: aws.String(name), AttributeDefinitions: in.AttributeDefinitions,
+			GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Create: &types.CreateGlobalSecondaryIndexAction{
+				IndexName: idx.IndexName, KeySchema: idx.KeySchema, Projection: idx.Projection, ProvisionedThroughput: idx.ProvisionedThroughput,
+			}}},
+		})
+		if err != nil {
+			return fmt.Errorf("add index %s to table %s: %w", aws.ToString(idx.IndexName), name, err)
+		}
+		if err := waitActive(ctx, client, name); err != nil {
+			return fmt.Errorf("add index %s to table %s: %w", aws.ToString(idx.IndexName), name, err)
+		}
+	}
+	return nil
+}
+
 // waitActive polls DescribeTable, backing off from 50 ms to 2 s, until the table and all its
 // global secondary indexes are ACTIVE.
 func waitActive(ctx context.Context, client *dynamodb.Client, name string) error {
