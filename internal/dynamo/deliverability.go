@@ -132,12 +132,11 @@ func (st *Store) ReputationRates(ctx context.Context, sender string, since time.
 func (st *Store) SettleSent(ctx context.Context, contactID, sendKey, messageID string, at time.Time) (bool, error) {
 	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &st.table, Key: key(contactPK(contactID), sendSK(sendKey)),
-		UpdateExpression:         aws.String("SET #st = :sent, messageId = :mid, sentAt = :at, GSI1PK = :gpk, GSI1SK = :gsk REMOVE reason"),
+		UpdateExpression:         aws.String("SET #st = :sent, messageId = :mid, sentAt = :at REMOVE reason"),
 		ConditionExpression:      aws.String("#st IN (:sending, :unknown)"),
 		ExpressionAttributeNames: map[string]string{"#st": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":sent": s(string(send.Sent)), ":mid": s(messageID), ":at": s(stamp(at)),
-			":gpk": s("SESMSG#" + messageID), ":gsk": s("SEND"),
 			":sending": s(string(send.Sending)), ":unknown": s(string(send.Unknown)),
 		},
 	})

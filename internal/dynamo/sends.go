@@ -111,8 +111,7 @@ func (st *Store) Begin(ctx context.Context, rec send.Record) error {
 	return nil
 }
 
-// Settle records the outcome of a send that is sending. The message id is indexed so that SES
-// events find their send. A message id is recorded on a send found unknown too (a try recorded
+// Settle records the outcome of a send that is sending. A message id is recorded on a send found unknown too (a try recorded
 // unknown, then another learned the id): it is the better outcome.
 func (st *Store) Settle(ctx context.Context, rec send.Record) error {
 	settleable := "#st = :sending"
@@ -129,10 +128,6 @@ func (st *Store) Settle(ctx context.Context, rec send.Record) error {
 			set += fmt.Sprintf(", %s = :%s", name, name)
 			vals[":"+name] = s(v)
 		}
-	}
-	if rec.MessageID != "" {
-		set += ", GSI1PK = :gpk, GSI1SK = :gsk"
-		vals[":gpk"], vals[":gsk"] = s("SESMSG#"+rec.MessageID), s("SEND")
 	}
 	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &st.table, Key: key(contactPK(rec.ContactID), sendSK(rec.Key)),
@@ -189,29 +184,6 @@ func (st *Store) Send(ctx context.Context, contactID, key string) (send.Record, 
 		return send.Record{}, false, nil
 	}
 	return record(it), true, nil
-}
-
-// SendByMessageID returns the send that SES gave the message id.
-func (st *Store) SendByMessageID(ctx context.Context, messageID string) (send.Record, bool, error) {
-	// GSI1 holds the keys only: the send row itself is read after.
-	res, err := st.db.Query(ctx, &dynamodb.QueryInput{
-		TableName: &st.table, IndexName: aws.String("GSI1"),
-		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s("SESMSG#" + messageID)},
-	})
-	if err != nil {
-		return send.Record{}, false, fmt.Errorf("query send by message id %s: %w", messageID, err)
-	}
-	for _, k := range res.Items {
-		it, err := st.get(ctx, item(k).getStr("PK"), item(k).getStr("SK"))
-		if err != nil {
-			return send.Record{}, false, fmt.Errorf("get send of message id %s: %w", messageID, err)
-		}
-		if it != nil && !it.expired(st.now()) {
-			return record(it), true, nil
-		}
-	}
-	return send.Record{}, false, nil
 }
 
 // Sends returns every send to a contact.

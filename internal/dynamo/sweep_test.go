@@ -348,8 +348,8 @@ func TestASentOutcomeSettlesAnUnknownSend(t *testing.T) {
 	if err := st.Settle(ctx, rec); err != nil {
 		t.Fatalf("settle sent after unknown: %v", err)
 	}
-	if got, _, _ := st.SendByMessageID(ctx, "m-1"); got.Status != send.Sent {
-		t.Errorf("send by message id = %+v, want sent", got)
+	if got, _, _ := st.Send(ctx, rec.ContactID, rec.Key); got.Status != send.Sent || got.MessageID != "m-1" {
+		t.Errorf("send = %+v, want sent with message id m-1", got)
 	}
 }
 
