@@ -102,7 +102,7 @@ func (st *Store) contactPut(c *contact.Contact) *types.Put {
 		str("firstOrderId", c.FirstOrderID).strMap("observed", observed).
 		str("createdAt", stamp(c.CreatedAt)).str("updatedAt", stamp(st.now())).num("version", c.Version+1).
 		str("country", c.Country).strList("tags", c.Tags).strMap("attributes", c.Attributes).
-		str("GSI3PK", profileShardPK(c.ID)).str("GSI3SK", c.ID).
+		str("GSI6PK", profileShardPK(c.ID)).str("GSI6SK", c.ID).
 		str("clickCampaign", c.CampaignClick.Campaign).str("clickAt", stamp(c.CampaignClick.At)).
 		str("referralCode", c.ReferralCode).str("addressHash", c.AddressHash)
 	putTopicConsent(it, c.TopicConsent)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"shopmail/internal/contact"
 	"shopmail/internal/send"
 	"shopmail/internal/survey"
 )
@@ -56,5 +57,14 @@ func (st *Store) SeedLegacyCampaignSend(rec send.Record) types.WriteRequest {
 	it["GSI2PK"], it["GSI2SK"] = it["GSI5PK"], it["GSI5SK"]
 	delete(it, "GSI5PK")
 	delete(it, "GSI5SK")
+	return types.WriteRequest{PutRequest: &types.PutRequest{Item: it}}
+}
+
+// SeedLegacyProfile is c's profile as the table wrote it before GSI6: listed in GSI3.
+func (st *Store) SeedLegacyProfile(c *contact.Contact) types.WriteRequest {
+	it := item(st.contactPut(c).Item)
+	it["GSI3PK"], it["GSI3SK"] = it["GSI6PK"], it["GSI6SK"]
+	delete(it, "GSI6PK")
+	delete(it, "GSI6SK")
 	return types.WriteRequest{PutRequest: &types.PutRequest{Item: it}}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,7 +20,7 @@ import (
 	"shopmail/internal/money"
 )
 
-// ProfileShards is how many partitions of the profile index (GSI3) a listing reads in
+// ProfileShards is how many partitions of the profile index (GSI6) a listing reads in
 // parallel: one partition serves about 3,000 reads a second, 16 serve a campaign's audience
 // of millions in minutes.
 const ProfileShards = 16
@@ -115,7 +116,78 @@ func summaryOf(it item) contact.Summary {
 	return s
 }
 
-// EachProfile calls fn with every contact's profile, reading the profile index's shards in
+// profileIndexes list the profiles: GSI6 (keys only) those written since it exists, GSI3 (the
+// whole profile) those a deployed table wrote before and has not written since. A profile is
+// in one of them, never both: each write of a profile puts it whole, with GSI6's keys only.
+var profileIndexes = []string{"GSI6", "GSI3"}
+
+// profilePage queries one shard of a profile index from after (an id, "" for the start) and
+// returns its profiles in id order (GSI3's as the index holds them, GSI6's read from the
+// table by their keys), the last id it read in the index, and where the next page starts.
+func (st *Store) profilePage(ctx context.Context, index string, shard int, after string, limit int32, start map[string]types.AttributeValue) (page []map[string]types.AttributeValue, last string, next map[string]types.AttributeValue, err error) {
+	in := &dynamodb.QueryInput{
+		TableName: &st.table, IndexName: aws.String(index),
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": index + "PK"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(fmt.Sprintf("PROFILES#%d", shard))},
+		ExclusiveStartKey:         start,
+	}
+	if limit > 0 {
+		in.Limit = aws.Int32(limit)
+	}
+	if after != "" {
+		in.KeyConditionExpression = aws.String("#pk = :pk AND #sk > :after")
+		in.ExpressionAttributeNames["#sk"] = index + "SK"
+		in.ExpressionAttributeValues[":after"] = s(after)
+	}
+	res, err := st.db.Query(ctx, in)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("query profiles shard %d of %s: %w", shard, index, err)
+	}
+	if n := len(res.Items); n > 0 {
+		last = item(res.Items[n-1]).getStr(index + "SK")
+	}
+	page = res.Items
+	if index != "GSI3" {
+		page, err = st.profilesByKey(ctx, res.Items)
+	}
+	return page, last, res.LastEvaluatedKey, err
+}
+
+// profilesByKey reads the profiles with the keys (index entries), 100 a BatchGetItem, in the
+// keys' order; a profile deleted meanwhile is left out.
+func (st *Store) profilesByKey(ctx context.Context, entries []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	byKey := make(map[string]map[string]types.AttributeValue, len(entries))
+	for chunk := range slices.Chunk(entries, 100) {
+		keys := make([]map[string]types.AttributeValue, len(chunk))
+		for i, e := range chunk {
+			keys[i] = map[string]types.AttributeValue{"PK": e["PK"], "SK": e["SK"]}
+		}
+		req := map[string]types.KeysAndAttributes{st.table: {Keys: keys}}
+		for attempt := 0; len(req) > 0; attempt++ {
+			if attempt > 0 {
+				sleep(ctx, attempt)
+			}
+			res, err := st.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return nil, fmt.Errorf("get profiles: %w", err)
+			}
+			for _, it := range res.Responses[st.table] {
+				byKey[item(it).getStr("PK")] = it
+			}
+			req = res.UnprocessedKeys
+		}
+	}
+	out := make([]map[string]types.AttributeValue, 0, len(entries))
+	for _, e := range entries {
+		if it, ok := byKey[item(e).getStr("PK")]; ok {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+// EachProfile calls fn with every contact's profile, reading the profile indexes' shards in
 // parallel (fn is called from one goroutine at a time). fn returning false stops the listing.
 func (m *Marketing) EachProfile(ctx context.Context, fn func(c *contact.Contact) bool) error {
 	st := m.Store
@@ -128,21 +200,21 @@ func (m *Marketing) EachProfile(ctx context.Context, fn func(c *contact.Contact)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p := dynamodb.NewQueryPaginator(st.db, &dynamodb.QueryInput{
-				TableName: &st.table, IndexName: aws.String("GSI3"),
-				KeyConditionExpression:    aws.String("GSI3PK = :pk"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(fmt.Sprintf("PROFILES#%d", i))},
-			})
-			for p.HasMorePages() {
-				page, err := p.NextPage(ctx)
-				if err != nil {
-					errs[i] = fmt.Errorf("query profiles shard %d: %w", i, err)
-					return
-				}
-				select {
-				case pages <- page.Items:
-				case <-ctx.Done():
-					return
+			for _, index := range profileIndexes {
+				for start := map[string]types.AttributeValue(nil); ; {
+					page, _, next, err := st.profilePage(ctx, index, i, "", 0, start)
+					if err != nil {
+						errs[i] = err
+						return
+					}
+					select {
+					case pages <- page:
+					case <-ctx.Done():
+						return
+					}
+					if start = next; start == nil {
+						break
+					}
 				}
 			}
 		}()
@@ -166,49 +238,41 @@ func (m *Marketing) EachProfile(ctx context.Context, fn func(c *contact.Contact)
 	return errors.Join(errs...)
 }
 
-// ContactsPage lists contacts, shard by shard in id order; the cursor ("" to begin) is
-// opaque: the shard and the last id read. It is "" after the last page.
+// ContactsPage lists contacts, index by index (profileIndexes) and shard by shard in id order;
+// the cursor ("" to begin) is opaque: the shard (of the index, when not the first), and the
+// last id read. It is "" after the last page.
 func (m *Marketing) ContactsPage(ctx context.Context, cursor string, limit int) ([]*contact.Contact, string, error) {
 	st := m.Store
-	shardN, after := 0, ""
+	pos, after := 0, "" // pos: the index times ProfileShards and the shard
 	if cursor != "" {
 		b, err := base64.RawURLEncoding.DecodeString(cursor)
 		n, id, ok := strings.Cut(string(b), "|")
 		if err == nil && ok {
-			shardN, err = strconv.Atoi(n)
+			pos, err = strconv.Atoi(n)
 		}
-		if err != nil || !ok || shardN < 0 || shardN >= ProfileShards {
+		if err != nil || !ok || pos < 0 || pos >= len(profileIndexes)*ProfileShards {
 			return nil, "", fmt.Errorf("%w: cursor: not a cursor this API gave", fault.ErrInvalid)
 		}
 		after = id
 	}
 	var out []*contact.Contact
-	for shardN < ProfileShards && len(out) < limit {
-		in := &dynamodb.QueryInput{
-			TableName: &st.table, IndexName: aws.String("GSI3"),
-			KeyConditionExpression:    aws.String("GSI3PK = :pk"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(fmt.Sprintf("PROFILES#%d", shardN))},
-			Limit:                     aws.Int32(int32(limit - len(out))),
-		}
-		if after != "" {
-			in.KeyConditionExpression = aws.String("GSI3PK = :pk AND GSI3SK > :after")
-			in.ExpressionAttributeValues[":after"] = s(after)
-		}
-		res, err := st.db.Query(ctx, in)
+	for pos < len(profileIndexes)*ProfileShards && len(out) < limit {
+		page, last, next, err := st.profilePage(ctx, profileIndexes[pos/ProfileShards], pos%ProfileShards, after, int32(limit-len(out)), nil)
 		if err != nil {
-			return nil, "", fmt.Errorf("query profiles shard %d: %w", shardN, err)
+			return nil, "", err
 		}
-		for _, it := range res.Items {
-			c := contactOf(it)
-			out = append(out, c)
-			after = c.ID
+		for _, it := range page {
+			out = append(out, contactOf(it))
 		}
-		if res.LastEvaluatedKey == nil && len(out) < limit {
-			shardN, after = shardN+1, ""
+		if last != "" {
+			after = last
+		}
+		if next == nil && len(out) < limit {
+			pos, after = pos+1, ""
 		}
 	}
-	if shardN >= ProfileShards {
+	if pos >= len(profileIndexes)*ProfileShards {
 		return out, "", nil
 	}
-	return out, base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(shardN) + "|" + after)), nil
+	return out, base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(pos) + "|" + after)), nil
 }

@@ -2,6 +2,7 @@ package samtemplate
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -70,6 +71,7 @@ func TestRealMarketingTable(t *testing.T) {
 		{Name: "GSI4", Key: KeySchema{Hash: "GSI4PK", Range: "GSI4SK"}, ProjectionType: "KEYS_ONLY"},
 		{Name: "GSI5", Key: KeySchema{Hash: "GSI5PK", Range: "GSI5SK"}, ProjectionType: "INCLUDE", NonKeyAttributes: []string{
 			"sendKey", "contactId", "campaignId", "status", "reason", "sentAt", "deliveredAt", "first_open_human_at", "first_click_human_at"}},
+		{Name: "GSI6", Key: KeySchema{Hash: "GSI6PK", Range: "GSI6SK"}, ProjectionType: "KEYS_ONLY"},
 	}
 	if !reflect.DeepEqual(tbl.GlobalIndexes, wantIndexes) {
 		t.Errorf("GlobalIndexes = %+v, want %+v", tbl.GlobalIndexes, wantIndexes)
@@ -256,7 +258,8 @@ func TestRealThankYouPolicies(t *testing.T) {
 
 // The reports function reads the survey results' daily aggregates (Query on the table), the
 // answers of a day that a period cuts (Query on GSI2), every profile for retention (Query on
-// GSI3), and the prize draws (their partition, and one by id): nothing else.
+// GSI6, and GSI3 for profiles written before it; BatchGetItem of GSI6's), and the prize draws
+// (their partition, and one by id): nothing else.
 func TestRealReportsPolicies(t *testing.T) {
 	fn := findFunction(t, loadDefault(t), "ReportsFunction")
 	raw, err := json.Marshal(fn.Properties["Policies"])
@@ -274,12 +277,14 @@ func TestRealReportsPolicies(t *testing.T) {
 	}
 	query, get := policies[0].Statement[0], policies[0].Statement[1]
 	res, _ := json.Marshal(query.Resource)
-	if query.Action != "dynamodb:Query" || len(query.Resource) != 3 || !strings.Contains(string(res), `"Fn::GetAtt":["MarketingTable","Arn"]`) ||
-		!strings.Contains(string(res), "${MarketingTable.Arn}/index/GSI2") || !strings.Contains(string(res), "${MarketingTable.Arn}/index/GSI3") {
-		t.Errorf("policies: %s, want dynamodb:Query on the table, GSI2 and GSI3", raw)
+	if query.Action != "dynamodb:Query" || len(query.Resource) != 4 || !strings.Contains(string(res), `"Fn::GetAtt":["MarketingTable","Arn"]`) ||
+		!strings.Contains(string(res), "${MarketingTable.Arn}/index/GSI2") || !strings.Contains(string(res), "${MarketingTable.Arn}/index/GSI3") ||
+		!strings.Contains(string(res), "${MarketingTable.Arn}/index/GSI6") {
+		t.Errorf("policies: %s, want dynamodb:Query on the table, GSI2, GSI3 and GSI6", raw)
 	}
-	if res, _ := json.Marshal(get.Resource); get.Action != "dynamodb:GetItem" || len(get.Resource) != 1 || !strings.Contains(string(res), `"Fn::GetAtt":["MarketingTable","Arn"]`) {
-		t.Errorf("policies: %s, want dynamodb:GetItem on the table", raw)
+	if res, _ := json.Marshal(get.Resource); fmt.Sprint(get.Action) != "[dynamodb:GetItem dynamodb:BatchGetItem]" || len(get.Resource) != 1 ||
+		!strings.Contains(string(res), `"Fn::GetAtt":["MarketingTable","Arn"]`) {
+		t.Errorf("policies: %s, want dynamodb:GetItem and BatchGetItem on the table", raw)
 	}
 }
 
@@ -300,5 +305,34 @@ func TestSettleWindowOutlastsTheSESEventsDelivery(t *testing.T) {
 	}
 	if need := time.Duration(ruleAge+lambdaAge)*time.Second + time.Hour; send.SettleWindow < need {
 		t.Errorf("send.SettleWindow = %s, want at least %s", send.SettleWindow, need)
+	}
+}
+
+// A function that lists profiles lists them from GSI6 (their keys, then BatchGetItem of the
+// profiles) and from GSI3 (those written before GSI6): allowed to Query one is allowed the
+// other, and to BatchGetItem.
+func TestRealProfileListersReadBothIndexes(t *testing.T) {
+	fns, err := loadDefault(t).Functions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	listers := 0
+	for _, fn := range fns {
+		raw, _ := json.Marshal(fn.Properties["Policies"])
+		p := string(raw)
+		gsi3, gsi6, all := strings.Contains(p, "/index/GSI3"), strings.Contains(p, "/index/GSI6"), strings.Contains(p, "/index/*")
+		if !gsi3 && !gsi6 {
+			continue
+		}
+		listers++
+		if gsi3 != gsi6 && !all {
+			t.Errorf("%s may query GSI3 %v, GSI6 %v: want both", fn.LogicalID, gsi3, gsi6)
+		}
+		if !strings.Contains(p, "dynamodb:BatchGetItem") {
+			t.Errorf("%s lists profiles without dynamodb:BatchGetItem: %s", fn.LogicalID, p)
+		}
+	}
+	if listers < 4 {
+		t.Errorf("%d functions may list profiles, want the loyalty, reports, contacts and campaigns functions at least", listers)
 	}
 }
