@@ -175,9 +175,45 @@ func count(entries []Entry) Counts {
 	return c
 }
 
+// sesEvents are the SES events a send keeps the time of (its first of each type), with the
+// attribute that holds it, for the timeline.
+var sesEvents = []struct{ event, attr, typ string }{
+	{"Delivery", "deliveredAt", "delivery"}, {"Bounce", "bouncedAt", "bounce"}, {"Complaint", "complainedAt", "complaint"},
+}
+
+// sesEntries are the delivery, bounce and complaint of a send (its fields).
+func sesEntries(f map[string]any) []Entry {
+	var out []Entry
+	for _, ev := range sesEvents {
+		at := stamp(f, ev.attr)
+		if at.IsZero() {
+			continue
+		}
+		sum := ev.typ
+		if ev.typ == "bounce" {
+			if detail := strings.TrimSpace(str(f, "bounceType") + " " + str(f, "bounceReason")); detail != "" {
+				sum += ": " + detail
+			}
+		}
+		out = append(out, Entry{At: at, Type: ev.typ, Ref: str(f, "sendKey"), Summary: sum})
+	}
+	return out
+}
+
 // Timeline is a contact's history, newest first, without expired records.
 func Timeline(d contact.Data, now time.Time) []Entry {
 	var out []Entry
+	onSend := map[string]bool{} // sendKey|event of the events the sends keep
+	for _, r := range d.Records {
+		if r.Kind != "send" {
+			continue
+		}
+		for _, ev := range sesEvents {
+			if _, ok := r.Fields[ev.attr]; ok {
+				onSend[str(r.Fields, "sendKey")+"|"+ev.event] = true
+			}
+		}
+	}
 	for _, r := range d.Records {
 		f := r.Fields
 		if exp, ok := f["expiresAt"].(json.Number); ok {
@@ -185,9 +221,14 @@ func Timeline(d contact.Data, now time.Time) []Entry {
 				continue // expired: DynamoDB deletes it within days
 			}
 		}
-		e, ok := entry(r)
-		if ok {
+		if r.Kind == "ses-event" && onSend[str(f, "sendKey")+"|"+str(f, "event")] {
+			continue // an event item a table kept from before the send held its events
+		}
+		if e, ok := entry(r); ok {
 			out = append(out, e)
+		}
+		if r.Kind == "send" {
+			out = append(out, sesEntries(f)...)
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })

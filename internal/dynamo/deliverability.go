@@ -205,6 +205,10 @@ func (st *Store) eventEffects(r deliverability.EventRecord) []types.TransactWrit
 	if ev.Bounce != nil {
 		set += ", bounceType = :bt"
 		vals[":bt"] = s(strings.TrimSpace(ev.Bounce.Type + " " + ev.Bounce.SubType))
+		if ev.Reason != "" {
+			set += ", bounceReason = :br"
+			vals[":br"] = s(ev.Reason)
+		}
 	}
 	return append([]types.TransactWriteItem{{Update: &types.Update{
 		TableName: &st.table, Key: key(contactPK(r.ContactID), sendSK(r.SendKey)),

@@ -99,10 +99,14 @@ func (c taggingClient) Do(r *http.Request) (*http.Response, error) {
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	// A transaction is billed from its items' sizes (txcost.go), read before and after it.
 	var items []txItem
-	var before images
+	var readAfter bool
+	before, after := images{}, images{}
 	if op == "TransactWriteItems" && mt.table.Key.Hash != "" {
 		items = txItems(body, mt.table)
-		before = readImages(c.next.Do, r, items, mt.table)
+		var readBefore bool
+		if readBefore, readAfter = reads(items); readBefore {
+			before = readImages(c.next.Do, r, items, mt.table)
+		}
 	}
 	resp, err := c.next.Do(r)
 	if err != nil {
@@ -115,7 +119,10 @@ func (c taggingClient) Do(r *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	if ok := resp.StatusCode < 300; items != nil && ok {
-		units := txUnits(items, before, readImages(c.next.Do, r, items, mt.table), mt.table)
+		if readAfter {
+			after = readImages(c.next.Do, r, items, mt.table)
+		}
+		units := txUnits(items, before, after, mt.table)
 		mt.charge(subject, "dynamodb", op, "write units", 1, units, units*Prices.WriteUnit)
 	} else {
 		mt.dynamo(subject, op, body, out, ok)

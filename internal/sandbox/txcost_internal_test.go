@@ -120,3 +120,29 @@ func TestATransactionsItems(t *testing.T) {
 		t.Errorf("the update's attributes %q: x is m's, not the item's", items[1].touched)
 	}
 }
+
+// The meter reads a transaction's items only where it must: before, unless each is a new
+// item's put; after, when one is an update; never for a transaction of an import's size.
+func TestATransactionIsReadOnlyWhereItMustBe(t *testing.T) {
+	put, fresh, upd := txItem{put: map[string]json.RawMessage{}}, txItem{put: map[string]json.RawMessage{}, fresh: true}, txItem{}
+	for _, c := range []struct {
+		name          string
+		items         []txItem
+		before, after bool
+	}{
+		{"a claim (two new items)", []txItem{fresh, fresh}, false, false},
+		{"a put that may replace", []txItem{fresh, put}, true, false},
+		{"an update", []txItem{fresh, upd}, true, true},
+		{"an import", slices.Repeat([]txItem{put, upd}, 20), false, false},
+	} {
+		if b, a := reads(c.items); b != c.before || a != c.after {
+			t.Errorf("%s: read before %v, after %v; want %v, %v", c.name, b, a, c.before, c.after)
+		}
+	}
+	tbl := samtemplate.Table{Key: samtemplate.KeySchema{Hash: "PK", Range: "SK"}}
+	items := txItems([]byte(`{"TransactItems":[{"Put":{"TableName":"t","Item":{"PK":{"S":"a"},"SK":{"S":"1"}},"ConditionExpression":"attribute_not_exists(PK)"}},
+		{"Put":{"TableName":"t","Item":{"PK":{"S":"b"},"SK":{"S":"1"}},"ConditionExpression":"attribute_not_exists(PK) OR version = :v"}}]}`), tbl)
+	if len(items) != 2 || !items[0].fresh || items[1].fresh {
+		t.Errorf("items %+v: want the first fresh only", items)
+	}
+}
