@@ -37,8 +37,10 @@ func strPtr(s string) *string { return &s }
 // the balance, the tier and the ledger in the API and segments by them.
 func TestOrdersEarnPointsThatRefundsTakeBack(t *testing.T) {
 	r := start(t, repoTemplate(t), nil)
-	r.putSample(t, "first-order.json", nil) // o-1001, $129.90
-	r.putSample(t, "first-order.json", func(d string) string { return strings.ReplaceAll(d, "o-1001", "o-1002") })
+	// Placed 3 days ago, not on the sample's fixed day: the tier counts the last 12 months
+	// and a customer of one order is at risk some months after it.
+	r.putSample(t, "first-order.json", r.placedAgo(72*time.Hour, nil)) // o-1001, $129.90
+	r.putSample(t, "first-order.json", r.placedAgo(72*time.Hour, func(d string) string { return strings.ReplaceAll(d, "o-1001", "o-1002") }))
 	msgs := r.sb.Messages()
 	if len(msgs) != 2 {
 		t.Fatalf("%d emails, want 2", len(msgs))
@@ -85,9 +87,10 @@ func TestOrdersEarnPointsThatRefundsTakeBack(t *testing.T) {
 		t.Errorf("second page: %d %v", status, page)
 	}
 
-	// Retention: Sara first ordered in November and ordered again (both orders at one moment:
+	// Retention: Sara first ordered this month and ordered again (both orders at one moment:
 	// at risk 1 day after them, as after a single order).
-	status, ret := r.api(t, "GET", "/reports/retention?from=2026-11-01&to=2026-12-01", "", "")
+	now := r.sb.Clock().Now().UTC()
+	status, ret := r.api(t, "GET", "/reports/retention?from="+now.AddDate(0, 0, -15).Format(time.DateOnly)+"&to="+now.AddDate(0, 0, 15).Format(time.DateOnly), "", "")
 	if status != 200 || ret["customers"] != 1.0 || ret["repeatCustomers"] != 1.0 || ret["medianDaysToSecondOrder"] != 0.0 {
 		t.Errorf("retention: %d %v", status, ret)
 	}

@@ -140,11 +140,16 @@ func (r *running) putSample(t *testing.T, name string, edit func(string) string)
 // on its fixed day: for a test whose outcome must not depend on the date it runs (the order's
 // survey comes due 14 days after it).
 func (r *running) placedNow(edit func(string) string) func(string) string {
+	return r.placedAgo(0, edit)
+}
+
+// placedAgo is placedNow, the order placed ago before the sandbox's now.
+func (r *running) placedAgo(ago time.Duration, edit func(string) string) func(string) string {
 	return func(d string) string {
 		if edit != nil {
 			d = edit(d)
 		}
-		return strings.Replace(d, `"placedAt": "2026-11-22T10:15:00Z"`, `"placedAt": "`+r.sb.Clock().Now().UTC().Format(time.RFC3339)+`"`, 1)
+		return strings.Replace(d, `"placedAt": "2026-11-22T10:15:00Z"`, `"placedAt": "`+r.sb.Clock().Now().Add(-ago).UTC().Format(time.RFC3339)+`"`, 1)
 	}
 }
 
