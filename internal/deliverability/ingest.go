@@ -31,11 +31,9 @@ type EventRecord struct {
 type Store interface {
 	Suppressions
 	States
-	// SettleSent marks a send still "sending" or "unknown" as sent with the message id, and
-	// reports whether it did.
-	SettleSent(ctx context.Context, contactID, sendKey, messageID string, at time.Time) (bool, error)
 	// RecordEvent writes r atomically, once per send and event type (once per r.Event.Key()
-	// for an event whose send is not stored); it reports false for a duplicate.
+	// for an event whose send is not stored); it reports false for a duplicate. The first
+	// "Email Sent" of a stored send settles it as sent with the event's message id.
 	RecordEvent(ctx context.Context, r EventRecord) (bool, error)
 	// Suppress stores s, with the events it owes, unless the address is suppressed already;
 	// it reports whether it did.
@@ -77,7 +75,6 @@ type Ingest struct {
 // Outcome says what ingesting an event did, for the log.
 type Outcome struct {
 	Duplicate  bool
-	Settled    bool     // an unknown send was settled as sent
 	Suppressed []string // addresses suppressed now
 	Reputation string   // "paused: …" or "resumed: …" when the state changed
 }
@@ -89,13 +86,6 @@ func (in *Ingest) Handle(ctx context.Context, ev sesevent.Event) (Outcome, error
 	var out Outcome
 	ev.Sender = ReputationOf(ev.Sender, ev.Tags["kind"])
 	r := in.record(ev)
-	if r.ContactID != "" && ev.Type == sesevent.Send {
-		settled, err := in.Store.SettleSent(ctx, r.ContactID, r.SendKey, ev.MessageID, ev.At)
-		if err != nil {
-			return out, err
-		}
-		out.Settled = settled
-	}
 	isNew, err := in.Store.RecordEvent(ctx, r)
 	if err != nil {
 		return out, err

@@ -127,28 +127,6 @@ func (st *Store) ReputationRates(ctx context.Context, sender string, since time.
 	return r, nil
 }
 
-// SettleSent marks a send that is still "sending" or "unknown" as sent, from SES's own
-// "Email Sent" event: the message left, whatever our call to SES was told.
-func (st *Store) SettleSent(ctx context.Context, contactID, sendKey, messageID string, at time.Time) (bool, error) {
-	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &st.table, Key: key(contactPK(contactID), sendSK(sendKey)),
-		UpdateExpression:         aws.String("SET #st = :sent, messageId = :mid, sentAt = :at REMOVE reason"),
-		ConditionExpression:      aws.String("#st IN (:sending, :unknown)"),
-		ExpressionAttributeNames: map[string]string{"#st": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":sent": s(string(send.Sent)), ":mid": s(messageID), ":at": s(stamp(at)),
-			":sending": s(string(send.Sending)), ":unknown": s(string(send.Unknown)),
-		},
-	})
-	if isConditionFailed(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("settle send %s: %w", sendKey, err)
-	}
-	return true, nil
-}
-
 // eventAttr is the send attribute that keeps the time of the first SES event of a type.
 var eventAttr = map[sesevent.Type]string{
 	sesevent.Send: "sesSentAt", sesevent.Delivery: "deliveredAt", sesevent.Bounce: "bouncedAt",
@@ -158,8 +136,10 @@ var eventAttr = map[sesevent.Type]string{
 }
 
 // RecordEvent writes an SES event's effects once, in one transaction: the send's status
-// timeline, the counters, the sender's daily counts and the soft bounces. The send is the
-// guard: it keeps the time of each type's first event (eventAttr), and the transaction is on
+// timeline, the counters, the sender's daily counts and the soft bounces; SES's "Email Sent"
+// also settles the send as sent with its message id (the message left, whatever the
+// sender's call to SES was told, or if the sender stopped before it could settle). The send
+// is the guard: it keeps the time of each type's first event (eventAttr), and the transaction is on
 // condition that the send has none yet, so a replay, at any age and in any order, changes
 // nothing (a send counts a type of event once: its first delivery, its first delay). An
 // event for a send that is not in the table (expired, or not sent by this system) is recorded
@@ -200,8 +180,18 @@ func sendFound(err error) bool {
 // the counters and the rest.
 func (st *Store) eventEffects(r deliverability.EventRecord) []types.TransactWriteItem {
 	ev := r.Event
-	set := "#at = :at"
+	set, remove := "#at = :at", ""
+	names := map[string]string{"#at": eventAttr[ev.Type]}
 	vals := map[string]types.AttributeValue{":at": s(stamp(ev.At))}
+	if ev.Type == sesevent.Send && ev.MessageID != "" {
+		// Whichever of this and the sender's own settle comes second changes nothing: the
+		// sender's is on condition that the send is still sending (Settle). A send here is
+		// sending, unknown or sent: one that failed or was skipped had no message.
+		set += ", #st = :sent, messageId = :mid, sentAt = if_not_exists(sentAt, :at)"
+		remove = " REMOVE reason"
+		names["#st"] = "status"
+		vals[":sent"], vals[":mid"] = s(string(send.Sent)), s(ev.MessageID)
+	}
 	if ev.Bounce != nil {
 		set += ", bounceType = :bt"
 		vals[":bt"] = s(strings.TrimSpace(ev.Bounce.Type + " " + ev.Bounce.SubType))
@@ -212,9 +202,9 @@ func (st *Store) eventEffects(r deliverability.EventRecord) []types.TransactWrit
 	}
 	return append([]types.TransactWriteItem{{Update: &types.Update{
 		TableName: &st.table, Key: key(contactPK(r.ContactID), sendSK(r.SendKey)),
-		UpdateExpression:                    aws.String("SET " + set),
+		UpdateExpression:                    aws.String("SET " + set + remove),
 		ConditionExpression:                 aws.String("attribute_exists(PK) AND attribute_not_exists(#at)"),
-		ExpressionAttributeNames:            map[string]string{"#at": eventAttr[ev.Type]},
+		ExpressionAttributeNames:            names,
 		ExpressionAttributeValues:           vals,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}}}, st.eventCounts(r)...)

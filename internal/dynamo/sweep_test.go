@@ -79,6 +79,7 @@ func TestAStopMidCallIsParkedAndSweptOnce(t *testing.T) {
 	if err := st.Begin(attempt, rec); err != nil {
 		t.Fatal(err)
 	}
+	clock = clock.Add(time.Second) // Lambda's retry, later
 	out, err := s.Send(attempt, thankYouSend(), thanks, nil)
 	if err != nil || out.Record.Status != send.Unknown || mail.Calls() != 0 {
 		t.Fatalf("the retry: %+v, %v, %d calls; want unknown and no call", out, err, mail.Calls())
@@ -117,9 +118,7 @@ func TestTheSweepDropsWhatSESReported(t *testing.T) {
 	if err != nil || out.Record.Status != send.Unknown {
 		t.Fatalf("send: %+v, %v; want unknown", out, err)
 	}
-	if ok, err := st.SettleSent(context.Background(), "c-1", "thankyou#o-1", "m-ses", clock); !ok || err != nil {
-		t.Fatal(ok, err)
-	}
+	sesSent(t, st, "c-1", "thankyou#o-1", "m-ses", clock)
 	clock = clock.Add(send.SettleWindow + time.Minute)
 	res, err := sweeper.Sweep(context.Background())
 	if err != nil || res.Settled != 1 || res.Resent != 0 || mail.Calls() != 1 {

@@ -51,7 +51,7 @@ func sesEvent(in *deliverability.Ingest) Route {
 		if out.Reputation != "" {
 			res.Level = slog.LevelWarn
 		}
-		res.Attrs = append(res.Attrs, slog.Bool("duplicate", out.Duplicate), slog.Bool("settled", out.Settled),
+		res.Attrs = append(res.Attrs, slog.Bool("duplicate", out.Duplicate),
 			slog.Int("suppressed", len(out.Suppressed)), slog.String("reputation", out.Reputation))
 		return res, nil
 	}

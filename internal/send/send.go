@@ -22,8 +22,9 @@ type Status string
 
 // Statuses of a send.
 const (
-	// Claimed: the send is ours; the mail service has not been called yet. A retry of the same
-	// invocation (same attempt id) that finds it here goes on and sends.
+	// Claimed: the send is ours; the mail service has not been called yet. Claims are written
+	// Sending now; a claim an earlier version wrote Claimed is taken on by a retry of the same
+	// invocation (same attempt id), which goes on and sends.
 	Claimed Status = "claimed"
 	// Sending: the mail service is being called. A send that stays here stopped mid-call: the
 	// service's own "Email Sent" event settles it; without one, the sweep sends it again.
@@ -92,7 +93,8 @@ type Ledger interface {
 	// reports whether the claim is rec's (same Token: a retry of the same attempt), and
 	// existing is the send as stored (rec itself for a new claim).
 	Claim(ctx context.Context, rec Record) (claimed bool, existing Record, err error)
-	// Begin moves rec's claim from Claimed to Sending, just before the mail service is called.
+	// Begin moves rec's claim from Claimed to Sending, just before the mail service is called
+	// (for claims written Claimed by an earlier version).
 	Begin(ctx context.Context, rec Record) error
 	// Settle records the outcome of a send that is Sending (status, message id, reason, time).
 	Settle(ctx context.Context, rec Record) error
@@ -149,10 +151,8 @@ func (s *Sender) Send(ctx context.Context, rec Record, msg email.Message, tags [
 		return Outcome{}, fmt.Errorf("send %s: too little time left to call the mail service and record the outcome", rec.Key)
 	}
 	defer cancel()
-	rec.To, rec.Subject, rec.Status, rec.ClaimedAt, rec.Token = msg.To.Email, msg.Subject, Claimed, s.Now().UTC(), Attempt(ctx)
-	if rec.Direct {
-		rec.Status = Sending
-	}
+	// The claim is written Sending: the message is built, and the mail service is called next.
+	rec.To, rec.Subject, rec.Status, rec.ClaimedAt, rec.Token = msg.To.Email, msg.Subject, Sending, s.Now().UTC(), Attempt(ctx)
 	claimed, existing, err := s.claim(ctx, rec)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("claim send %s: %w", rec.Key, err)
@@ -162,27 +162,23 @@ func (s *Sender) Send(ctx context.Context, rec Record, msg email.Message, tags [
 	}
 	tags = append(tags, Tag{"send_key", TagValue(rec.Key)})
 	switch {
-	case rec.Direct && existing.ClaimedAt.Equal(rec.ClaimedAt):
-		// Taken now, already Sending.
-	case rec.Direct && existing.Status == Sending:
+	case existing.Status == Claimed && !rec.Direct:
+		// Claimed by a version that wrote claims Claimed, by this attempt before it stopped
+		// short of the mail service: it goes on, Sending first.
 		rec.ClaimedAt = existing.ClaimedAt
-		return s.park(ctx, rec, raw, tags, "an earlier try of this attempt stopped while calling the mail service")
-	case rec.Direct:
-		return Outcome{Record: existing, Duplicate: true}, nil
-	case existing.Status == Claimed:
-		// A new claim, or this attempt's own from before it stopped short of the mail service.
+		if err := s.Ledger.Begin(ctx, rec); err != nil {
+			return Outcome{}, fmt.Errorf("begin send %s: %w", rec.Key, err)
+		}
+	case existing.Status == Sending && existing.ClaimedAt.Equal(rec.ClaimedAt):
+		// Claimed now (or the SDK retried the claim's write, whose response was lost).
 	case existing.Status == Sending:
-		// This attempt stopped while calling the mail service: whether it took the message is
-		// unknown. Sending it now could send it twice; it is parked for the sweep instead.
+		// An earlier try of this attempt stopped after its claim, perhaps while calling the
+		// mail service: whether it took the message is unknown. Sending it now could send it
+		// twice; it is parked for the sweep instead.
 		rec.ClaimedAt = existing.ClaimedAt
 		return s.park(ctx, rec, raw, tags, "an earlier try of this attempt stopped while calling the mail service")
 	default:
 		return Outcome{Record: existing, Duplicate: true}, nil
-	}
-	if !rec.Direct {
-		if err := s.Ledger.Begin(ctx, rec); err != nil {
-			return Outcome{}, fmt.Errorf("begin send %s: %w", rec.Key, err)
-		}
 	}
 	rec.Status = Sending
 	id, sendErr := s.Mailer.SendRaw(callCtx, raw, tags)
