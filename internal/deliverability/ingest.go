@@ -18,7 +18,7 @@ type EventRecord struct {
 	Event     sesevent.Event
 	ContactID string // "" when the message is not one of ours (no tags)
 	SendKey   string
-	Stats     string // the counters' key: the campaign id, else the kind
+	Stats     string // the counters' key: the campaign id ("" for none)
 	Counter   string // the counter the event adds one to ("" for none)
 	// Reputation counts for the sender's rolling rates.
 	Sends, Bounces, Complaints int64
@@ -124,10 +124,10 @@ func (in *Ingest) record(ev sesevent.Event) EventRecord {
 	if err1 == nil && err2 == nil && cid != "" && key != "" {
 		r.ContactID, r.SendKey = cid, key
 	}
+	// A campaign's events are counted on its counters (its stats); a transactional or
+	// automated email's only on its send and the sender's daily counts: nothing reads counters
+	// of a kind, and they cost two transactional write units an event.
 	r.Stats, _ = send.ParseTagValue(ev.Tags["campaign"])
-	if r.Stats == "" {
-		r.Stats, _ = send.ParseTagValue(ev.Tags["kind"])
-	}
 	switch ev.Type {
 	case sesevent.Send:
 		r.Counter, r.Sends = "sent", 1

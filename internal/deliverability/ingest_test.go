@@ -133,9 +133,12 @@ func TestHardBounceSuppressesOnceAndStopsTheNextSend(t *testing.T) {
 	if n := f.bus.Count(deliverability.EventSuppressed); n != 1 {
 		t.Errorf("%d Contact Suppressed events, want 1", n)
 	}
-	stats, err := f.store.Stats(ctx, "thankyou")
-	if err != nil || stats["bounced"] != 1 || stats["sent"] != 1 {
-		t.Errorf("stats = %v (%v), want one sent and one bounced", stats, err)
+	// A thank-you's events count on the sender's rates, not on counters of its kind.
+	if r, err := f.store.ReputationRates(ctx, "hello@shop.example", t0.Add(-time.Hour)); err != nil || r.Sends != 1 || r.Bounces != 1 {
+		t.Errorf("the sender's rates: %+v (%v), want one send and one bounce", r, err)
+	}
+	if stats, err := f.store.Stats(ctx, "thankyou"); err != nil || len(stats) != 0 {
+		t.Errorf("counters of the kind: %v (%v), want none", stats, err)
 	}
 	// The gate now refuses every send to the address, transactional included.
 	gate := &deliverability.Gate{Suppressions: f.store, States: f.store, Sender: "hello@shop.example", Now: func() time.Time { return f.now }}
@@ -312,17 +315,17 @@ func TestSuppressionListComplaintIsNoComplaint(t *testing.T) {
 	f := setup(t, 20)
 	ctx := context.Background()
 	for i := range 20 {
-		f.handle(t, sent(fmt.Sprintf("m-%d", i), "x@example.com", t0, map[string]string{"kind": "thankyou"}))
+		f.handle(t, sent(fmt.Sprintf("m-%d", i), "x@example.com", t0, map[string]string{"kind": "campaign", "campaign": "sale-1"}))
 	}
 	// One in 20 would be a 5% complaint rate: far over the 0.08% line, if it were a complaint.
-	f.handle(t, complaint("m-0", "listed@example.com", "OnAccountSuppressionList", t0.Add(time.Second), map[string]string{"kind": "thankyou"}))
+	f.handle(t, complaint("m-0", "listed@example.com", "OnAccountSuppressionList", t0.Add(time.Second), map[string]string{"kind": "campaign", "campaign": "sale-1"}))
 	if st, err := f.store.ReputationState(ctx, "hello@shop.example"); err != nil || st.Paused {
 		t.Errorf("a suppression-list complaint paused marketing: %+v, %v", st, err)
 	}
 	if r, _ := f.store.ReputationRates(ctx, "hello@shop.example", t0.Add(-time.Hour)); r.Complaints != 0 {
 		t.Errorf("reputation counts %d complaints, want 0", r.Complaints)
 	}
-	stats, err := f.store.Stats(ctx, "thankyou")
+	stats, err := f.store.Stats(ctx, "sale-1")
 	if err != nil || stats["complained"] != 0 || stats["bounced"] != 1 {
 		t.Errorf("stats = %v, %v; want it counted as bounced, not complained", stats, err)
 	}
@@ -331,7 +334,7 @@ func TestSuppressionListComplaintIsNoComplaint(t *testing.T) {
 		t.Errorf("suppression = %+v found=%v, want %q", sup, found, deliverability.ReasonSESList)
 	}
 	// A real complaint (subtype null) still counts and pauses.
-	f.handle(t, complaint("m-1", "angry@example.com", "", t0.Add(2*time.Second), map[string]string{"kind": "thankyou"}))
+	f.handle(t, complaint("m-1", "angry@example.com", "", t0.Add(2*time.Second), map[string]string{"kind": "campaign", "campaign": "sale-1"}))
 	if st, _ := f.store.ReputationState(ctx, "hello@shop.example"); !st.Paused {
 		t.Errorf("a real complaint did not pause marketing: %+v", st)
 	}
@@ -365,6 +368,7 @@ func (f *fixture) sendTimes(t *testing.T, contactID, sendKey string) (string, st
 // delivery).
 func TestTheSendKeepsTheTimeOfEachEvent(t *testing.T) {
 	tg := tags("c-42", "thankyou#o-1")
+	tg["campaign"] = "sale-1" // counted on the campaign's counters
 	send0, deliv := sent("m-1", "sara@example.com", t0, tg), delivered("m-1", "sara@example.com", t0.Add(2*time.Second), tg)
 	for name, order := range map[string][][]byte{
 		"in order":        {send0, deliv},
@@ -382,7 +386,7 @@ func TestTheSendKeepsTheTimeOfEachEvent(t *testing.T) {
 			if sentAt != "2026-11-22T10:00:00.000000000Z" || deliveredAt != "2026-11-22T10:00:02.000000000Z" {
 				t.Errorf("sent at %q, delivered at %q; want 10:00:00 and 10:00:02", sentAt, deliveredAt)
 			}
-			if stats, err := f.store.Stats(context.Background(), "thankyou"); err != nil || stats["sent"] != 1 || stats["delivered"] != 1 {
+			if stats, err := f.store.Stats(context.Background(), "sale-1"); err != nil || stats["sent"] != 1 || stats["delivered"] != 1 {
 				t.Errorf("stats %v, %v; want sent and delivered once", stats, err)
 			}
 			if r, _ := f.store.ReputationRates(context.Background(), "hello@shop.example", t0.Add(-time.Hour)); r.Sends != 1 {

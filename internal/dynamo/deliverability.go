@@ -135,26 +135,26 @@ var eventAttr = map[sesevent.Type]string{
 	sesevent.Subscription: "sesSubscriptionAt",
 }
 
-// RecordEvent writes an SES event's effects once, in one transaction: the send's status
-// timeline, the counters, the sender's daily counts and the soft bounces; SES's "Email Sent"
-// also settles the send as sent with its message id (the message left, whatever the
-// sender's call to SES was told, or if the sender stopped before it could settle). The send
-// is the guard: it keeps the time of each type's first event (eventAttr), and the transaction is on
-// condition that the send has none yet, so a replay, at any age and in any order, changes
-// nothing (a send counts a type of event once: its first delivery, its first delay). An
-// event for a send that is not in the table (expired, or not sent by this system) is recorded
-// as an event item under its message id, whose key (the event's dedup key) is the guard.
+// RecordEvent writes an SES event's effects once, together (one transaction, or the send's
+// update alone when the event owes no counts): the send's status timeline, the campaign's
+// counters, the sender's daily counts and the soft bounces; SES's "Email Sent" also settles
+// the send as sent with its message id (the message left, whatever the sender's call to SES
+// was told, or if the sender stopped before it could settle). The send is the guard: it keeps
+// the time of each type's first event (eventAttr), and the write is on condition that the
+// send has none yet, so a replay, at any age and in any order, changes nothing (a send counts
+// a type of event once: its first delivery, its first delay). An event for a send that is not
+// in the table (expired, or not sent by this system) is recorded as an event item under its
+// message id, whose key (the event's dedup key) is the guard.
 func (st *Store) RecordEvent(ctx context.Context, r deliverability.EventRecord) (bool, error) {
 	ev := r.Event
 	if r.ContactID != "" {
-		_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: st.eventEffects(r)})
-		reason := cancelled(err)
+		done, found, err := st.recordOnSend(ctx, st.eventEffects(r))
 		switch {
-		case err == nil:
-			return true, nil
-		case reason == nil || reason[0] != "ConditionalCheckFailed":
+		case err != nil:
 			return false, fmt.Errorf("record SES event %s: %w", ev.Key(), err)
-		case sendFound(err):
+		case done:
+			return true, nil
+		case found:
 			return false, nil // recorded before: a duplicate
 		}
 		// The send is not in the table: record the event without it.
@@ -169,11 +169,29 @@ func (st *Store) RecordEvent(ctx context.Context, r deliverability.EventRecord) 
 	return true, nil
 }
 
-// sendFound tells, of a transaction of eventEffects cancelled by its guard, whether the send
+// recordOnSend writes an event's effects, guarded by its send (the first): in a transaction
+// when there are counts with it, else as the send's update alone (a transaction of one item
+// costs twice the write). It reports whether they were written, and if not whether the send
 // was there (its event was recorded before) or not.
-func sendFound(err error) bool {
-	var tce *types.TransactionCanceledException
-	return errors.As(err, &tce) && len(tce.CancellationReasons) > 0 && len(tce.CancellationReasons[0].Item) > 0
+func (st *Store) recordOnSend(ctx context.Context, effects []types.TransactWriteItem) (done, found bool, err error) {
+	if len(effects) == 1 {
+		u := effects[0].Update
+		_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key,
+			UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
+			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues,
+			ReturnValuesOnConditionCheckFailure: u.ReturnValuesOnConditionCheckFailure})
+		if old, failed := conditionFailed(err); failed {
+			return false, len(old) > 0, nil
+		}
+		return err == nil, false, err
+	}
+	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: effects})
+	if reason := cancelled(err); reason != nil && reason[0] == "ConditionalCheckFailed" {
+		var tce *types.TransactionCanceledException
+		errors.As(err, &tce)
+		return false, len(tce.CancellationReasons[0].Item) > 0, nil
+	}
+	return err == nil, false, err
 }
 
 // eventEffects are an event's writes on its send, guarded by the send (RecordEvent), with

@@ -185,9 +185,6 @@ func (s *Service) hit(k Kind, st SendState, ua string) Hit {
 		Kind: k, ContactID: st.ContactID, SendKey: st.SendKey, Stats: st.CampaignID, Campaign: st.CampaignID, At: now,
 		Expires: now.Add(s.Retention),
 	}
-	if h.Stats == "" {
-		h.Stats = st.Kind
-	}
 	h.Class, h.Reason = classify(k, ua, st, now)
 	return h
 }
