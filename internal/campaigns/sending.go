@@ -414,6 +414,9 @@ func (s *Service) Stats(ctx context.Context, id string) (Stats, error) {
 			}
 		}
 		if a != campaign.ArmMain {
+			if n, ok := run.Counts["sent:"+string(a)]; ok {
+				arm.Sent = n // counted by the senders; SES's Send counted it before (counters["sent"])
+			}
 			st.Variants[string(a)] = arm
 		}
 	}

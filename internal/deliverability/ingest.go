@@ -130,7 +130,8 @@ func (in *Ingest) record(ev sesevent.Event) EventRecord {
 	r.Stats, _ = send.ParseTagValue(ev.Tags["campaign"])
 	switch ev.Type {
 	case sesevent.Send:
-		r.Counter, r.Sends = "sent", 1
+		// A campaign's sends are counted by its senders (the run's counts), not here.
+		r.Sends = 1
 	case sesevent.Delivery:
 		r.Counter = "delivered"
 	case sesevent.Bounce:

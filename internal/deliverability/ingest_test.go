@@ -368,7 +368,7 @@ func (f *fixture) sendTimes(t *testing.T, contactID, sendKey string) (string, st
 // delivery).
 func TestTheSendKeepsTheTimeOfEachEvent(t *testing.T) {
 	tg := tags("c-42", "thankyou#o-1")
-	tg["campaign"] = "sale-1" // counted on the campaign's counters
+	tg["campaign"] = "sale-1" // its delivery counted on the campaign's counters
 	send0, deliv := sent("m-1", "sara@example.com", t0, tg), delivered("m-1", "sara@example.com", t0.Add(2*time.Second), tg)
 	for name, order := range map[string][][]byte{
 		"in order":        {send0, deliv},
@@ -386,8 +386,9 @@ func TestTheSendKeepsTheTimeOfEachEvent(t *testing.T) {
 			if sentAt != "2026-11-22T10:00:00.000000000Z" || deliveredAt != "2026-11-22T10:00:02.000000000Z" {
 				t.Errorf("sent at %q, delivered at %q; want 10:00:00 and 10:00:02", sentAt, deliveredAt)
 			}
-			if stats, err := f.store.Stats(context.Background(), "sale-1"); err != nil || stats["sent"] != 1 || stats["delivered"] != 1 {
-				t.Errorf("stats %v, %v; want sent and delivered once", stats, err)
+			// Sends are counted by the campaign's senders and on the sender's rates, below.
+			if stats, err := f.store.Stats(context.Background(), "sale-1"); err != nil || fmt.Sprint(stats) != "map[delivered:1]" {
+				t.Errorf("stats %v, %v; want delivered once", stats, err)
 			}
 			if r, _ := f.store.ReputationRates(context.Background(), "hello@shop.example", t0.Add(-time.Hour)); r.Sends != 1 {
 				t.Errorf("the sender counts %d sends, want 1", r.Sends)

@@ -403,6 +403,9 @@ func (s *Service) settle(ctx context.Context, id string, jobs []job) []string {
 		default:
 			counts["settled"]++
 			counts[countName(j.out.Record)]++
+			if j.m.Arm != string(campaign.ArmMain) && j.out.Record.Status == send.Sent {
+				counts["sent:"+j.m.Arm]++ // a variant's sends, for its stats
+			}
 		}
 		if len(again) == before {
 			counted = append(counted, j.r.ID)

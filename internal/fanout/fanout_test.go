@@ -298,6 +298,15 @@ func TestABTestPicksTheVariantWithMoreHumanClicks(t *testing.T) {
 	if len(got) < 20 || len(got) > 60 || w.status(t, c.ID) != campaign.StatusSending {
 		t.Fatalf("the test went to %d of 80 (want about 40) and the campaign is %s", len(got), w.status(t, c.ID))
 	}
+	nA := 0
+	for _, subj := range subjects {
+		if subj == "Subject A" {
+			nA++
+		}
+	}
+	if run, _, _ := w.store.CampaignRun(t.Context(), c.ID); run.Counts["sent:a"] != int64(nA) || run.Counts["sent:a"]+run.Counts["sent:b"] != int64(len(got)) {
+		t.Errorf("the test's sends counted by variant: %v, want a %d of %d", run.Counts, nA, len(got))
+	}
 	// B's readers click more (human clicks per delivered email); A's open more.
 	w.count(t, campaign.StatsKey(c.ID, "a"), map[string]int64{"delivered": 20, "unique_clicks_human": 2, "unique_opens_human": 15})
 	w.count(t, campaign.StatsKey(c.ID, "b"), map[string]int64{"delivered": 20, "unique_clicks_human": 6, "unique_opens_human": 5})
@@ -319,10 +328,13 @@ func TestABTestPicksTheVariantWithMoreHumanClicks(t *testing.T) {
 			}
 		}
 	}
-	_ = subjects
 	run, _, _ := w.store.CampaignRun(t.Context(), c.ID)
 	if run.Winner != "b" || !strings.Contains(run.Choice, `"by":"clicks"`) {
 		t.Errorf("winner %q by %s, want b by clicks", run.Winner, run.Choice)
+	}
+	// The recount at the end keeps the variants' sends: A's are still its test's.
+	if run.Counts["sent:a"] != int64(nA) {
+		t.Errorf("after the recount, variant a counts %d sends, want %d", run.Counts["sent:a"], nA)
 	}
 	if s := w.status(t, c.ID); s != campaign.StatusCompleted {
 		t.Errorf("status %s, want completed", s)

@@ -95,6 +95,9 @@ func (s *Service) recount(ctx context.Context, id string) (int64, map[string]int
 		if final(r.Status) {
 			settled++
 			counts[countName(r)]++
+			if arm := armOf(r.CampaignID); arm != string(campaign.ArmMain) && r.Status == send.Sent {
+				counts["sent:"+arm]++ // a variant's sends (deliver.go)
+			}
 		}
 		return nil
 	})
