@@ -131,3 +131,82 @@ func (it item) expired(now time.Time) bool {
 	n, err := strconv.ParseInt(v.Value, 10, 64)
 	return err == nil && n <= now.Unix()
 }
+
+// Times on a profile are numbers, nanoseconds since the epoch, not stamps: DynamoDB sizes a
+// number by its significant digits (8 bytes for an SES event's millisecond time, 11 at most)
+// where a stamp is 30, and a profile is written whole on every order, delivery and click, a
+// write unit per KB. A profile keeps hundreds of times (its deliveries and purchases); as
+// stamps, a year of them made it 10-15 KB. Readers take a stamp too: profiles written before.
+func (it item) at(k string, t time.Time) item {
+	if !t.IsZero() {
+		it[k] = nanos(t)
+	}
+	return it
+}
+
+func nanos(t time.Time) *types.AttributeValueMemberN {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(t.UnixNano(), 10)}
+}
+
+func (it item) getAt(k string) time.Time { return timeOf(it[k]) }
+
+// timeOf reads a time written by at, or a stamp.
+func timeOf(v types.AttributeValue) time.Time {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberN:
+		if n, err := strconv.ParseInt(v.Value, 10, 64); err == nil {
+			return time.Unix(0, n).UTC()
+		}
+	case *types.AttributeValueMemberS:
+		return unstamp(v.Value)
+	}
+	return time.Time{}
+}
+
+func (it item) atMap(k string, m map[string]time.Time) item {
+	if len(m) == 0 {
+		return it
+	}
+	av := make(map[string]types.AttributeValue, len(m))
+	for mk, t := range m {
+		av[mk] = nanos(t)
+	}
+	it[k] = &types.AttributeValueMemberM{Value: av}
+	return it
+}
+
+func (it item) getAtMap(k string) map[string]time.Time {
+	v, ok := it[k].(*types.AttributeValueMemberM)
+	if !ok || len(v.Value) == 0 {
+		return nil
+	}
+	m := make(map[string]time.Time, len(v.Value))
+	for mk, mv := range v.Value {
+		m[mk] = timeOf(mv)
+	}
+	return m
+}
+
+func (it item) atList(k string, ts []time.Time) item {
+	if len(ts) == 0 {
+		return it
+	}
+	l := make([]types.AttributeValue, len(ts))
+	for i, t := range ts {
+		l[i] = nanos(t)
+	}
+	it[k] = &types.AttributeValueMemberL{Value: l}
+	return it
+}
+
+func (it item) getAtList(k string) []time.Time {
+	v, ok := it[k].(*types.AttributeValueMemberL)
+	if !ok {
+		return nil
+	}
+	out := make([]time.Time, 0, len(v.Value))
+	for _, e := range v.Value {
+		out = append(out, timeOf(e))
+	}
+	return out
+}

@@ -66,51 +66,47 @@ func contactOf(it item) *contact.Contact {
 		LastName: it.getStr("lastName"), Locale: it.getStr("locale"), Timezone: it.getStr("timezone"),
 		Birthday: it.getStr("birthday"),
 		Consent: contact.Consent{
-			Marketing: it.getBool("consentMarketing"), At: unstamp(it.getStr("consentAt")), Source: it.getStr("consentSource"),
+			Marketing: it.getBool("consentMarketing"), At: it.getAt("consentAt"), Source: it.getStr("consentSource"),
 		},
-		Prefs: prefs(it), EngagedAt: unstamp(it.getStr("engagedAt")), FirstOrderID: it.getStr("firstOrderId"),
-		LastSurveyAt: unstamp(it.getStr("lastSurveyAt")), LastSurveyOrder: it.getStr("lastSurveyOrder"),
-		LastCartReminderAt: unstamp(it.getStr("lastCartReminderAt")), LastCart: it.getStr("lastCart"),
-		MarketingPausedUntil: unstamp(it.getStr("marketingPausedUntil")),
-		Observed:             map[string]time.Time{},
-		CreatedAt:            unstamp(it.getStr("createdAt")), UpdatedAt: unstamp(it.getStr("updatedAt")),
+		Prefs: prefs(it), EngagedAt: it.getAt("engagedAt"), FirstOrderID: it.getStr("firstOrderId"),
+		LastSurveyAt: it.getAt("lastSurveyAt"), LastSurveyOrder: it.getStr("lastSurveyOrder"),
+		LastCartReminderAt: it.getAt("lastCartReminderAt"), LastCart: it.getStr("lastCart"),
+		MarketingPausedUntil: it.getAt("marketingPausedUntil"),
+		CreatedAt:            it.getAt("createdAt"), UpdatedAt: it.getAt("updatedAt"),
 		Version: it.getNum("version"), Country: it.getStr("country"), Tags: it.getStrList("tags"),
 		Attributes: it.getStrMap("attributes"), TopicConsent: topicConsent(it), Summary: summaryOf(it),
-		CampaignClick: contact.CampaignClick{Campaign: it.getStr("clickCampaign"), At: unstamp(it.getStr("clickAt"))},
+		CampaignClick: contact.CampaignClick{Campaign: it.getStr("clickCampaign"), At: it.getAt("clickAt")},
 		ReferralCode:  it.getStr("referralCode"), AddressHash: it.getStr("addressHash"),
+		Observed: it.getAtMap("observed"),
 	}
-	for f, t := range it.getStrMap("observed") {
-		c.Observed[f] = unstamp(t)
+	if c.Observed == nil {
+		c.Observed = map[string]time.Time{}
 	}
 	return c
 }
 
 // contactPut is the conditional put of a contact: new, or still at the version it was read.
 func (st *Store) contactPut(c *contact.Contact) *types.Put {
-	observed := make(map[string]string, len(c.Observed))
-	for f, t := range c.Observed {
-		observed[f] = stamp(t)
-	}
 	it := item{}.str("PK", contactPK(c.ID)).str("SK", "#PROFILE").str("type", "contact").str("id", c.ID).
 		str("email", c.Email).str("firstName", c.FirstName).str("lastName", c.LastName).
 		str("locale", c.Locale).str("timezone", c.Timezone).str("birthday", c.Birthday).
-		boolean("consentMarketing", c.Consent.Marketing).str("consentAt", stamp(c.Consent.At)).
-		str("consentSource", c.Consent.Source).str("engagedAt", stamp(c.EngagedAt)).
-		str("lastSurveyAt", stamp(c.LastSurveyAt)).str("lastSurveyOrder", c.LastSurveyOrder).
-		str("lastCartReminderAt", stamp(c.LastCartReminderAt)).str("lastCart", c.LastCart).
-		str("marketingPausedUntil", stamp(c.MarketingPausedUntil)).
-		str("firstOrderId", c.FirstOrderID).strMap("observed", observed).
-		str("createdAt", stamp(c.CreatedAt)).str("updatedAt", stamp(st.now())).num("version", c.Version+1).
+		boolean("consentMarketing", c.Consent.Marketing).at("consentAt", c.Consent.At).
+		str("consentSource", c.Consent.Source).at("engagedAt", c.EngagedAt).
+		at("lastSurveyAt", c.LastSurveyAt).str("lastSurveyOrder", c.LastSurveyOrder).
+		at("lastCartReminderAt", c.LastCartReminderAt).str("lastCart", c.LastCart).
+		at("marketingPausedUntil", c.MarketingPausedUntil).
+		str("firstOrderId", c.FirstOrderID).atMap("observed", c.Observed).
+		at("createdAt", c.CreatedAt).at("updatedAt", st.now()).num("version", c.Version+1).
 		str("country", c.Country).strList("tags", c.Tags).strMap("attributes", c.Attributes).
 		str("GSI6PK", profileShardPK(c.ID)).str("GSI6SK", c.ID).
-		str("clickCampaign", c.CampaignClick.Campaign).str("clickAt", stamp(c.CampaignClick.At)).
+		str("clickCampaign", c.CampaignClick.Campaign).at("clickAt", c.CampaignClick.At).
 		str("referralCode", c.ReferralCode).str("addressHash", c.AddressHash)
 	putTopicConsent(it, c.TopicConsent)
 	putSummary(it, c.Summary)
 	if len(c.Prefs) > 0 {
 		m := make(map[string]types.AttributeValue, len(c.Prefs))
 		for topic, p := range c.Prefs {
-			m[topic] = &types.AttributeValueMemberM{Value: item{}.boolean("on", p.On).str("at", stamp(p.At)).str("source", p.Source)}
+			m[topic] = &types.AttributeValueMemberM{Value: item{}.boolean("on", p.On).at("at", p.At).str("source", p.Source)}
 		}
 		it["prefs"] = &types.AttributeValueMemberM{Value: m}
 	}
@@ -185,7 +181,7 @@ func prefs(it item) map[string]contact.Preference {
 	for topic, v := range m.Value {
 		if p, ok := v.(*types.AttributeValueMemberM); ok {
 			pi := item(p.Value)
-			out[topic] = contact.Preference{On: pi.getBool("on"), At: unstamp(pi.getStr("at")), Source: pi.getStr("source")}
+			out[topic] = contact.Preference{On: pi.getBool("on"), At: pi.getAt("at"), Source: pi.getStr("source")}
 		}
 	}
 	return out
@@ -195,10 +191,11 @@ func prefs(it item) map[string]contact.Preference {
 // recorded (hits are counted as they come, so a later one is the newer). A click on a
 // campaign's email (campaign set) is also the contact's latest campaign click, which an order
 // within the attribution window is credited to (contact.Contact.CreditFor); in the same write,
-// since every human click is an engagement.
+// since every human click is an engagement. A profile written before times were numbers has
+// its engagement as a stamp, which compares with no number: any hit is taken as later.
 func (st *Store) TouchEngagement(ctx context.Context, contactID string, at time.Time, campaign string) error {
 	set := "SET engagedAt = :at"
-	vals := map[string]types.AttributeValue{":at": s(stamp(at)), ":one": n(1)}
+	vals := map[string]types.AttributeValue{":at": nanos(at), ":one": n(1), ":stamp": s("S")}
 	if campaign != "" {
 		set += ", clickCampaign = :c, clickAt = :at"
 		vals[":c"] = s(campaign)
@@ -206,7 +203,7 @@ func (st *Store) TouchEngagement(ctx context.Context, contactID string, at time.
 	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &st.table, Key: key(contactPK(contactID), "#PROFILE"),
 		UpdateExpression:          aws.String(set + " ADD version :one"),
-		ConditionExpression:       aws.String("attribute_exists(PK) AND (attribute_not_exists(engagedAt) OR engagedAt < :at)"),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND (attribute_not_exists(engagedAt) OR engagedAt < :at OR attribute_type(engagedAt, :stamp))"),
 		ExpressionAttributeValues: vals,
 	})
 	if err != nil && !isConditionFailed(err) {

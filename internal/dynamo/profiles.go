@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -36,7 +35,7 @@ func topicConsent(it item) map[string]contact.Consent {
 	for topic, v := range m.Value {
 		if c, ok := v.(*types.AttributeValueMemberM); ok {
 			ci := item(c.Value)
-			out[topic] = contact.Consent{Marketing: ci.getBool("given"), At: unstamp(ci.getStr("at")), Source: ci.getStr("source")}
+			out[topic] = contact.Consent{Marketing: ci.getBool("given"), At: ci.getAt("at"), Source: ci.getStr("source")}
 		}
 	}
 	return out
@@ -48,17 +47,17 @@ func putTopicConsent(it item, m map[string]contact.Consent) {
 	}
 	av := make(map[string]types.AttributeValue, len(m))
 	for topic, c := range m {
-		av[topic] = &types.AttributeValueMemberM{Value: item{}.boolean("given", c.Marketing).str("at", stamp(c.At)).str("source", c.Source)}
+		av[topic] = &types.AttributeValueMemberM{Value: item{}.boolean("given", c.Marketing).at("at", c.At).str("source", c.Source)}
 	}
 	it["topicConsent"] = &types.AttributeValueMemberM{Value: av}
 }
 
-// The summary is one map attribute: amounts as decimal strings, times as stamps.
+// The summary is one map attribute: amounts as decimal strings, times as numbers (at).
 func putSummary(it item, s contact.Summary) {
-	sum := item{}.num("orders", int64(s.Orders)).str("firstOrderAt", stamp(s.FirstOrderAt)).
-		str("lastOrderAt", stamp(s.LastOrderAt)).str("secondOrderAt", stamp(s.SecondOrderAt)).strList("orderMonths", s.OrderMonths).strList("counted", s.Counted).str("nps", s.NPS).
-		num("csat", int64(s.CSAT)).str("answeredAt", stamp(s.AnsweredAt)).str("suppressed", s.Suppressed).
-		str("marketedAt", stamp(s.MarketedAt)).str("tier", s.Tier).strList("pointsApplied", s.PointsApplied)
+	sum := item{}.num("orders", int64(s.Orders)).at("firstOrderAt", s.FirstOrderAt).
+		at("lastOrderAt", s.LastOrderAt).at("secondOrderAt", s.SecondOrderAt).strList("orderMonths", s.OrderMonths).strList("counted", s.Counted).str("nps", s.NPS).
+		num("csat", int64(s.CSAT)).at("answeredAt", s.AnsweredAt).str("suppressed", s.Suppressed).
+		at("marketedAt", s.MarketedAt).str("tier", s.Tier).strList("pointsApplied", s.PointsApplied)
 	if s.Points != 0 {
 		sum.num("points", s.Points)
 	}
@@ -69,15 +68,7 @@ func putSummary(it item, s contact.Summary) {
 	for cur, d := range s.Spent {
 		spent[cur] = d.String()
 	}
-	bought := make(map[string]string, len(s.Bought))
-	for k, t := range s.Bought {
-		bought[k] = stamp(t)
-	}
-	received := make([]string, len(s.Received))
-	for i, t := range s.Received {
-		received[i] = stamp(t)
-	}
-	sum.strMap("spent", spent).strMap("bought", bought).strList("received", received)
+	sum.strMap("spent", spent).atMap("bought", s.Bought).atList("received", s.Received)
 	it["summary"] = &types.AttributeValueMemberM{Value: sum}
 }
 
@@ -88,11 +79,11 @@ func summaryOf(it item) contact.Summary {
 	}
 	sum := item(m.Value)
 	s := contact.Summary{
-		Orders: int(sum.getNum("orders")), FirstOrderAt: unstamp(sum.getStr("firstOrderAt")),
-		LastOrderAt: unstamp(sum.getStr("lastOrderAt")), SecondOrderAt: unstamp(sum.getStr("secondOrderAt")),
+		Orders: int(sum.getNum("orders")), FirstOrderAt: sum.getAt("firstOrderAt"),
+		LastOrderAt: sum.getAt("lastOrderAt"), SecondOrderAt: sum.getAt("secondOrderAt"),
 		OrderMonths: sum.getStrList("orderMonths"), Counted: sum.getStrList("counted"),
-		NPS: sum.getStr("nps"), CSAT: int(sum.getNum("csat")), AnsweredAt: unstamp(sum.getStr("answeredAt")),
-		Suppressed: sum.getStr("suppressed"), MarketedAt: unstamp(sum.getStr("marketedAt")),
+		NPS: sum.getStr("nps"), CSAT: int(sum.getNum("csat")), AnsweredAt: sum.getAt("answeredAt"),
+		Suppressed: sum.getStr("suppressed"), MarketedAt: sum.getAt("marketedAt"),
 		Points: sum.getNum("points"), Tier: sum.getStr("tier"), PointsApplied: sum.getStrList("pointsApplied"),
 		Referrals: int(sum.getNum("referrals")),
 	}
@@ -104,15 +95,7 @@ func summaryOf(it item) contact.Summary {
 			}
 		}
 	}
-	if bought := sum.getStrMap("bought"); len(bought) > 0 {
-		s.Bought = make(map[string]time.Time, len(bought))
-		for k, v := range bought {
-			s.Bought[k] = unstamp(v)
-		}
-	}
-	for _, v := range sum.getStrList("received") {
-		s.Received = append(s.Received, unstamp(v))
-	}
+	s.Bought, s.Received = sum.getAtMap("bought"), sum.getAtList("received")
 	return s
 }
 
