@@ -117,3 +117,13 @@ func (st *Store) ProfileWriteUnits(ctx context.Context, c *contact.Contact, stam
 	}
 	return *res.ConsumedCapacity.Table.CapacityUnits, nil
 }
+
+// SeedClaimItem is rec's claim item alone, as Claim leaves it when it stops between its two
+// writes, or (legacy) as a claim written before rowExpiresAt whose row is gone.
+func (st *Store) SeedClaimItem(rec send.Record, legacy bool) types.WriteRequest {
+	it := claimItem(rec)
+	if legacy {
+		delete(it, rowExpiresAt)
+	}
+	return types.WriteRequest{PutRequest: &types.PutRequest{Item: it}}
+}

@@ -107,7 +107,7 @@ type Ledger interface {
 }
 
 // Taker is a Ledger that can claim a send by its row alone, written already Sending (or
-// Skipped): one write where Claim and Begin take three items. The row then is the claim, so it
+// Skipped): one write where Claim takes two. The row then is the claim, so it
 // must outlive every replay of the trigger. Take stores rec unless a send with its (ContactID,
 // Key) exists that is not Queued (TakeSend); taken reports whether the send is rec's (new, or stored
 // before with rec's Token), existing is the send as stored.
