@@ -72,14 +72,25 @@ func (g *Gate) Check(ctx context.Context, c *contact.Contact, topic string) (str
 	if err := email.Sendable(c.Email); err != nil {
 		return "address not sendable: a non-ASCII local part needs SMTPUTF8, which SES does not support", nil
 	}
+	suppressed, err := g.Suppressed(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	return g.CheckRead(ctx, c, topic, suppressed)
+}
+
+// Suppressed reads why the contact's address is suppressed ("" when it is not), for CheckRead:
+// a send that checks more than one topic (a thank-you's transactional part, then its marketing
+// parts) reads the address's suppression once.
+func (g *Gate) Suppressed(ctx context.Context, c *contact.Contact) (string, error) {
 	sup, found, err := g.Suppressions.Suppression(ctx, c.Email)
 	if err != nil {
 		return "", fmt.Errorf("check suppression of contact %s: %w", c.ID, err)
 	}
 	if !found {
-		sup.Reason = ""
+		return "", nil
 	}
-	return g.CheckRead(ctx, c, topic, sup.Reason)
+	return sup.Reason, nil
 }
 
 // CheckRead is Check with the address's suppression already read (its reason, "" when the

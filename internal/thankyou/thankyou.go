@@ -165,7 +165,11 @@ func (s *Service) Handle(ctx context.Context, o order.Order) (Result, error) {
 	rec := send.Record{Key: Kind + "#" + o.ID, ContactID: c.ID, Kind: Kind, OrderID: o.ID}
 	// The check before every send: a suppressed address gets nothing; the marketing parts
 	// need the contact's consent to the topic and marketing not to be paused.
-	if reason, err := s.Gate.Check(ctx, c, ""); err != nil || reason != "" {
+	suppressed, err := s.Gate.Suppressed(ctx, c)
+	if err != nil {
+		return res, err
+	}
+	if reason, err := s.Gate.CheckRead(ctx, c, "", suppressed); err != nil || reason != "" {
 		if err != nil {
 			return res, err
 		}
@@ -173,7 +177,7 @@ func (s *Service) Handle(ctx context.Context, o order.Order) (Result, error) {
 		res.Send, err = s.Sender.Skip(ctx, rec, reason)
 		return res, err
 	}
-	reason, err := s.Gate.Check(ctx, c, Topic)
+	reason, err := s.Gate.CheckRead(ctx, c, Topic, suppressed)
 	if err != nil {
 		return res, err
 	}
