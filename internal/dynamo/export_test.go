@@ -54,10 +54,20 @@ func (st *Store) BatchWrite(ctx context.Context, reqs []types.WriteRequest) erro
 // SeedLegacyCampaignSend is rec's row as the table wrote it before GSI5: listed for its
 // campaign in GSI2.
 func (st *Store) SeedLegacyCampaignSend(rec send.Record) types.WriteRequest {
+	return st.seedCampaignSendIn("GSI2", rec)
+}
+
+// SeedGSI5CampaignSend is rec's row as the table wrote it before GSI7: listed for its
+// campaign in GSI5, with its status and times.
+func (st *Store) SeedGSI5CampaignSend(rec send.Record) types.WriteRequest {
+	return st.seedCampaignSendIn("GSI5", rec)
+}
+
+func (st *Store) seedCampaignSendIn(index string, rec send.Record) types.WriteRequest {
 	it := sendItem(rec)
-	it["GSI2PK"], it["GSI2SK"] = it["GSI5PK"], it["GSI5SK"]
-	delete(it, "GSI5PK")
-	delete(it, "GSI5SK")
+	it[index+"PK"], it[index+"SK"] = it["GSI7PK"], it["GSI7SK"]
+	delete(it, "GSI7PK")
+	delete(it, "GSI7SK")
 	return types.WriteRequest{PutRequest: &types.PutRequest{Item: it}}
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -132,42 +131,9 @@ func (st *Store) profilePage(ctx context.Context, index string, shard int, after
 	}
 	page = res.Items
 	if index != "GSI3" {
-		page, err = st.profilesByKey(ctx, res.Items)
+		page, err = st.itemsByKey(ctx, res.Items)
 	}
 	return page, last, res.LastEvaluatedKey, err
-}
-
-// profilesByKey reads the profiles with the keys (index entries), 100 a BatchGetItem, in the
-// keys' order; a profile deleted meanwhile is left out.
-func (st *Store) profilesByKey(ctx context.Context, entries []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
-	byKey := make(map[string]map[string]types.AttributeValue, len(entries))
-	for chunk := range slices.Chunk(entries, 100) {
-		keys := make([]map[string]types.AttributeValue, len(chunk))
-		for i, e := range chunk {
-			keys[i] = map[string]types.AttributeValue{"PK": e["PK"], "SK": e["SK"]}
-		}
-		req := map[string]types.KeysAndAttributes{st.table: {Keys: keys}}
-		for attempt := 0; len(req) > 0; attempt++ {
-			if attempt > 0 {
-				sleep(ctx, attempt)
-			}
-			res, err := st.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
-			if err != nil {
-				return nil, fmt.Errorf("get profiles: %w", err)
-			}
-			for _, it := range res.Responses[st.table] {
-				byKey[item(it).getStr("PK")] = it
-			}
-			req = res.UnprocessedKeys
-		}
-	}
-	out := make([]map[string]types.AttributeValue, 0, len(entries))
-	for _, e := range entries {
-		if it, ok := byKey[item(e).getStr("PK")]; ok {
-			out = append(out, it)
-		}
-	}
-	return out, nil
 }
 
 // EachProfile calls fn with every contact's profile, reading the profile indexes' shards in

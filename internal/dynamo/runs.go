@@ -282,14 +282,20 @@ func (m *Marketing) SetRunCounts(ctx context.Context, campaignID string, settled
 	return nil
 }
 
-// campaignSendIndexes list a campaign's send rows, in contact order: GSI5, and GSI2, where a
-// table deployed before GSI5 keeps the rows it wrote until they expire (GSI5 is given only the
-// new ones). A row is in one of them, never both.
-var campaignSendIndexes = []string{"GSI5", "GSI2"}
+// campaignSendIndexes list a campaign's send rows, in contact order: GSI7, which holds what a
+// row's status changes and nothing that changes after it (its key, contact, campaign, status
+// and reason; not its delivery, opens and clicks), so that only the row's put and settle write
+// to it; the times are read from the rows (itemsByKey) by the readers that need them. GSI5 and
+// GSI2 hold the rows a table wrote before GSI7 (GSI5 with their times, GSI2 whole), until they
+// expire: DynamoDB cannot change an index's projection, so each has its successor. A row is in
+// one of them.
+var campaignSendIndexes = []string{"GSI7", "GSI5", "GSI2"}
 
 // eachCampaignSendPage calls fn with each page of a campaign's send rows, as q (its table,
-// index, key and campaign filled in) reads them, until fn says stop.
-func (st *Store) eachCampaignSendPage(ctx context.Context, campaignID string, q dynamodb.QueryInput, fn func(items []map[string]types.AttributeValue) (more bool, err error)) error {
+// index, key and campaign filled in) reads them, until fn says stop. q's filter may name only
+// what GSI7 holds, its projection only what GSI5 does. With rows, GSI7's entries are completed
+// by their rows, read whole (a row is under 4 KB: half a read unit, whatever it projects).
+func (st *Store) eachCampaignSendPage(ctx context.Context, campaignID string, q dynamodb.QueryInput, rows bool, fn func(items []map[string]types.AttributeValue) (more bool, err error)) error {
 	for _, index := range campaignSendIndexes {
 		in := q
 		in.TableName, in.IndexName = &st.table, aws.String(index)
@@ -297,12 +303,22 @@ func (st *Store) eachCampaignSendPage(ctx context.Context, campaignID string, q 
 		in.ExpressionAttributeNames = map[string]string{"#pk": index + "PK"}
 		in.ExpressionAttributeValues = map[string]types.AttributeValue{":pk": s(campaignSendsPK(campaignID))}
 		maps.Copy(in.ExpressionAttributeValues, q.ExpressionAttributeValues)
+		fill := rows && index == campaignSendIndexes[0]
+		if fill {
+			in.ProjectionExpression = nil
+		}
 		for p := dynamodb.NewQueryPaginator(st.db, &in); p.HasMorePages(); {
 			page, err := p.NextPage(ctx)
 			if err != nil {
 				return fmt.Errorf("query sends of campaign %s: %w", campaignID, err)
 			}
-			if more, err := fn(page.Items); err != nil || !more {
+			items := page.Items
+			if fill && len(items) > 0 {
+				if items, err = st.itemsByKey(ctx, items); err != nil {
+					return fmt.Errorf("read sends of campaign %s: %w", campaignID, err)
+				}
+			}
+			if more, err := fn(items); err != nil || !more {
 				return err
 			}
 		}
@@ -311,13 +327,22 @@ func (st *Store) eachCampaignSendPage(ctx context.Context, campaignID string, q 
 }
 
 // EachCampaignSend calls fn with each send of a campaign (of all its arms) whose key is key,
-// and whether a human clicked in it. The record has what the index projects (template.yaml,
-// GSI5): its key, contact, campaign (arm), status, reason and times.
-func (m *Marketing) EachCampaignSend(ctx context.Context, campaignID, sendKey string, fn func(r send.Record, clicked bool) error) error {
+// as its index lists it: its key, contact, campaign (arm), status and reason.
+func (m *Marketing) EachCampaignSend(ctx context.Context, campaignID, sendKey string, fn func(r send.Record) error) error {
+	return m.eachCampaignSend(ctx, campaignID, sendKey, false, func(r send.Record, _ bool) error { return fn(r) })
+}
+
+// EachCampaignSendClicked is EachCampaignSend with whether a human clicked in each send, read
+// from the rows (half a read unit a row).
+func (m *Marketing) EachCampaignSendClicked(ctx context.Context, campaignID, sendKey string, fn func(r send.Record, clicked bool) error) error {
+	return m.eachCampaignSend(ctx, campaignID, sendKey, true, fn)
+}
+
+func (m *Marketing) eachCampaignSend(ctx context.Context, campaignID, sendKey string, rows bool, fn func(r send.Record, clicked bool) error) error {
 	return m.Store.eachCampaignSendPage(ctx, campaignID, dynamodb.QueryInput{
 		FilterExpression:          aws.String("sendKey = :key"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":key": s(sendKey)},
-	}, func(items []map[string]types.AttributeValue) (bool, error) {
+	}, rows, func(items []map[string]types.AttributeValue) (bool, error) {
 		for _, it := range items {
 			_, clicked := it["first_click_human_at"]
 			if err := fn(record(it), clicked); err != nil {
@@ -402,8 +427,8 @@ func (m *Marketing) Unhold(ctx context.Context, campaignID string, held []stored
 	return nil
 }
 
-// CampaignHours counts a campaign's sends hour by hour (UTC) from its send rows (GSI5, which
-// lists them in contact order, so that the first max are a sample that does not lean on
+// CampaignHours counts a campaign's sends hour by hour (UTC) from its send rows (the indexes
+// list them in contact order, so that the first max are a sample that does not lean on
 // time): sent, delivered, first human open and click. read is how many rows were read.
 func (m *Marketing) CampaignHours(ctx context.Context, campaignID string, max int) (hours []stored.Hour, read int, err error) {
 	byHour := map[time.Time]*stored.Hour{}
@@ -423,7 +448,7 @@ func (m *Marketing) CampaignHours(ctx context.Context, campaignID string, max in
 	err = m.Store.eachCampaignSendPage(ctx, campaignID, dynamodb.QueryInput{
 		ProjectionExpression: aws.String("sentAt, deliveredAt, first_open_human_at, first_click_human_at"),
 		Limit:                aws.Int32(int32(min(max, 1000))),
-	}, func(items []map[string]types.AttributeValue) (bool, error) {
+	}, true, func(items []map[string]types.AttributeValue) (bool, error) {
 		for _, v := range items {
 			if read == max {
 				return false, nil

@@ -16,7 +16,7 @@ import (
 
 func sendSK(key string) string { return "SEND#" + key }
 
-// campaignSendsPK groups a campaign's sends in GSI5: those of all its arms (a send's campaign
+// campaignSendsPK groups a campaign's sends in GSI7: those of all its arms (a send's campaign
 // is "<id>_<arm>" for a variant or a reminder; campaign ids have no "_").
 func campaignSendsPK(campaign string) string {
 	id, _, _ := strings.Cut(campaign, "_")
@@ -30,7 +30,7 @@ func sendItem(r send.Record) item {
 		str("messageId", r.MessageID).str("reason", r.Reason).str("claimToken", r.Token).str("claimedAt", stamp(r.ClaimedAt)).
 		str("sentAt", stamp(r.SentAt)).str("topic", r.Topic).strList("links", r.Links).expires(r.ExpiresAt)
 	if r.CampaignID != "" {
-		it.str("GSI5PK", campaignSendsPK(r.CampaignID)).str("GSI5SK", contactPK(r.ContactID))
+		it.str("GSI7PK", campaignSendsPK(r.CampaignID)).str("GSI7SK", contactPK(r.ContactID))
 	}
 	return it
 }

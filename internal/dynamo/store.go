@@ -7,7 +7,7 @@
 //	order     ORDER#<id>         #ORDER           CONTACT#<cid> / ORDER#<placedAt>#<id>
 //	coupon    ORDER#<id>         COUPON#<purpose> COUPON#<code> / COUPON
 //	product   PRODUCT#<sku>      #PRODUCT                                          CATEGORY#<cat> / <lastPurchasedAt>#<sku>
-//	send      CONTACT#<cid>      SEND#<key>                                        (GSI5: CAMPAIGN#<id> / CONTACT#<cid>)
+//	send      CONTACT#<cid>      SEND#<key>                                        (GSI7: CAMPAIGN#<id> / CONTACT#<cid>)
 //	ses event SESMSG#<messageId> EVENT#<messageId>#<type>#<at> (of a message whose send is not in the table)
 //	activity  CONTACT#<cid>      ACT#<at>#<kind>#<n>
 //	consent   CONTACT#<cid>      CONSENT#<at>#<topic>
@@ -27,6 +27,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -132,4 +133,41 @@ func conditionFailed(err error) (item, bool) {
 		return nil, false
 	}
 	return ccf.Item, true
+}
+
+// itemsByKey reads the items that index entries name (their PK and SK), 100 a BatchGetItem
+// (eventually consistent, as the index read was), in the entries' order; an item deleted
+// meanwhile is left out.
+func (st *Store) itemsByKey(ctx context.Context, entries []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	byKey := make(map[[2]string]map[string]types.AttributeValue, len(entries))
+	keyOf := func(it map[string]types.AttributeValue) [2]string {
+		return [2]string{item(it).getStr("PK"), item(it).getStr("SK")}
+	}
+	for chunk := range slices.Chunk(entries, 100) {
+		keys := make([]map[string]types.AttributeValue, len(chunk))
+		for i, e := range chunk {
+			keys[i] = map[string]types.AttributeValue{"PK": e["PK"], "SK": e["SK"]}
+		}
+		req := map[string]types.KeysAndAttributes{st.table: {Keys: keys}}
+		for attempt := 0; len(req) > 0; attempt++ {
+			if attempt > 0 {
+				sleep(ctx, attempt)
+			}
+			res, err := st.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return nil, fmt.Errorf("batch get: %w", err)
+			}
+			for _, it := range res.Responses[st.table] {
+				byKey[keyOf(it)] = it
+			}
+			req = res.UnprocessedKeys
+		}
+	}
+	out := make([]map[string]types.AttributeValue, 0, len(entries))
+	for _, e := range entries {
+		if it, ok := byKey[keyOf(e)]; ok {
+			out = append(out, it)
+		}
+	}
+	return out, nil
 }

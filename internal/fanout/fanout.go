@@ -76,7 +76,8 @@ type Store interface {
 	ScheduleLook(ctx context.Context, id string, at time.Time) (bool, error)
 	CancelLook(ctx context.Context, id string, at time.Time) error
 	SetRunCounts(ctx context.Context, id string, settled int64, counts map[string]int64) error
-	EachCampaignSend(ctx context.Context, id, sendKey string, fn func(r send.Record, clicked bool) error) error
+	EachCampaignSend(ctx context.Context, id, sendKey string, fn func(r send.Record) error) error
+	EachCampaignSendClicked(ctx context.Context, id, sendKey string, fn func(r send.Record, clicked bool) error) error
 	QueueSend(ctx context.Context, contactID, sendKey string) (bool, error)
 	Hold(ctx context.Context, id string, held map[string]string) (bool, error)
 	HeldMessages(ctx context.Context, id string, limit int) ([]stored.Held, error)

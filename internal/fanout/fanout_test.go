@@ -267,7 +267,7 @@ func TestHoldoutReceivesNothing(t *testing.T) {
 		}
 	}
 	var holdouts []string
-	w.store.EachCampaignSend(t.Context(), c.ID, fanout.Key(c.ID, campaign.ArmMain), func(r send.Record, _ bool) error {
+	w.store.EachCampaignSend(t.Context(), c.ID, fanout.Key(c.ID, campaign.ArmMain), func(r send.Record) error {
 		if r.Status == send.Skipped && strings.HasPrefix(r.Reason, fanout.ReasonHoldout) {
 			holdouts = append(holdouts, r.To)
 			if got[r.To] != 0 {
@@ -445,7 +445,7 @@ type racing struct {
 	during func()
 }
 
-func (r *racing) EachCampaignSend(ctx context.Context, id, key string, fn func(send.Record, bool) error) error {
+func (r *racing) EachCampaignSend(ctx context.Context, id, key string, fn func(send.Record) error) error {
 	err := r.Marketing.EachCampaignSend(ctx, id, key, fn)
 	if f := r.during; f != nil {
 		r.during = nil

@@ -91,7 +91,7 @@ func (s *Service) lookAgain(ctx context.Context, id string, d time.Duration) err
 func (s *Service) recount(ctx context.Context, id string) (int64, map[string]int64, error) {
 	var settled int64
 	counts := map[string]int64{}
-	err := s.Store.EachCampaignSend(ctx, id, Key(id, campaign.ArmMain), func(r send.Record, _ bool) error {
+	err := s.Store.EachCampaignSend(ctx, id, Key(id, campaign.ArmMain), func(r send.Record) error {
 		if final(r.Status) {
 			settled++
 			counts[countName(r)]++

@@ -310,7 +310,7 @@ func (s *Service) retry(ctx context.Context, id string) error {
 		return nil
 	}
 	var msgs []Message
-	err = s.Store.EachCampaignSend(ctx, id, Key(id, campaign.ArmMain), func(r send.Record, _ bool) error {
+	err = s.Store.EachCampaignSend(ctx, id, Key(id, campaign.ArmMain), func(r send.Record) error {
 		if r.Status != send.Failed && r.Status != send.Queued {
 			return nil
 		}
@@ -418,7 +418,7 @@ func (s *Service) reminder(ctx context.Context, id string) error {
 		return nil
 	}
 	var msgs []Message
-	err = s.Store.EachCampaignSend(ctx, id, Key(id, campaign.ArmMain), func(r send.Record, clicked bool) error {
+	err = s.Store.EachCampaignSendClicked(ctx, id, Key(id, campaign.ArmMain), func(r send.Record, clicked bool) error {
 		if r.Status == send.Sent && !clicked {
 			msgs = append(msgs, Message{Campaign: id, Contact: r.ContactID, Arm: string(campaign.ArmReminder)})
 		}

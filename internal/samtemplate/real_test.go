@@ -71,6 +71,7 @@ func TestRealMarketingTable(t *testing.T) {
 		{Name: "GSI4", Key: KeySchema{Hash: "GSI4PK", Range: "GSI4SK"}, ProjectionType: "KEYS_ONLY"},
 		{Name: "GSI5", Key: KeySchema{Hash: "GSI5PK", Range: "GSI5SK"}, ProjectionType: "INCLUDE", NonKeyAttributes: []string{
 			"sendKey", "contactId", "campaignId", "status", "reason", "sentAt", "deliveredAt", "first_open_human_at", "first_click_human_at"}},
+		{Name: "GSI7", Key: KeySchema{Hash: "GSI7PK", Range: "GSI7SK"}, ProjectionType: "INCLUDE", NonKeyAttributes: []string{"sendKey", "contactId", "campaignId", "status", "reason"}},
 		{Name: "GSI6", Key: KeySchema{Hash: "GSI6PK", Range: "GSI6SK"}, ProjectionType: "KEYS_ONLY"},
 	}
 	if !reflect.DeepEqual(tbl.GlobalIndexes, wantIndexes) {
